@@ -44,13 +44,13 @@ int ss_cli_exit_for(int err);
 struct ss_args {
     int argc;
     char **argv;
-    int i;                /* next argv index to look at */
-    const char *cur;      /* current option text (for messages) */
-    const char *cmd;      /* command name, for messages */
+    int i;           /* next argv index to look at */
+    const char *cur; /* current option text (for messages) */
+    const char *cmd; /* command name, for messages */
     char *pos[SS_ARGS_MAX_POSITIONAL];
     size_t n_pos;
-    bool only_pos;        /* "--" seen */
-    bool bad;             /* an error was printed */
+    bool only_pos; /* "--" seen */
+    bool bad;      /* an error was printed */
 };
 
 /** Start iterating @argv (argv[0] is the command name). */

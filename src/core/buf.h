@@ -45,7 +45,7 @@ struct ss_buf {
 };
 
 /** Static initializer for an empty buffer whose length may never exceed @max_bytes. */
-#define SS_BUF_INIT(max_bytes) \
+#define SS_BUF_INIT(max_bytes)                                                                     \
     ((struct ss_buf){ .ptr = ss_buf_empty, .len = 0, .cap = 0, .max = (max_bytes) })
 
 /** Default cap for buffers that hold one message or one path. */
@@ -68,8 +68,7 @@ SS_MUST_USE int ss_buf_putc(struct ss_buf *b, char c);
 /** Append printf-style formatted text. Returns 0, -ENOMEM, SS_ELIMIT or -EINVAL. */
 SS_MUST_USE int ss_buf_printf(struct ss_buf *b, const char *fmt, ...) SS_ATTR_PRINTF(2, 3);
 /** As ss_buf_printf with a va_list. */
-SS_MUST_USE int ss_buf_vprintf(struct ss_buf *b, const char *fmt, va_list ap)
-    SS_ATTR_PRINTF(2, 0);
+SS_MUST_USE int ss_buf_vprintf(struct ss_buf *b, const char *fmt, va_list ap) SS_ATTR_PRINTF(2, 0);
 /** Append @v in decimal. */
 SS_MUST_USE int ss_buf_put_u64(struct ss_buf *b, uint64_t v);
 /** Append @v in decimal. */

@@ -51,13 +51,13 @@ void ss_diag_format(const struct ss_diag *d, char *out, size_t out_len)
     if (out_len == 0)
         return;
     out[0] = '\0';
-#define PUT(...) \
-    do { \
-        if (n < out_len) { \
-            w = snprintf(out + n, out_len - n, __VA_ARGS__); \
-            if (w > 0) \
-                n += (size_t)w; \
-        } \
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        if (n < out_len) {                                                                         \
+            w = snprintf(out + n, out_len - n, __VA_ARGS__);                                       \
+            if (w > 0)                                                                             \
+                n += (size_t)w;                                                                    \
+        }                                                                                          \
     } while (0)
     if (d->file[0] != '\0')
         PUT("%s", d->file);

@@ -65,8 +65,7 @@ void ss_findings_release(struct ss_findings *fs)
 
 static int evidence_cmp(const void *a, const void *b)
 {
-    return ss_loc_cmp(&((const struct ss_evidence *)a)->loc,
-                      &((const struct ss_evidence *)b)->loc);
+    return ss_loc_cmp(&((const struct ss_evidence *)a)->loc, &((const struct ss_evidence *)b)->loc);
 }
 
 static char *dup_or_empty(struct ss_arena *a, const char *s)

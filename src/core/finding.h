@@ -54,17 +54,17 @@ struct ss_evidence {
 #define SS_FINDING_MAX_EVIDENCE 1000
 
 struct ss_finding {
-    const char *check_id;       /* "audit.gap", "sigma:<uuid>" */
+    const char *check_id; /* "audit.gap", "sigma:<uuid>" */
     enum ss_severity severity;
-    const char *title;          /* one line for people */
-    const char *desc;           /* what was seen and why it matters; may be "" */
-    const char **entities;      /* n_entities ids; [0] is the primary entity */
+    const char *title;     /* one line for people */
+    const char *desc;      /* what was seen and why it matters; may be "" */
+    const char **entities; /* n_entities ids; [0] is the primary entity */
     size_t n_entities;
-    int64_t first_us, last_us;  /* time span of the evidence; 0 if unknown */
+    int64_t first_us, last_us;    /* time span of the evidence; 0 if unknown */
     struct ss_evidence *evidence; /* sorted by location; at most SS_FINDING_MAX_EVIDENCE kept */
     size_t n_evidence;
-    uint64_t n_evidence_total;  /* evidence records seen, including those beyond the cap */
-    const char *data_json;      /* extra facts as a JSON object text, or NULL */
+    uint64_t n_evidence_total; /* evidence records seen, including those beyond the cap */
+    const char *data_json;     /* extra facts as a JSON object text, or NULL */
 };
 
 struct ss_findings {

@@ -72,8 +72,8 @@ int ss_time_parse(const char *s, size_t len, int64_t *ret_us)
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
         return SS_ESYNTAX;
     if (i < len && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {
-        if (!digits(s, len, 11, 2, &h) || len < 19 || s[13] != ':' ||
-            !digits(s, len, 14, 2, &mi) || s[16] != ':' || !digits(s, len, 17, 2, &sec))
+        if (!digits(s, len, 11, 2, &h) || len < 19 || s[13] != ':' || !digits(s, len, 14, 2, &mi) ||
+            s[16] != ':' || !digits(s, len, 17, 2, &sec))
             return SS_ESYNTAX;
         if (h > 23 || mi > 59 || sec > 60)
             return SS_ESYNTAX;
@@ -108,9 +108,9 @@ int ss_time_parse(const char *s, size_t len, int64_t *ret_us)
     if (i != len)
         return SS_ESYNTAX;
     days = ss_time_days_from_civil(y, mo, d);
-    *ret_us = ((days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec) - off_s) *
-                  SS_TIME_US_PER_SEC +
-              us;
+    *ret_us =
+        ((days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec) - off_s) * SS_TIME_US_PER_SEC +
+        us;
     return 0;
 }
 

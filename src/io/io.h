@@ -39,12 +39,7 @@ enum ss_input_kind {
     SS_KIND__COUNT
 };
 
-enum ss_compression {
-    SS_COMP_NONE = 0,
-    SS_COMP_GZIP,
-    SS_COMP_ZSTD,
-    SS_COMP__COUNT
-};
+enum ss_compression { SS_COMP_NONE = 0, SS_COMP_GZIP, SS_COMP_ZSTD, SS_COMP__COUNT };
 
 /** "azure-jsonl", "cloudtrail", ... (stable names used in outputs). */
 const char *ss_input_kind_name(enum ss_input_kind k);
@@ -52,12 +47,12 @@ const char *ss_input_kind_name(enum ss_input_kind k);
 const char *ss_compression_name(enum ss_compression c);
 
 struct ss_input {
-    char *relpath;             /* relative to the case root, '/' separators */
-    char *path;                /* path to open (root + relpath) */
-    uint64_t size_bytes;       /* stored size */
+    char *relpath;       /* relative to the case root, '/' separators */
+    char *path;          /* path to open (root + relpath) */
+    uint64_t size_bytes; /* stored size */
     enum ss_input_kind kind;
     enum ss_compression comp;
-    const char *why_unknown;   /* static reason when kind == SS_KIND_UNKNOWN, else NULL */
+    const char *why_unknown; /* static reason when kind == SS_KIND_UNKNOWN, else NULL */
 };
 
 /** A file that was seen but not taken as an input (bad symlink, unreadable, special). */
@@ -75,11 +70,11 @@ struct ss_case {
 };
 
 struct ss_io_limits {
-    uint64_t max_record_bytes;   /* one record */
-    uint64_t max_decoded_bytes;  /* one input, decoded */
-    uint64_t max_ratio;          /* decoded / stored, checked once past 1 MiB decoded */
-    uint32_t max_depth;          /* JSON nesting */
-    uint64_t max_files;          /* files in a case */
+    uint64_t max_record_bytes;  /* one record */
+    uint64_t max_decoded_bytes; /* one input, decoded */
+    uint64_t max_ratio;         /* decoded / stored, checked once past 1 MiB decoded */
+    uint32_t max_depth;         /* JSON nesting */
+    uint64_t max_files;         /* files in a case */
 };
 
 extern const struct ss_io_limits ss_io_limits_default;
@@ -99,9 +94,9 @@ void ss_case_release(struct ss_case *c);
 typedef void (*ss_raw_fn)(void *ctx, const uint8_t *p, size_t len);
 
 struct ss_record {
-    const char *ptr;     /* the record's exact JSON text; valid until the next read */
+    const char *ptr; /* the record's exact JSON text; valid until the next read */
     size_t len;
-    struct ss_loc loc;   /* input, offset and length in the decoded stream, line/index */
+    struct ss_loc loc; /* input, offset and length in the decoded stream, line/index */
 };
 
 struct ss_reader;

@@ -53,7 +53,7 @@ struct ss_json_val {
     enum ss_json_type type;
     const char *ptr; /* raw text of the value; for strings, including the quotes */
     size_t len;
-    bool escaped;    /* strings only: the raw text contains a backslash escape */
+    bool escaped; /* strings only: the raw text contains a backslash escape */
 };
 
 struct ss_json_limits {
@@ -88,8 +88,8 @@ SS_MUST_USE int ss_json_validate(const char *p, size_t len, const struct ss_json
  * remains.
  */
 SS_MUST_USE int ss_json_skip(const char *p, size_t len, size_t pos,
-                             const struct ss_json_limits *lim, size_t *ret_start,
-                             size_t *ret_end, struct ss_diag *reterr_diag);
+                             const struct ss_json_limits *lim, size_t *ret_start, size_t *ret_end,
+                             struct ss_diag *reterr_diag);
 
 /** Offset of the first non-whitespace byte at or after @pos (len if none). */
 size_t ss_json_skip_ws(const char *p, size_t len, size_t pos);

@@ -226,8 +226,13 @@ static void test_findings(void)
     const char *ents[] = { "/subscriptions/b", "tenant-1" };
     struct ss_evidence ev[2] = { { .loc = { .input = 2, .offset = 10, .len = 5 } },
                                  { .loc = { .input = 1, .offset = 99, .len = 7 } } };
-    struct ss_finding f = { .check_id = "audit.gap", .severity = SS_SEV_HIGH, .title = "t",
-                            .entities = ents, .n_entities = 2, .evidence = ev, .n_evidence = 2 };
+    struct ss_finding f = { .check_id = "audit.gap",
+                            .severity = SS_SEV_HIGH,
+                            .title = "t",
+                            .entities = ents,
+                            .n_entities = 2,
+                            .evidence = ev,
+                            .n_evidence = 2 };
     struct ss_finding *stored;
     enum ss_severity sev;
 

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Quick start, command 1: install what is missing, build, generate the demo case and
+# review it. Prints where the report is.
+set -eu
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh
+if [ ! -f build/build.ninja ]; then
+    meson setup build --buildtype=release -Dtests=false >/dev/null
+fi
+ninja -C build >/dev/null
+
+BIN=build/src/cli/siloscope
+rm -rf demo/case demo/review
+$BIN synth --tenants 12 --days 3 --seed 7 -o demo/case
+$BIN review demo/case -o demo/review
