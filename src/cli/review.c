@@ -1,13 +1,783 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cli/review.c - the review command (placeholder while the pipeline is assembled).
+ * cli/review.c - implements `siloscope review CASE`: the whole pipeline of one review.
+ *
+ *   discover -> read every input on N workers (hash the stored bytes, decode, split,
+ *   count, locate bad records, run record checks) -> merge per input in input order ->
+ *   findings in canonical order -> store (findings.sqlite) -> seal (manifest.json,
+ *   manifest.dsse.json) -> render (findings.ocsf.jsonl, report.html) -> summary.
+ *
+ * Results are kept per input and merged by input index after the parallel phase, so
+ * every output is independent of scheduling and of -j. Wall-clock times honour
+ * SOURCE_DATE_EPOCH (seconds) so that whole output directories can be reproduced.
  */
 #include "cli/cli.h"
 
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/diag.h"
+#include "core/finding.h"
+#include "core/parse.h"
+#include "core/pool.h"
+#include "core/ss_time.h"
+#include "evidence/evidence.h"
+#include "evidence/sha256.h"
+#include "io/io.h"
+#include "json/json.h"
+#include "report/report.h"
+#include "store/store.h"
+
+#include "ss_config.h"
+
+#include <stdatomic.h>
+#include <sys/stat.h>
+
+/* Bad records kept as rows per input; all of them are counted. */
+#define MAX_BAD_ROWS_PER_INPUT 1000
+#define MAX_RULE_DIRS 64
+#define FINDINGS_ARENA_MAX ((size_t)1 << 30)
+
+struct review_opts {
+    const char *case_root;
+    const char *out_dir;
+    const char *policy;
+    const char *rules[MAX_RULE_DIRS];
+    size_t n_rules;
+    const char *key;
+    const char *fail_on;
+    unsigned threads;
+};
+
+struct bad_row {
+    uint64_t offset;
+    uint64_t line;
+    int code;
+    char reason[SS_DIAG_MSG_MAX];
+};
+
+struct input_result {
+    bool hashed;
+    uint8_t sha256[SS_SHA256_LEN];
+    uint64_t decoded_bytes;
+    uint64_t n_records;
+    uint64_t n_bad;
+    enum ss_store_input_status status;
+    char reason[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX];
+    struct bad_row *bad;
+    size_t n_bad_rows;
+    int64_t first_us;
+    int64_t last_us;
+    struct ss_findings findings;
+};
+
+struct review {
+    struct review_opts o;
+    struct ss_case c;
+    struct input_result *res;
+    struct ss_json_pathset *time_paths;
+    atomic_uint_fast64_t done_bytes;
+    atomic_size_t done_inputs;
+    uint64_t total_bytes;
+};
+
+static const char review_help[] =
+    "usage: siloscope review CASE [-o OUT] [-j N] [--policy FILE] [--rules DIR]...\n"
+    "                        [--key FILE] [--fail-on LEVEL]\n"
+    "\n"
+    "Review the export in the directory CASE: read and hash every input, run the checks\n"
+    "and rules, and write the sealed review to OUT:\n"
+    "  findings.sqlite       the findings database (docs/schema.md)\n"
+    "  findings.ocsf.jsonl   one OCSF finding a line\n"
+    "  report.html           the self-contained report\n"
+    "  manifest.json         the seal: input and finding Merkle roots (docs/evidence.md)\n"
+    "  manifest.dsse.json    the signed in-toto statement (with --key)\n"
+    "\n"
+    "options:\n"
+    "  -o, --output OUT     output directory (default: CASE.review next to CASE)\n"
+    "  -j, --threads N      worker threads (default: all cores)\n"
+    "      --policy FILE    review policy (docs/policy.md)\n"
+    "      --rules DIR      Sigma rules directory (repeatable)\n"
+    "      --key FILE       Ed25519 private key to sign the manifest (siloscope keygen)\n"
+    "      --fail-on LEVEL  exit 1 when a finding is at or above LEVEL\n"
+    "                       (informational, low, medium, high, critical)\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit codes: 0 reviewed, 1 findings at or above --fail-on, 2 usage error,\n"
+    "3 missing, empty or unreadable case, 4 cannot write outputs.\n";
+
+static int64_t run_clock_us(void)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    int64_t s;
+
+    if (sde != NULL && ss_parse_i64(sde, strlen(sde), &s) == 0 && s >= 0 &&
+        s < INT64_MAX / SS_TIME_US_PER_SEC)
+        return s * SS_TIME_US_PER_SEC;
+    return ss_time_now_us();
+}
+
+/* Record time: the first of these fields present (Azure, CloudTrail, GCP, Activity REST). */
+static const char *const time_fields[] = { "time", "eventTime", "timestamp", "eventTimestamp" };
+
+static int make_time_paths(struct ss_json_pathset **ret)
+{
+    struct ss_json_pathset *set = ss_json_pathset_new();
+
+    if (set == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < SS_ARRAY_LEN(time_fields); i++) {
+        struct ss_json_path *p = NULL;
+        size_t slot;
+        int r = ss_json_path_parse(time_fields[i], strlen(time_fields[i]), &p, NULL);
+
+        if (r == 0) {
+            r = ss_json_pathset_add(set, p, &slot);
+            if (r < 0)
+                ss_json_path_free(p);
+        }
+        if (r < 0) {
+            ss_json_pathset_free(set);
+            return r;
+        }
+    }
+    *ret = set;
+    return 0;
+}
+
+static void note_time(struct review *rv, struct input_result *res, const struct ss_record *rec)
+{
+    struct ss_json_val vals[SS_ARRAY_LEN(time_fields)];
+    char tmp[64];
+
+    if (ss_json_extract(rv->time_paths, rec->ptr, rec->len, vals) != 0)
+        return;
+    for (size_t i = 0; i < SS_ARRAY_LEN(time_fields); i++) {
+        long long n;
+        int64_t us;
+
+        if (vals[i].type != SS_JSON_STRING)
+            continue;
+        n = ss_json_str_copy(&vals[i], tmp, sizeof(tmp));
+        if (n < 0 || (size_t)n >= sizeof(tmp) || ss_time_parse(tmp, (size_t)n, &us) != 0)
+            continue;
+        if (res->first_us == 0 || us < res->first_us)
+            res->first_us = us;
+        if (res->last_us == 0 || us > res->last_us)
+            res->last_us = us;
+        return;
+    }
+}
+
+static int add_bad(struct input_result *res, const struct ss_diag *d, int code)
+{
+    struct bad_row *b;
+
+    res->n_bad++;
+    if (res->n_bad_rows >= MAX_BAD_ROWS_PER_INPUT)
+        return 0;
+    if (res->bad == NULL) {
+        res->bad = ss_calloc(MAX_BAD_ROWS_PER_INPUT, sizeof(*res->bad));
+        if (res->bad == NULL)
+            return -ENOMEM;
+    }
+    b = &res->bad[res->n_bad_rows++];
+    b->offset = d->offset;
+    b->line = d->line;
+    b->code = code;
+    snprintf(b->reason, sizeof(b->reason), "%s", d->msg[0] != '\0' ? d->msg : ss_strerror(code));
+    return 0;
+}
+
+static void set_reason(struct input_result *res, const struct ss_diag *d, int code)
+{
+    char where[SS_DIAG_MSG_MAX + 64];
+    struct ss_diag loc = *d;
+
+    loc.file[0] = '\0';
+    if (loc.code == 0)
+        ss_diag_set(&loc, code, NULL, 0, 0, UINT64_MAX, "%s", ss_strerror(code));
+    ss_diag_format(&loc, where, sizeof(where));
+    snprintf(res->reason, sizeof(res->reason), "%s", where);
+}
+
+/* Hash the stored bytes of an input that is not (or cannot be) decoded. */
+static int hash_whole_file(const struct ss_input *in, struct input_result *res)
+{
+    int r = ss_sha256_file(in->path, res->sha256, NULL);
+
+    if (r == 0)
+        res->hashed = true;
+    return r == -ENOMEM ? r : 0;
+}
+
+static int read_input(void *ctx, size_t task, unsigned worker)
+{
+    struct review *rv = ctx;
+    const struct ss_input *in = &rv->c.inputs[task];
+    struct input_result *res = &rv->res[task];
+    struct ss_reader *rd = NULL;
+    struct ss_sha256 h = { 0 };
+    struct ss_diag d;
+    int r;
+
+    (void)worker;
+    ss_findings_init(&res->findings, FINDINGS_ARENA_MAX);
+    if (in->kind == SS_KIND_UNKNOWN) {
+        res->status = SS_STORE_INPUT_UNKNOWN;
+        snprintf(res->reason, sizeof(res->reason), "%s",
+                 in->why_unknown != NULL ? in->why_unknown : "content not understood");
+        r = hash_whole_file(in, res);
+        goto out;
+    }
+    r = ss_sha256_init(&h);
+    if (r < 0)
+        goto out;
+    ss_diag_clear(&d);
+    r = ss_reader_open(&rv->c, (uint32_t)task, NULL, ss_sha256_observe, &h, &rd, &d);
+    if (r < 0) {
+        if (r == -ENOMEM)
+            goto out;
+        res->status = SS_STORE_INPUT_DAMAGED;
+        set_reason(res, &d, r);
+        r = hash_whole_file(in, res);
+        goto out;
+    }
+    for (;;) {
+        struct ss_record rec;
+
+        ss_diag_clear(&d);
+        r = ss_reader_next(rd, &rec, &d);
+        if (r == 0)
+            break;
+        if (r == 1) {
+            res->n_records++;
+            note_time(rv, res, &rec);
+            continue;
+        }
+        if (r == -ENOMEM)
+            goto out;
+        if (r == SS_ESYNTAX || r == SS_ELIMIT) {
+            r = add_bad(res, &d, r);
+            if (r < 0)
+                goto out;
+            continue;
+        }
+        /* A damaged stream or an I/O error ends this input; what was read is kept. */
+        res->status = SS_STORE_INPUT_DAMAGED;
+        set_reason(res, &d, r);
+        break;
+    }
+    r = ss_reader_drain(rd);
+    if (r < 0 && res->status == SS_STORE_INPUT_OK) {
+        res->status = SS_STORE_INPUT_DAMAGED;
+        ss_diag_clear(&d);
+        set_reason(res, &d, r);
+    }
+    res->decoded_bytes = ss_reader_decoded_bytes(rd);
+    r = ss_sha256_final(&h, res->sha256);
+    if (r == 0)
+        res->hashed = true;
+out:
+    ss_reader_free(rd);
+    ss_sha256_release(&h);
+    atomic_fetch_add(&rv->done_bytes, in->size_bytes);
+    atomic_fetch_add(&rv->done_inputs, 1);
+    if (worker == 0)
+        ss_cli_progress("reading %zu/%zu inputs, %.1f MB",
+                        (size_t)atomic_load(&rv->done_inputs), rv->c.n_inputs,
+                        (double)atomic_load(&rv->done_bytes) / 1e6);
+    return r == -ENOMEM ? r : 0;
+}
+
+static int parse_args(int argc, char **argv, struct review_opts *o)
+{
+    struct ss_args a;
+    uint64_t n;
+
+    ss_args_init(&a, argc, argv);
+    while (ss_args_next(&a)) {
+        const char *v = NULL;
+
+        if (ss_args_help(&a)) {
+            fputs(review_help, stdout);
+            return -1;
+        } else if (ss_args_value(&a, "output", 'o', &v)) {
+            o->out_dir = v;
+        } else if (ss_args_value(&a, "threads", 'j', &v)) {
+            if (v != NULL && ss_args_u64(&a, "--threads", v, &n) == 0) {
+                if (n == 0 || n > 1024) {
+                    ss_cli_error("review: --threads must be between 1 and 1024");
+                    a.bad = true;
+                }
+                o->threads = (unsigned)n;
+            }
+        } else if (ss_args_value(&a, "policy", 0, &v)) {
+            o->policy = v;
+        } else if (ss_args_value(&a, "rules", 0, &v)) {
+            if (o->n_rules == MAX_RULE_DIRS) {
+                ss_cli_error("review: too many --rules (at most %d)", MAX_RULE_DIRS);
+                a.bad = true;
+            } else if (v != NULL) {
+                o->rules[o->n_rules++] = v;
+            }
+        } else if (ss_args_value(&a, "key", 0, &v)) {
+            o->key = v;
+        } else if (ss_args_value(&a, "fail-on", 0, &v)) {
+            o->fail_on = v;
+        } else {
+            return ss_args_unknown(&a);
+        }
+    }
+    if (a.bad)
+        return SS_EXIT_USAGE;
+    if (a.n_pos != 1) {
+        ss_cli_error("review: %s (see 'siloscope review --help')",
+                     a.n_pos == 0 ? "missing CASE directory" : "exactly one CASE expected");
+        return SS_EXIT_USAGE;
+    }
+    o->case_root = a.pos[0];
+    return 0;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char tmp[4096];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(tmp))
+        return -ENAMETOOLONG;
+    memcpy(tmp, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (tmp[i] != '/' && tmp[i] != '\0')
+            continue;
+        tmp[i] = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return -errno;
+        tmp[i] = i == n ? '\0' : '/';
+    }
+    return 0;
+}
+
+static const char *base_name(const char *path, char *out, size_t out_len)
+{
+    size_t n = strlen(path);
+    size_t start;
+
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    start = n;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    snprintf(out, out_len, "%.*s", (int)(n - start), path + start);
+    return out;
+}
+
+struct totals {
+    uint64_t size_bytes;
+    uint64_t decoded_bytes;
+    uint64_t n_records;
+    uint64_t n_bad;
+    size_t n_unknown;
+    size_t n_damaged;
+    int64_t first_us;
+    int64_t last_us;
+};
+
+static void add_totals(const struct review *rv, struct totals *t)
+{
+    *t = (struct totals){ 0 };
+    for (size_t i = 0; i < rv->c.n_inputs; i++) {
+        const struct input_result *res = &rv->res[i];
+
+        t->size_bytes += rv->c.inputs[i].size_bytes;
+        t->decoded_bytes += res->decoded_bytes;
+        t->n_records += res->n_records;
+        t->n_bad += res->n_bad;
+        t->n_unknown += res->status == SS_STORE_INPUT_UNKNOWN;
+        t->n_damaged += res->status == SS_STORE_INPUT_DAMAGED;
+        if (res->first_us != 0 && (t->first_us == 0 || res->first_us < t->first_us))
+            t->first_us = res->first_us;
+        if (res->last_us > t->last_us)
+            t->last_us = res->last_us;
+    }
+}
+
+static int params_json(const struct review *rv, unsigned threads, struct ss_buf *b)
+{
+    int r = ss_buf_puts(b, "{\"fail_on\":");
+
+    r = r ? r : (rv->o.fail_on ? ss_buf_put_json_str(b, rv->o.fail_on, strlen(rv->o.fail_on))
+                               : ss_buf_puts(b, "null"));
+    r = r ? r : ss_buf_puts(b, ",\"policy\":");
+    r = r ? r : (rv->o.policy ? ss_buf_put_json_str(b, rv->o.policy, strlen(rv->o.policy))
+                              : ss_buf_puts(b, "null"));
+    r = r ? r : ss_buf_puts(b, ",\"rules\":[");
+    for (size_t i = 0; r == 0 && i < rv->o.n_rules; i++) {
+        if (i > 0)
+            r = ss_buf_putc(b, ',');
+        r = r ? r : ss_buf_put_json_str(b, rv->o.rules[i], strlen(rv->o.rules[i]));
+    }
+    r = r ? r : ss_buf_printf(b, "],\"signed\":%s,\"threads\":%u}", rv->o.key ? "true" : "false",
+                              threads);
+    return r;
+}
+
+/* Write inputs, skipped files, bad records and findings into the store. */
+static int store_rows(struct review *rv, struct ss_store *st, const struct ss_findings *all,
+                      char (*uids)[SS_FINDING_UID_SIZE], struct ss_diag *d)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < rv->c.n_inputs; i++) {
+        const struct ss_input *in = &rv->c.inputs[i];
+        const struct input_result *res = &rv->res[i];
+        struct ss_store_input row = {
+            .index = (uint32_t)i,
+            .relpath = in->relpath,
+            .kind = ss_input_kind_name(in->kind),
+            .compression = ss_compression_name(in->comp),
+            .size_bytes = in->size_bytes,
+            .has_sha256 = res->hashed,
+            .decoded_bytes = res->decoded_bytes,
+            .n_records = res->n_records,
+            .n_bad_records = res->n_bad,
+            .status = res->status,
+            .reason = res->reason[0] != '\0' ? res->reason : NULL,
+        };
+
+        memcpy(row.sha256, res->sha256, sizeof(row.sha256));
+        r = ss_store_put_input(st, &row, d);
+        for (size_t k = 0; r == 0 && k < res->n_bad_rows; k++) {
+            const struct bad_row *b = &res->bad[k];
+            struct ss_store_bad_record br = { .input = (uint32_t)i,
+                                              .offset = b->offset,
+                                              .line = b->line,
+                                              .code = b->code,
+                                              .reason = b->reason };
+
+            r = ss_store_put_bad_record(st, &br, d);
+        }
+    }
+    for (size_t i = 0; r == 0 && i < rv->c.n_skipped; i++) {
+        struct ss_store_skipped sk = { .relpath = rv->c.skipped[i].relpath,
+                                       .reason = rv->c.skipped[i].reason };
+
+        r = ss_store_put_skipped(st, &sk, d);
+    }
+    for (size_t i = 0; r == 0 && i < all->len; i++)
+        r = ss_store_put_finding(st, &all->items[i], uids[i], 0, d);
+    return r;
+}
+
+/* "812 B", "14.2 kB", "1.3 GB": decimal units, as people read sizes. */
+static const char *human_bytes(uint64_t n, char *out, size_t out_len)
+{
+    static const char *const units[] = { "kB", "MB", "GB", "TB", "PB" };
+    double v = (double)n;
+    size_t u = 0;
+
+    if (n < 1000) {
+        snprintf(out, out_len, "%" PRIu64 " B", n);
+        return out;
+    }
+    v /= 1000.0;
+    while (v >= 1000.0 && u + 1 < SS_ARRAY_LEN(units)) {
+        v /= 1000.0;
+        u++;
+    }
+    snprintf(out, out_len, "%.1f %s", v, units[u]);
+    return out;
+}
+
+static void print_summary(const struct review *rv, const struct totals *t,
+                          const struct ss_findings *all, const struct ss_manifest_result *seal,
+                          double secs)
+{
+    char t0[SS_TIME_STR_MAX], t1[SS_TIME_STR_MAX], h0[32], h1[32];
+    size_t by_sev[SS_SEV__COUNT] = { 0 };
+
+    for (size_t i = 0; i < all->len; i++)
+        by_sev[all->items[i].severity]++;
+    printf("siloscope review of '%s'\n", rv->o.case_root);
+    printf("  inputs    %zu files, %s stored, %s decoded", rv->c.n_inputs,
+           human_bytes(t->size_bytes, h0, sizeof(h0)),
+           human_bytes(t->decoded_bytes, h1, sizeof(h1)));
+    if (t->n_unknown + t->n_damaged + rv->c.n_skipped > 0)
+        printf(" (%zu not understood, %zu damaged, %zu skipped)", t->n_unknown, t->n_damaged,
+               rv->c.n_skipped);
+    printf("\n  records   %" PRIu64 " read, %" PRIu64 " bad\n", t->n_records, t->n_bad);
+    if (t->first_us != 0) {
+        ss_time_format(t->first_us, 0, t0);
+        ss_time_format(t->last_us, 0, t1);
+        printf("  span      %s .. %s\n", t0, t1);
+    }
+    printf("  findings  %zu", all->len);
+    if (all->len > 0) {
+        const char *sep = " (";
+
+        for (int s = SS_SEV__COUNT - 1; s >= SS_SEV_INFO; s--) {
+            if (by_sev[s] == 0)
+                continue;
+            printf("%s%zu %s", sep, by_sev[s], ss_severity_name((enum ss_severity)s));
+            sep = ", ";
+        }
+        printf(")");
+    }
+    printf("\n");
+    for (size_t i = 0; i < all->len;) {
+        size_t j = i;
+
+        while (j < all->len && strcmp(all->items[j].check_id, all->items[i].check_id) == 0)
+            j++;
+        printf("    %-44s %zu\n", all->items[i].check_id, j - i);
+        i = j;
+    }
+    printf("  sealed    inputs_root %.16s..., findings_root %.16s...%s\n", seal->inputs_root,
+           seal->findings_root, seal->is_signed ? ", signed" : ", unsigned (no --key)");
+    printf("  time      %.2f s, %s/s, %.0f records/s\n", secs,
+           human_bytes(secs > 0 ? (uint64_t)((double)t->size_bytes / secs) : 0, h0, sizeof(h0)),
+           secs > 0 ? (double)t->n_records / secs : 0.0);
+    printf("report: %s/report.html\n", rv->o.out_dir);
+}
+
+static int check_case_dir(const char *root)
+{
+    struct stat st;
+
+    if (stat(root, &st) != 0) {
+        int e = errno;
+
+        ss_cli_error("review: cannot open case '%s': %s", root, strerror(e));
+        return SS_EXIT_INPUT;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        ss_cli_error("review: case '%s' is not a directory", root);
+        return SS_EXIT_INPUT;
+    }
+    return 0;
+}
+
+static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned threads,
+                          int64_t started_us, struct ss_manifest_result *seal)
+{
+    char store_path[4096], path[4096], case_name[256];
+    char(*uids)[SS_FINDING_UID_SIZE] = NULL;
+    struct ss_store *st = NULL;
+    struct ss_buf params = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+    struct ss_manifest m = { 0 };
+    struct ss_manifest_input *mins = NULL;
+    struct ss_diag d;
+    int r;
+
+    ss_diag_clear(&d);
+    uids = ss_calloc(all->len + 1, sizeof(*uids));
+    mins = ss_calloc(rv->c.n_inputs + 1, sizeof(*mins));
+    if (uids == NULL || mins == NULL) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < all->len; i++) {
+        r = ss_finding_uid(&all->items[i], uids[i]);
+        if (r < 0)
+            goto out;
+    }
+    r = params_json(rv, threads, &params);
+    if (r < 0)
+        goto out;
+
+    /* Seal: manifest.json (and manifest.dsse.json when signing). */
+    for (size_t i = 0; i < rv->c.n_inputs; i++) {
+        mins[i] = (struct ss_manifest_input){
+            .relpath = rv->c.inputs[i].relpath,
+            .size_bytes = rv->c.inputs[i].size_bytes,
+            .kind = ss_input_kind_name(rv->c.inputs[i].kind),
+            .n_records = rv->res[i].n_records,
+            .n_bad_records = rv->res[i].n_bad,
+            .has_sha256 = rv->res[i].hashed,
+        };
+        memcpy(mins[i].sha256, rv->res[i].sha256, SS_SHA256_LEN);
+    }
+    m = (struct ss_manifest){
+        .tool_version = SS_VERSION,
+        .tool_build = SS_BUILD,
+        .case_root = rv->o.case_root,
+        .params_json = params.ptr,
+        .started_us = started_us,
+        .finished_us = run_clock_us(),
+        .inputs = mins,
+        .n_inputs = rv->c.n_inputs,
+        .findings = all,
+        .finding_uids = (const char(*)[SS_FINDING_UID_SIZE])uids,
+    };
+    r = ss_manifest_write(&m, rv->o.out_dir, rv->o.key, seal, &d);
+    if (r < 0)
+        goto fail;
+
+    /* Store: everything a report needs, published atomically. */
+    snprintf(store_path, sizeof(store_path), "%s/findings.sqlite", rv->o.out_dir);
+    r = ss_store_create(store_path, &st, &d);
+    if (r < 0)
+        goto fail;
+    r = ss_store_begin(st, &d);
+    if (r < 0)
+        goto fail;
+    {
+        struct ss_store_run run = {
+            .tool_version = SS_VERSION,
+            .tool_build = SS_BUILD,
+            .case_name = base_name(rv->o.case_root, case_name, sizeof(case_name)),
+            .case_root = rv->o.case_root,
+            .policy_name = rv->o.policy,
+            .params_json = params.ptr,
+            .started_us = started_us,
+            .finished_us = m.finished_us,
+            .n_threads = threads,
+            .inputs_root = seal->inputs_root,
+            .findings_root = seal->findings_root,
+            .is_signed = seal->is_signed,
+            .signer = seal->is_signed ? seal->key_id : NULL,
+        };
+
+        r = ss_store_put_run(st, &run, &d);
+    }
+    if (r == 0)
+        r = store_rows(rv, st, all, uids, &d);
+    if (r == 0)
+        r = ss_store_commit(st, &d);
+    if (r == 0)
+        r = ss_store_finish(st, &d);
+    if (r < 0)
+        goto fail;
+
+    /* Render from the store. */
+    snprintf(path, sizeof(path), "%s/findings.ocsf.jsonl", rv->o.out_dir);
+    r = ss_report_ocsf(st, path, &d);
+    if (r < 0)
+        goto fail;
+    snprintf(path, sizeof(path), "%s/report.html", rv->o.out_dir);
+    r = ss_report_html(st, path, &d);
+    if (r < 0)
+        goto fail;
+    goto out;
+fail:
+    {
+        char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
+
+        if (d.code == 0)
+            ss_diag_set(&d, r, rv->o.out_dir, 0, 0, UINT64_MAX, "%s", ss_strerror(r));
+        ss_diag_format(&d, msg, sizeof(msg));
+        ss_cli_error("review: cannot write the review: %s", msg);
+    }
+out:
+    ss_store_free(st);
+    ss_buf_release(&params);
+    ss_free(uids);
+    ss_free(mins);
+    return r;
+}
+
 int ss_cmd_review(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    ss_cli_error("review: not available yet");
-    return SS_EXIT_USAGE;
+    struct review rv = { 0 };
+    struct ss_findings all;
+    struct ss_manifest_result seal = { 0 };
+    struct totals t;
+    struct ss_diag d;
+    char out_default[4096];
+    enum ss_severity fail_level = SS_SEV_INFO;
+    int64_t started_us = run_clock_us(), t0 = ss_time_mono_us();
+    unsigned threads;
+    int ret = SS_EXIT_INTERNAL, r;
+
+    ss_findings_init(&all, FINDINGS_ARENA_MAX);
+    r = parse_args(argc, argv, &rv.o);
+    if (r != 0) {
+        ss_findings_release(&all);
+        return r < 0 ? SS_EXIT_OK : r;
+    }
+    if (rv.o.fail_on != NULL &&
+        ss_severity_parse(rv.o.fail_on, strlen(rv.o.fail_on), &fail_level) != 0) {
+        ss_cli_error("review: unknown level '%s' for --fail-on", rv.o.fail_on);
+        ss_findings_release(&all);
+        return SS_EXIT_USAGE;
+    }
+    if (rv.o.policy != NULL || rv.o.n_rules > 0)
+        ss_cli_warn("review: policies and Sigma rules are not evaluated yet in this version");
+    ret = check_case_dir(rv.o.case_root);
+    if (ret != 0)
+        goto out;
+    if (rv.o.out_dir == NULL) {
+        size_t n = strlen(rv.o.case_root);
+
+        while (n > 1 && rv.o.case_root[n - 1] == '/')
+            n--;
+        snprintf(out_default, sizeof(out_default), "%.*s.review", (int)n, rv.o.case_root);
+        rv.o.out_dir = out_default;
+    }
+    threads = rv.o.threads != 0 ? rv.o.threads : ss_pool_default_threads();
+
+    ss_diag_clear(&d);
+    ss_cli_progress("discovering '%s'", rv.o.case_root);
+    r = ss_case_discover(rv.o.case_root, NULL, &rv.c, &d);
+    if (r < 0) {
+        char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
+
+        ss_diag_set_file(&d, rv.o.case_root);
+        ss_diag_format(&d, msg, sizeof(msg));
+        ss_cli_error("review: cannot read case: %s", msg);
+        ret = ss_cli_exit_for(r);
+        goto out;
+    }
+    if (rv.c.n_inputs == 0) {
+        ss_cli_error("review: case '%s' is empty: no files to review", rv.o.case_root);
+        ret = SS_EXIT_INPUT;
+        goto out;
+    }
+    r = make_dirs(rv.o.out_dir);
+    if (r < 0) {
+        ss_cli_error("review: cannot create output directory '%s': %s", rv.o.out_dir,
+                     ss_strerror(r));
+        ret = SS_EXIT_INTERNAL;
+        goto out;
+    }
+
+    rv.res = ss_calloc(rv.c.n_inputs, sizeof(*rv.res));
+    r = rv.res == NULL ? -ENOMEM : make_time_paths(&rv.time_paths);
+    if (r == 0)
+        r = ss_pool_run(threads, rv.c.n_inputs, read_input, &rv);
+    for (size_t i = 0; r == 0 && rv.res != NULL && i < rv.c.n_inputs; i++)
+        r = ss_findings_merge(&all, &rv.res[i].findings);
+    ss_cli_progress_done();
+    if (r < 0) {
+        ss_cli_error("review: %s", ss_strerror(r));
+        ret = ss_cli_exit_for(r);
+        goto out;
+    }
+    ss_findings_sort(&all);
+
+    r = seal_and_store(&rv, &all, threads, started_us, &seal);
+    if (r < 0) {
+        ret = SS_EXIT_INTERNAL;
+        goto out;
+    }
+    add_totals(&rv, &t);
+    print_summary(&rv, &t, &all, &seal, (double)(ss_time_mono_us() - t0) / 1e6);
+    ret = SS_EXIT_OK;
+    if (rv.o.fail_on != NULL) {
+        for (size_t i = 0; i < all.len; i++) {
+            if (all.items[i].severity >= fail_level)
+                ret = SS_EXIT_FAIL;
+        }
+    }
+out:
+    for (size_t i = 0; rv.res != NULL && i < rv.c.n_inputs; i++) {
+        ss_free(rv.res[i].bad);
+        ss_findings_release(&rv.res[i].findings);
+    }
+    ss_free(rv.res);
+    ss_json_pathset_free(rv.time_paths);
+    ss_case_release(&rv.c);
+    ss_findings_release(&all);
+    return ret;
 }

@@ -46,13 +46,45 @@ const char *ss_input_kind_name(enum ss_input_kind k);
 /** "none", "gzip", "zstd". */
 const char *ss_compression_name(enum ss_compression c);
 
+/**
+ * How the records of a decoded stream are laid out (found from content by the reader,
+ * recorded by sniffing). See docs/io.md "Record splitting".
+ */
+enum ss_layout {
+    SS_LAYOUT_NONE = 0, /* nothing readable (empty, not JSON) */
+    SS_LAYOUT_LINES,    /* JSON lines: one value per line */
+    SS_LAYOUT_DOCS,     /* one or more top-level values spanning lines (pretty-printed) */
+    SS_LAYOUT_ARRAY,    /* a top-level array: its elements are the records */
+    SS_LAYOUT_WRAPPER,  /* {"Records"|"records"|"value"|"data":[...]}: elements are records */
+    SS_LAYOUT__COUNT
+};
+
+/** Finer shape of some kinds (inventory sub-type, Log Analytics rows). */
+enum ss_input_variant {
+    SS_VARIANT_NONE = 0,
+    SS_VARIANT_LOG_ANALYTICS,        /* Azure Monitor rows exported from a Log Analytics table */
+    SS_VARIANT_INV_RESOURCES,        /* Resource Graph / ARM resource rows */
+    SS_VARIANT_INV_DIAG_SETTINGS,    /* Microsoft.Insights/diagnosticSettings list */
+    SS_VARIANT_INV_ROLE_ASSIGNMENTS, /* Microsoft.Authorization/roleAssignments */
+    SS_VARIANT_INV_POLICY,           /* Microsoft.Authorization/policy* objects */
+    SS_VARIANT_INV_LOCATIONS,        /* ARM locations (az account list-locations) */
+    SS_VARIANT__COUNT
+};
+
+/** "lines", "docs", "array", "wrapper" ("none" for SS_LAYOUT_NONE). */
+const char *ss_layout_name(enum ss_layout l);
+/** "log-analytics", "resources", "diagnostic-settings", ... ("none"). */
+const char *ss_input_variant_name(enum ss_input_variant v);
+
 struct ss_input {
     char *relpath;       /* relative to the case root, '/' separators */
-    char *path;          /* path to open (root + relpath) */
+    char *path;          /* path to open (root + relpath, or the resolved link target) */
     uint64_t size_bytes; /* stored size */
     enum ss_input_kind kind;
     enum ss_compression comp;
     const char *why_unknown; /* static reason when kind == SS_KIND_UNKNOWN, else NULL */
+    enum ss_layout layout;   /* as sniffed from the head of the decoded stream */
+    enum ss_input_variant variant;
 };
 
 /** A file that was seen but not taken as an input (bad symlink, unreadable, special). */
@@ -77,6 +109,16 @@ struct ss_io_limits {
     uint64_t max_files;         /* files in a case */
 };
 
+/* Defaults (docs/io.md "Caps"). */
+#define SS_IO_DEFAULT_MAX_RECORD ((uint64_t)64 << 20)
+#define SS_IO_DEFAULT_MAX_DECODED ((uint64_t)64 << 30)
+#define SS_IO_DEFAULT_MAX_RATIO 250u
+#define SS_IO_DEFAULT_MAX_DEPTH 128u
+#define SS_IO_DEFAULT_MAX_FILES 1000000u
+/** Decoded bytes produced before the ratio cap is checked. */
+#define SS_IO_RATIO_GRACE_BYTES ((uint64_t)1 << 20)
+
+/** The defaults above. Functions taking a limits pointer use these when it is NULL. */
 extern const struct ss_io_limits ss_io_limits_default;
 
 /**
@@ -87,8 +129,36 @@ extern const struct ss_io_limits ss_io_limits_default;
  */
 SS_MUST_USE int ss_case_discover(const char *root, const struct ss_io_limits *lim,
                                  struct ss_case *ret_case, struct ss_diag *reterr_diag);
+/**
+ * Make a one-input case of the regular file @path (what `siloscope cat FILE` needs): root
+ * is the file's directory, relpath its base name, path @path itself (a symbolic link
+ * given explicitly is followed). The file is sniffed like a discovered one. Returns 0,
+ * -errno (-ENOENT, -EISDIR, ...) or -ENOMEM; release with ss_case_release.
+ */
+SS_MUST_USE int ss_case_from_file(const char *path, const struct ss_io_limits *lim,
+                                  struct ss_case *ret_case, struct ss_diag *reterr_diag);
 /** Free what @c owns. Accepts a zeroed struct. */
 void ss_case_release(struct ss_case *c);
+
+/** What sniffing learned about a stream. */
+struct ss_sniff {
+    enum ss_input_kind kind;
+    enum ss_compression comp;
+    enum ss_layout layout;
+    enum ss_input_variant variant;
+    const char *why_unknown; /* static reason when kind == SS_KIND_UNKNOWN, else NULL */
+};
+
+/** Decoded bytes sniffing looks at, at most. */
+#define SS_IO_SNIFF_BYTES ((uint64_t)1 << 20)
+
+/**
+ * Sniff @len stored bytes at @data (the head of a file, or all of it) by content:
+ * compression from the magic bytes, then layout and kind from the first decoded records
+ * (at most SS_IO_SNIFF_BYTES decoded are looked at). Borrows @data. Never fails: a
+ * stream that is not understood gives SS_KIND_UNKNOWN with a reason. Thread-safe.
+ */
+void ss_io_sniff_mem(const void *data, size_t len, struct ss_sniff *ret);
 
 /** Observer of the stored (raw, possibly compressed) bytes, in file order. */
 typedef void (*ss_raw_fn)(void *ctx, const uint8_t *p, size_t len);
@@ -103,12 +173,73 @@ struct ss_reader;
 
 /**
  * Open input @index of @c for reading. @raw_fn (may be NULL) sees every stored byte
- * exactly once, in order (see ss_reader_drain for inputs that end early). Returns owned reader — free with
- * ss_reader_free(). Returns 0, -errno, -ENOMEM.
+ * exactly once, in order (see ss_reader_drain for inputs that end early). @lim may be
+ * NULL (defaults); it is copied. Returns owned reader — free with ss_reader_free().
+ * Returns 0, -errno, -ENOMEM, or -EINVAL for a bad @index. Opening reads nothing.
  */
 SS_MUST_USE int ss_reader_open(const struct ss_case *c, uint32_t index,
                                const struct ss_io_limits *lim, ss_raw_fn raw_fn, void *raw_ctx,
                                struct ss_reader **ret_reader, struct ss_diag *reterr_diag);
+
+/**
+ * Open the stored byte range [@begin, @end) of input @index for parallel reading. Only
+ * for uncompressed inputs sniffed as SS_LAYOUT_LINES (else SS_EUNSUPPORTED).
+ *
+ * Semantics: a line belongs to the range that contains its first byte, and a record is
+ * the value on its line. The reader skips the partial line at @begin (unless @begin is 0
+ * or byte @begin - 1 is a newline), returns every record whose line starts before @end,
+ * and reads past @end to finish the last one. So ranges that tile [0, size) yield every
+ * record exactly once, whatever the boundaries. @end may be UINT64_MAX (end of file).
+ * Lines are always records here (no array or wrapper detection).
+ *
+ * @first_line is the 1-based number of the line that contains byte @begin, which makes
+ * line numbers exact; pass 0 if unknown and the reader counts the newlines in
+ * [0, @begin) itself (a sequential read of that prefix; ss_input_count_newlines lets the
+ * caller count for all ranges in parallel instead). @raw_fn sees exactly the stored
+ * bytes [@begin, min(@end, size)) once, in order (ss_reader_drain included), so the raw
+ * bytes of ranges that tile a file concatenate to the file.
+ * Returns owned reader — free with ss_reader_free(). Returns 0, -errno, -ENOMEM,
+ * SS_EUNSUPPORTED, or -EINVAL (bad @index, @begin > @end).
+ */
+SS_MUST_USE int ss_reader_open_range(const struct ss_case *c, uint32_t index, uint64_t begin,
+                                     uint64_t end, uint64_t first_line,
+                                     const struct ss_io_limits *lim, ss_raw_fn raw_fn,
+                                     void *raw_ctx, struct ss_reader **ret_reader,
+                                     struct ss_diag *reterr_diag);
+
+/**
+ * Count the newline bytes in stored range [@begin, @end) of input @index (uncompressed
+ * inputs; @end may be UINT64_MAX). A range starting at B then has first line 1 + the
+ * newlines in [0, B). Returns 0, -errno, SS_EUNSUPPORTED (compressed) or -EINVAL.
+ */
+SS_MUST_USE int ss_input_count_newlines(const struct ss_case *c, uint32_t index, uint64_t begin,
+                                        uint64_t end, uint64_t *ret_count,
+                                        struct ss_diag *reterr_diag);
+
+enum ss_reader_flags {
+    SS_READER_NO_VALIDATE = 1u << 0, /* frame records but do not validate their JSON */
+    SS_READER_FORCE_PLAIN = 1u << 1, /* ss_reader_open_mem: never decompress */
+    SS_READER_GZIP_ZLIB = 1u << 2,   /* decode gzip with zlib even where ISA-L is built in
+                                        (benchmarks and tests of the fallback) */
+};
+
+/**
+ * Open a reader over @len bytes at @data (borrowed: must outlive the reader), decoded
+ * like a file (compression from the magic bytes unless SS_READER_FORCE_PLAIN is in
+ * @flags). Records report input index @input; diagnostics name @name (borrowed, may be
+ * NULL). For tests, fuzzing and callers that hold data in memory. Returns owned reader —
+ * free with ss_reader_free(). Returns 0 or -ENOMEM.
+ */
+SS_MUST_USE int ss_reader_open_mem(const void *data, size_t len, uint32_t input,
+                                   const char *name, unsigned flags,
+                                   const struct ss_io_limits *lim,
+                                   struct ss_reader **ret_reader, struct ss_diag *reterr_diag);
+
+/**
+ * Set the reader's flags (SS_READER_NO_VALIDATE, SS_READER_GZIP_ZLIB) before the first
+ * ss_reader_next; SS_READER_FORCE_PLAIN is only honoured by ss_reader_open_mem.
+ */
+void ss_reader_set_flags(struct ss_reader *rd, unsigned flags);
 
 /**
  * Next record. Returns 1 with *ret_rec filled, 0 at end of input, or a negative error
@@ -122,6 +253,18 @@ SS_MUST_USE int ss_reader_next(struct ss_reader *rd, struct ss_record *ret_rec,
 
 /** Decoded bytes produced so far. */
 uint64_t ss_reader_decoded_bytes(const struct ss_reader *rd);
+
+/** Stored bytes read so far (for a range: bytes read from @begin on). */
+uint64_t ss_reader_stored_bytes(const struct ss_reader *rd);
+
+/** Layout found so far (SS_LAYOUT_NONE before the first record). */
+enum ss_layout ss_reader_layout(const struct ss_reader *rd);
+
+/**
+ * 1-based line (in the decoded stream) where the last record returned starts; for JSON
+ * lines it equals loc.index. 0 before the first record.
+ */
+uint64_t ss_reader_record_line(const struct ss_reader *rd);
 
 /**
  * Pass the rest of the stored file (what has not been read yet) through the raw

@@ -27,7 +27,10 @@
  * Examples: properties.status.errorCode
  *           identity.claims."http://schemas.microsoft.com/identity/claims/tenantid"
  *           Records[0].eventName     targetResources[*].userPrincipalName
- * The empty path "" (or ".") addresses the whole value.
+ * The empty path "" (or ".") addresses the whole value. A path may also start with one
+ * '.' (".a.b" is "a.b") or with a bracket ("[0].eventName" for a top-level array). Bare
+ * segments are raw bytes (no escapes); quoted ones are unescaped. Keys in the record are
+ * compared after unescaping, bytewise (case-sensitive).
  */
 #ifndef SS_JSON_JSON_H
 #define SS_JSON_JSON_H
@@ -67,6 +70,12 @@ struct ss_json_limits {
 #define SS_JSON_DEFAULT_MAX_STRING ((uint64_t)16 << 20)
 #define SS_JSON_DEFAULT_MAX_RECORD ((uint64_t)64 << 20)
 #define SS_JSON_DEFAULT_MAX_MEMBERS ((uint64_t)1 << 20)
+
+/*
+ * Highest nesting the validator supports (its container stack is a fixed array, so it
+ * never allocates); a larger max_depth behaves as this value.
+ */
+#define SS_JSON_MAX_DEPTH_LIMIT 1024
 
 /** Default limits (used wherever a function is passed a NULL limits pointer). */
 extern const struct ss_json_limits ss_json_limits_default;
@@ -135,6 +144,9 @@ SS_MUST_USE int ss_json_get_each(const char *rec, size_t len, const struct ss_js
  */
 struct ss_json_pathset;
 
+/** Most paths one set may hold. */
+#define SS_JSON_PATHSET_MAX_PATHS 256
+
 /** New empty set. Returns owned set — free with ss_json_pathset_free(); NULL on OOM. */
 SS_MUST_USE struct ss_json_pathset *ss_json_pathset_new(void);
 /** Free @set (and the paths it took). Accepts NULL. */
@@ -150,22 +162,38 @@ SS_MUST_USE int ss_json_pathset_add(struct ss_json_pathset *set, struct ss_json_
 size_t ss_json_pathset_len(const struct ss_json_pathset *set);
 /**
  * Extract every path of @set from @rec in one pass into @ret_vals (ss_json_pathset_len
- * entries; unresolved paths get SS_JSON_MISSING). Returns 0 or SS_ESYNTAX.
+ * entries; unresolved paths get SS_JSON_MISSING). Same results as ss_json_get per path.
+ * Never allocates; stops reading as soon as every path is resolved. Returns 0 or
+ * SS_ESYNTAX (then every entry is SS_JSON_MISSING). The set is only read: one set may
+ * serve many threads.
  */
 SS_MUST_USE int ss_json_extract(const struct ss_json_pathset *set, const char *rec, size_t len,
                                 struct ss_json_val *ret_vals);
 
 /**
+ * Step through the members of object @v, or the elements of array @v, in document order
+ * (duplicate keys included). Start with *cursor = 0 and pass it back unchanged; each call
+ * fills *ret_key (the raw key string; SS_JSON_MISSING for array elements) and *ret_val
+ * (borrowed slices of @v's text) and returns 1, then 0 after the last member. Like
+ * ss_json_get it assumes valid text: returns SS_ESYNTAX on malformed text it notices, and
+ * -EINVAL when @v is not an object or array. ret_key may be NULL.
+ */
+SS_MUST_USE int ss_json_iter_next(const struct ss_json_val *v, size_t *cursor,
+                                  struct ss_json_val *ret_key, struct ss_json_val *ret_val);
+
+/**
  * Append the unescaped contents of string @v to @out (UTF-8; surrogate pairs combined).
- * For a non-string value, appends its raw text. Returns 0, -ENOMEM, SS_ELIMIT or
- * SS_ESYNTAX (bad escape, lone surrogate).
+ * For a non-string value, appends its raw text. Unescaped bytes are copied as they are
+ * (validate the record first to be sure of UTF-8). Returns 0, -ENOMEM, SS_ELIMIT or
+ * SS_ESYNTAX (bad escape, lone surrogate); @out is unchanged on error.
  */
 SS_MUST_USE int ss_json_unescape(const struct ss_json_val *v, struct ss_buf *out);
 
 /**
  * Numeric value of @v: a JSON number, or a string whose whole unescaped content is a
- * JSON number (cloud exports give "78" and 78 alike). Returns 0, SS_ESYNTAX (not a
- * number) or SS_ELIMIT (out of double range).
+ * JSON number (cloud exports give "78" and 78 alike; " 78", "078" and "" are not numbers).
+ * Returns 0, SS_ESYNTAX (not a number) or SS_ELIMIT (out of double range, or a number text
+ * of 128 bytes or more). Underflow gives 0 or a subnormal, not an error.
  */
 SS_MUST_USE int ss_json_number(const struct ss_json_val *v, double *ret);
 

@@ -41,8 +41,10 @@
 #define SS_STORE_SCHEMA_VERSION 1
 /** PRAGMA application_id of a siloscope findings database ("sScp"). */
 #define SS_STORE_APPLICATION_ID 0x73536370
-/** Longest text value accepted on write or read (bytes). */
+/** Longest text value accepted on write (bytes). */
 #define SS_STORE_MAX_TEXT ((size_t)4 << 20)
+/** Longest value or row SQLite will build or read (SQLITE_LIMIT_LENGTH). */
+#define SS_STORE_MAX_ROW ((size_t)16 << 20)
 /** Excerpts are cut (at a UTF-8 boundary) to at most this many bytes. */
 #define SS_STORE_EXCERPT_MAX 2048
 /** Most evidence rows read back for one finding (a hostile database cannot exceed it). */
@@ -86,18 +88,18 @@ struct ss_store_run {
 
 /** One input file of the case. Strings borrowed on write; valid during a callback on read. */
 struct ss_store_input {
-    uint32_t index;            /* input index (position in bytewise relpath order) */
-    const char *relpath;       /* required; '/' separators */
-    const char *kind;          /* required: ss_input_kind_name(), e.g. "azure-jsonl" */
-    const char *compression;   /* required: "none", "gzip", "zstd" */
-    uint64_t size_bytes;       /* stored size */
-    bool has_sha256;           /* false: sha256 not computed */
-    uint8_t sha256[32];        /* SHA-256 of the stored bytes */
-    uint64_t decoded_bytes;    /* decoded stream length read */
-    uint64_t n_records;        /* good records */
-    uint64_t n_bad_records;    /* bad records (all of them, even if not every one has a row) */
+    uint32_t index;          /* input index (position in bytewise relpath order) */
+    const char *relpath;     /* required; '/' separators */
+    const char *kind;        /* required: ss_input_kind_name(), e.g. "azure-jsonl" */
+    const char *compression; /* required: "none", "gzip", "zstd" */
+    uint64_t size_bytes;     /* stored size */
+    bool has_sha256;         /* false: sha256 not computed */
+    uint8_t sha256[32];      /* SHA-256 of the stored bytes */
+    uint64_t decoded_bytes;  /* decoded stream length read */
+    uint64_t n_records;      /* good records */
+    uint64_t n_bad_records;  /* bad records (all of them, even if not every one has a row) */
     enum ss_store_input_status status;
-    const char *reason;        /* why unknown / damaged, or NULL */
+    const char *reason; /* why unknown / damaged, or NULL */
 };
 
 /** A file seen but not taken as an input. Borrowed on write; valid during a callback. */
@@ -108,10 +110,10 @@ struct ss_store_skipped {
 
 /** One record that could not be read. Borrowed on write; valid during a callback. */
 struct ss_store_bad_record {
-    uint32_t input;   /* input index */
-    uint64_t offset;  /* decoded byte offset, or UINT64_MAX if unknown */
-    uint64_t line;    /* 1-based line, or 0 if unknown */
-    int code;         /* the error (SS_ESYNTAX, SS_ELIMIT, ...) */
+    uint32_t input;     /* input index */
+    uint64_t offset;    /* decoded byte offset, or UINT64_MAX if unknown */
+    uint64_t line;      /* 1-based line, or 0 if unknown */
+    int code;           /* the error (SS_ESYNTAX, SS_ELIMIT, ...) */
     const char *reason; /* required: lower-case reason */
 };
 
@@ -121,11 +123,11 @@ struct ss_store_bad_record {
  * max_severity the highest severity among them (0 when none).
  */
 struct ss_store_check {
-    const char *check_id;      /* required */
-    const char *title;         /* rule / check title, or NULL */
-    enum ss_severity level;    /* declared level, or 0 if none */
-    uint64_t n_matches;        /* records that matched (before correlation / grouping) */
-    uint64_t n_findings;       /* read only */
+    const char *check_id;          /* required */
+    const char *title;             /* rule / check title, or NULL */
+    enum ss_severity level;        /* declared level, or 0 if none */
+    uint64_t n_matches;            /* records that matched (before correlation / grouping) */
+    uint64_t n_findings;           /* read only */
     enum ss_severity max_severity; /* read only */
 };
 
@@ -135,14 +137,16 @@ enum ss_store_finding_flags {
 };
 
 /**
- * A finding read back. @f is a faithful struct ss_finding (entities and evidence in the
- * stored order). The parallel arrays give, for each evidence row, the relative path of
- * its input (NULL if the input index has no input row) and the stored excerpt of the
- * record (NULL if none). Everything is valid only during the callback.
+ * A finding read back. @f is a faithful struct ss_finding: entities and evidence in the
+ * stored order, data_json checked to be a JSON object and minified by SQLite's json()
+ * ("{ \"a\": 1 }" reads back as "{\"a\":1}"). The parallel arrays give, for each
+ * evidence row, the relative path of its input (NULL if the input index has no input
+ * row) and the stored excerpt of the record (NULL if none). Everything is valid only
+ * during the callback.
  */
 struct ss_store_finding {
-    int64_t seq;                  /* 1-based position in canonical order (put order) */
-    const char *uid;              /* stable finding uid (hex) */
+    int64_t seq;     /* 1-based position in canonical order (put order) */
+    const char *uid; /* stable finding uid (hex) */
     enum ss_store_finding_flags flags;
     struct ss_finding f;
     const char *const *entity_types; /* n_entities type names (see ss_store_entity_type) */
@@ -156,21 +160,23 @@ struct ss_store_summary {
     uint64_t n_inputs_unknown;
     uint64_t n_inputs_damaged;
     uint64_t n_skipped;
-    uint64_t size_bytes;       /* sum of stored sizes */
-    uint64_t decoded_bytes;    /* sum of decoded bytes */
+    uint64_t size_bytes;    /* sum of stored sizes */
+    uint64_t decoded_bytes; /* sum of decoded bytes */
     uint64_t n_records;
-    uint64_t n_bad_records;    /* sum of input.n_bad_records */
-    uint64_t n_bad_record_rows;/* rows in bad_record (may be fewer) */
+    uint64_t n_bad_records;     /* sum of input.n_bad_records */
+    uint64_t n_bad_record_rows; /* rows in bad_record (may be fewer) */
     uint64_t n_findings;
     uint64_t n_by_severity[SS_SEV__COUNT]; /* indexed by enum ss_severity */
-    uint64_t n_evidence;       /* evidence rows */
-    uint64_t n_checks;         /* distinct check ids (findings and check statistics) */
+    uint64_t n_evidence;                   /* evidence rows */
+    uint64_t n_checks;                     /* distinct check ids (findings and check statistics) */
 };
 
-/** Order of ss_store_each_finding(). */
-enum ss_store_order {
-    SS_STORE_ORDER_CANONICAL = 0, /* put order: (check id, primary entity, first location) */
-    SS_STORE_ORDER_SEVERITY,      /* severity descending, then canonical */
+/** How ss_store_each_finding() reads. */
+enum ss_store_read_flags {
+    SS_STORE_READ_BY_SEVERITY = 1u << 0, /* severity descending, then canonical; else canonical
+                                             (put order: check id, primary entity, location) */
+    SS_STORE_READ_NO_EVIDENCE = 1u << 1, /* skip the evidence rows (n_evidence = 0; the
+                                             total stays in n_evidence_total) */
 };
 
 /* Lifecycle ---------------------------------------------------------------------- */
@@ -247,10 +253,12 @@ SS_MUST_USE int ss_store_put_bad_record(struct ss_store *st, const struct ss_sto
  * (ss_findings_sort): the put order is the stored seq and the canonical read order.
  * All n_evidence rows are stored (no cap here); n_evidence_total is stored as given (at
  * least n_evidence). Entity ids are deduplicated in the entity table and get a type
- * from ss_store_entity_type(). The rows are added atomically (a savepoint). Returns 0,
- * -EEXIST (uid seen), -EINVAL (missing fields, severity out of range, data_json not a
- * JSON object, no entity, too many entities), SS_ELIMIT (a value above INT64_MAX) or
- * an error.
+ * from ss_store_entity_type(). Every evidence input index must have been put already (a
+ * foreign key). The rows are added atomically (a savepoint): on error none of them
+ * remain. Returns 0, -EEXIST (uid seen), -EINVAL (missing fields, severity out of range,
+ * data_json not a JSON object, empty entity id, evidence citing an unknown input),
+ * SS_ELIMIT (too many rows, a text above SS_STORE_MAX_TEXT, a number above INT64_MAX)
+ * or an error.
  */
 SS_MUST_USE int ss_store_put_finding(struct ss_store *st, const struct ss_finding *f,
                                      const char *uid, enum ss_store_finding_flags flags,
@@ -258,8 +266,9 @@ SS_MUST_USE int ss_store_put_finding(struct ss_store *st, const struct ss_findin
 
 /**
  * Keep an excerpt of the record at @loc (borrows @text, @len bytes): the first
- * SS_STORE_EXCERPT_MAX bytes, cut back to a UTF-8 boundary. The first excerpt put for a
- * location wins. Returns 0, -EINVAL or an error.
+ * SS_STORE_EXCERPT_MAX bytes, cut back to a UTF-8 boundary. Excerpts are keyed by
+ * (input, offset), so findings citing the same record share one; the first put wins.
+ * The input must have been put. Returns 0, -EINVAL or an error.
  */
 SS_MUST_USE int ss_store_put_excerpt(struct ss_store *st, const struct ss_loc *loc,
                                      const char *text, size_t len, struct ss_diag *reterr_diag);
@@ -304,10 +313,11 @@ SS_MUST_USE int ss_store_each_bad_record(struct ss_store *st, uint64_t limit,
 SS_MUST_USE int ss_store_each_check(struct ss_store *st, ss_store_check_fn fn, void *ctx,
                                     struct ss_diag *reterr_diag);
 /**
- * Call @fn for every finding, in @order, with its entities and evidence loaded. Memory
- * for one finding is capped by SS_STORE_READ_MAX_EVIDENCE / _ENTITIES (SS_ELIMIT).
+ * Call @fn for every finding, in the order @flags asks for, with its entities and (unless
+ * SS_STORE_READ_NO_EVIDENCE) its evidence loaded. Memory for one finding is capped by
+ * SS_STORE_READ_MAX_EVIDENCE / _ENTITIES (SS_ELIMIT).
  */
-SS_MUST_USE int ss_store_each_finding(struct ss_store *st, enum ss_store_order order,
+SS_MUST_USE int ss_store_each_finding(struct ss_store *st, enum ss_store_read_flags flags,
                                       ss_store_finding_fn fn, void *ctx,
                                       struct ss_diag *reterr_diag);
 

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * evidence/evidence_int.h - declarations shared by the .c files of the evidence area
+ * only; never included outside src/evidence/.
+ */
+#ifndef SS_EVIDENCE_INT_H
+#define SS_EVIDENCE_INT_H
+
+#include "core/base.h"
+
+#include <openssl/evp.h>
+
+#include "core/buf.h"
+
+/** The process-wide SHA-256 algorithm object (fetched once). Never NULL. */
+const EVP_MD *ss_evidence_md_sha256(void);
+
+/**
+ * Append the whole file at @path to @out (at most @max_bytes: SS_ELIMIT beyond).
+ * Returns 0, -errno, -ENOMEM or SS_ELIMIT.
+ */
+SS_MUST_USE int ss_evidence_read_file(const char *path, size_t max_bytes, struct ss_buf *out);
+
+/**
+ * Write @len bytes at @p to @dir/@name through a temporary file in @dir that is synced
+ * and renamed into place, with permission bits @mode. Returns 0 or -errno.
+ */
+SS_MUST_USE int ss_evidence_write_atomic(const char *dir, const char *name, const void *p,
+                                         size_t len, unsigned mode);
+
+/*
+ * A file written through a temporary in the same directory and renamed into place on
+ * commit, with buffered writes whose first error is latched.
+ */
+struct ss_evidence_out {
+    int fd;
+    int err;
+    unsigned mode;
+    struct ss_buf buf;
+    char tmp[4096];
+    char dst[4096];
+};
+
+/** Start writing @dir/@name. Returns 0 or -errno / -ENAMETOOLONG. */
+SS_MUST_USE int ss_evidence_out_open(struct ss_evidence_out *o, const char *dir,
+                                     const char *name, unsigned mode);
+/** Append @len bytes (errors latched until commit). */
+void ss_evidence_out_write(struct ss_evidence_out *o, const void *p, size_t len);
+/** Flush, fsync and rename into place. Returns 0 or the first error (temp removed). */
+SS_MUST_USE int ss_evidence_out_commit(struct ss_evidence_out *o);
+/** Drop the temporary (after an error, or when not committing). Accepts a closed one. */
+void ss_evidence_out_abort(struct ss_evidence_out *o);
+
+/* ---- the in-toto statement (shared by the writer and the verifier) ---- */
+
+#define SS_DSSE_PAYLOAD_TYPE "application/vnd.in-toto+json"
+#define SS_INTOTO_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
+#define SS_PREDICATE_TYPE "https://siloscope.dev/review/v1"
+#define SS_MANIFEST_FORMAT "siloscope-manifest/1"
+
+struct ss_stmt_input {
+    const char *relpath;
+    bool has_sha256;
+    const uint8_t *sha256;
+};
+
+/** Everything the statement says; all strings are borrowed. */
+struct ss_stmt {
+    const char *tool_version, *tool_build;
+    const char *started, *finished;                    /* RFC 3339 */
+    const char *inputs_root, *findings_root;           /* hex */
+    const char *manifest_sha256, *findings_sha256;     /* hex */
+    uint64_t n_inputs, n_inputs_hashed, n_records, n_bad_records, n_findings, n_rule_files;
+    uint64_t n_sev[8]; /* by enum ss_severity */
+    const struct ss_stmt_input *inputs;
+    size_t n_stmt_inputs;
+};
+
+/** Append the canonical (RFC 8785) in-toto Statement v1 of @st to @out. */
+SS_MUST_USE int ss_evidence_statement(const struct ss_stmt *st, struct ss_buf *out);
+
+#endif

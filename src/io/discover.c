@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * io/discover.c - case discovery: walk a directory tree, resolve symbolic links without
+ * ever leaving the case, drop duplicate paths to the same file, sort the inputs bytewise
+ * by relative path (the input index of the record-location contract) and sniff each one
+ * by content (in parallel for large cases; results are stored by index, so the outcome
+ * does not depend on scheduling).
+ *
+ * Link rules (docs/io.md "Discovery"): a link is resolved with realpath(); a target
+ * outside the case root, a dangling link and a link loop are skipped with the reason.
+ * A link to a file inside the case is followed; since that file is also reached by its
+ * own path, the pair is one input (the path without links wins, else the first path)
+ * and the other path is listed as skipped. A link to a directory inside the case is not
+ * descended into (its tree is walked under its real path anyway, and descending could
+ * multiply paths exponentially); one to an ancestor is reported as a loop.
+ */
+#include "io/io_int.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/pool.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IO_MAX_DIR_DEPTH 128
+#define IO_PATH_MAX_BYTES 4096
+/* Below this many inputs, sniffing runs on the calling thread only. */
+#define IO_SNIFF_PARALLEL_MIN 64
+
+struct walk_ent {
+    char *relpath;
+    char *path;
+    dev_t dev;
+    ino_t ino;
+    uint64_t size;
+    bool via_link;
+    bool dup; /* dropped: same file as another entry */
+    struct ss_sniff sniff;
+    int open_err; /* -errno when the file could not be opened for sniffing */
+};
+
+struct walk {
+    const struct ss_io_limits *lim;
+    char root_real[PATH_MAX];
+    size_t root_real_len;
+    struct walk_ent *ents;
+    size_t n_ents, cap_ents;
+    struct ss_skipped *skipped;
+    size_t n_skipped, cap_skipped;
+    struct {
+        dev_t dev;
+        ino_t ino;
+    } anc[IO_MAX_DIR_DEPTH + 2];
+    size_t depth;
+    int err; /* fatal: -ENOMEM or SS_ELIMIT */
+    struct ss_diag *diag;
+};
+
+static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...)
+    SS_ATTR_PRINTF(3, 4);
+
+static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...)
+{
+    struct ss_skipped *s;
+    char reason[512];
+    va_list ap;
+
+    if (w->n_skipped == w->cap_skipped) {
+        size_t ncap = w->cap_skipped != 0 ? w->cap_skipped * 2 : 16;
+        struct ss_skipped *n = ss_reallocarray(w->skipped, ncap, sizeof(*n));
+
+        if (n == NULL)
+            return w->err = -ENOMEM;
+        w->skipped = n;
+        w->cap_skipped = ncap;
+    }
+    va_start(ap, fmt);
+    (void)vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    s = &w->skipped[w->n_skipped];
+    s->relpath = ss_strdup(rel[0] != '\0' ? rel : ".");
+    s->reason = ss_strdup(reason);
+    if (s->relpath == NULL || s->reason == NULL) {
+        ss_free(s->relpath);
+        ss_free(s->reason);
+        return w->err = -ENOMEM;
+    }
+    w->n_skipped++;
+    return 0;
+}
+
+static int add_ent(struct walk *w, const char *rel, const char *path, const struct stat *st,
+                   bool via_link)
+{
+    struct walk_ent *e;
+
+    if ((uint64_t)w->n_ents >= w->lim->max_files)
+        return w->err = ss_diag_set(w->diag, SS_ELIMIT, rel, 0, 0, UINT64_MAX,
+                                    "more than %" PRIu64 " files in the case",
+                                    w->lim->max_files);
+    if (w->n_ents == w->cap_ents) {
+        size_t ncap = w->cap_ents != 0 ? w->cap_ents * 2 : 64;
+        struct walk_ent *n = ss_reallocarray(w->ents, ncap, sizeof(*n));
+
+        if (n == NULL)
+            return w->err = -ENOMEM;
+        w->ents = n;
+        w->cap_ents = ncap;
+    }
+    e = &w->ents[w->n_ents];
+    *e = (struct walk_ent){
+        .relpath = ss_strdup(rel),
+        .path = ss_strdup(path),
+        .dev = st->st_dev,
+        .ino = st->st_ino,
+        .size = (uint64_t)st->st_size,
+        .via_link = via_link,
+    };
+    if (e->relpath == NULL || e->path == NULL) {
+        ss_free(e->relpath);
+        ss_free(e->path);
+        return w->err = -ENOMEM;
+    }
+    w->n_ents++;
+    return 0;
+}
+
+static bool inside_root(const struct walk *w, const char *real)
+{
+    if (w->root_real_len == 1 && w->root_real[0] == '/')
+        return true;
+    return strncmp(real, w->root_real, w->root_real_len) == 0 &&
+           (real[w->root_real_len] == '/' || real[w->root_real_len] == '\0');
+}
+
+static bool is_ancestor(const struct walk *w, const struct stat *st)
+{
+    for (size_t i = 0; i <= w->depth; i++)
+        if (w->anc[i].dev == st->st_dev && w->anc[i].ino == st->st_ino)
+            return true;
+    return false;
+}
+
+static const char *file_type_name(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a named pipe";
+    if (S_ISSOCK(m))
+        return "a socket";
+    if (S_ISCHR(m) || S_ISBLK(m))
+        return "a device";
+    return "not a regular file";
+}
+
+static int handle_link(struct walk *w, const char *abs, const char *rel)
+{
+    char real[PATH_MAX];
+    struct stat st;
+
+    if (realpath(abs, real) == NULL) {
+        int e = errno;
+
+        if (e == ELOOP)
+            return add_skipped(w, rel, "symbolic link loop");
+        if (e == ENOENT)
+            return add_skipped(w, rel, "dangling symbolic link");
+        return add_skipped(w, rel, "cannot resolve symbolic link: %s", strerror(e));
+    }
+    if (!inside_root(w, real))
+        return add_skipped(w, rel, "symbolic link points outside the case");
+    if (stat(real, &st) != 0)
+        return add_skipped(w, rel, "cannot stat link target: %s", strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        if (is_ancestor(w, &st))
+            return add_skipped(w, rel, "symbolic link loop");
+        return add_skipped(w, rel, "link to a directory inside the case: walked at '%s'",
+                           real[w->root_real_len] == '/' ? real + w->root_real_len + 1 : ".");
+    }
+    if (!S_ISREG(st.st_mode))
+        return add_skipped(w, rel, "link to %s", file_type_name(st.st_mode));
+    return add_ent(w, rel, real, &st, true);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel);
+
+static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
+{
+    struct stat st;
+
+    if (lstat(abs->ptr, &st) != 0) {
+        (void)add_skipped(w, rel->ptr, "cannot stat: %s", strerror(errno));
+        return;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        (void)handle_link(w, abs->ptr, rel->ptr);
+    } else if (S_ISDIR(st.st_mode)) {
+        if (w->depth + 1 > IO_MAX_DIR_DEPTH) {
+            (void)add_skipped(w, rel->ptr, "directories nested deeper than %d",
+                              IO_MAX_DIR_DEPTH);
+            return;
+        }
+        w->depth++;
+        w->anc[w->depth].dev = st.st_dev;
+        w->anc[w->depth].ino = st.st_ino;
+        walk_dir(w, abs, rel);
+        w->depth--;
+    } else if (S_ISREG(st.st_mode)) {
+        (void)add_ent(w, rel->ptr, abs->ptr, &st, false);
+    } else {
+        (void)add_skipped(w, rel->ptr, "%s", file_type_name(st.st_mode));
+    }
+}
+
+static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
+{
+    DIR *dir = opendir(abs->ptr);
+    char **names = NULL;
+    size_t n_names = 0, cap_names = 0;
+    const size_t abs_len = abs->len, rel_len = rel->len;
+    struct dirent *de;
+
+    if (dir == NULL) {
+        (void)add_skipped(w, rel->ptr, "cannot open directory: %s", strerror(errno));
+        return;
+    }
+    /* Names first, then recursion: at most one directory stream is open at a time. */
+    for (;;) {
+        errno = 0;
+        de = readdir(dir);
+        if (de == NULL)
+            break;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (n_names == cap_names) {
+            size_t ncap = cap_names != 0 ? cap_names * 2 : 32;
+            char **n = ss_reallocarray(names, ncap, sizeof(*n));
+
+            if (n == NULL) {
+                w->err = -ENOMEM;
+                break;
+            }
+            names = n;
+            cap_names = ncap;
+        }
+        names[n_names] = ss_strdup(de->d_name);
+        if (names[n_names] == NULL) {
+            w->err = -ENOMEM;
+            break;
+        }
+        n_names++;
+    }
+    if (de == NULL && errno != 0 && w->err == 0)
+        (void)add_skipped(w, rel->ptr, "cannot read directory: %s", strerror(errno));
+    (void)closedir(dir);
+    if (n_names > 1)
+        qsort(names, n_names, sizeof(*names), cmp_cstr);
+    for (size_t i = 0; i < n_names && w->err == 0; i++) {
+        int r = 0;
+
+        if (abs->len > 0 && abs->ptr[abs->len - 1] != '/')
+            r = ss_buf_putc(abs, '/');
+        if (r == 0)
+            r = ss_buf_puts(abs, names[i]);
+        if (r == 0 && rel_len > 0)
+            r = ss_buf_putc(rel, '/');
+        if (r == 0)
+            r = ss_buf_puts(rel, names[i]);
+        if (r == SS_ELIMIT) {
+            ss_buf_truncate(rel, rel_len);
+            if (ss_buf_puts(rel, names[i]) != 0)
+                ss_buf_truncate(rel, rel_len);
+            (void)add_skipped(w, rel->ptr, "path longer than %d bytes", IO_PATH_MAX_BYTES);
+        } else if (r < 0) {
+            w->err = r;
+        } else {
+            walk_entry(w, abs, rel);
+        }
+        ss_buf_truncate(abs, abs_len);
+        ss_buf_truncate(rel, rel_len);
+    }
+    for (size_t i = 0; i < n_names; i++)
+        ss_free(names[i]);
+    ss_free(names);
+}
+
+static int cmp_ent_rel(const void *a, const void *b)
+{
+    return strcmp(((const struct walk_ent *)a)->relpath, ((const struct walk_ent *)b)->relpath);
+}
+
+/* Order for duplicate detection: same file together, the preferred path first. */
+static int cmp_ent_file(const void *pa, const void *pb)
+{
+    const struct walk_ent *a = *(const struct walk_ent *const *)pa;
+    const struct walk_ent *b = *(const struct walk_ent *const *)pb;
+
+    if (a->dev != b->dev)
+        return a->dev < b->dev ? -1 : 1;
+    if (a->ino != b->ino)
+        return a->ino < b->ino ? -1 : 1;
+    if (a->via_link != b->via_link)
+        return a->via_link ? 1 : -1;
+    return strcmp(a->relpath, b->relpath);
+}
+
+static int cmp_skipped(const void *a, const void *b)
+{
+    const struct ss_skipped *x = a, *y = b;
+    int c = strcmp(x->relpath, y->relpath);
+
+    return c != 0 ? c : strcmp(x->reason, y->reason);
+}
+
+static int mark_duplicates(struct walk *w)
+{
+    struct walk_ent **order;
+
+    if (w->n_ents < 2)
+        return 0;
+    order = ss_reallocarray(NULL, w->n_ents, sizeof(*order));
+    if (order == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < w->n_ents; i++)
+        order[i] = &w->ents[i];
+    qsort(order, w->n_ents, sizeof(*order), cmp_ent_file);
+    for (size_t i = 1; i < w->n_ents; i++) {
+        size_t k = i;
+
+        while (k > 0 && order[k - 1]->dup)
+            k--;
+        /* order[k - 1] is the keeper of a run of the same file */
+        if (k > 0 && order[k - 1]->dev == order[i]->dev && order[k - 1]->ino == order[i]->ino) {
+            order[i]->dup = true;
+            if (add_skipped(w, order[i]->relpath, "same file as '%s'", order[k - 1]->relpath) < 0)
+                break;
+        }
+    }
+    ss_free(order);
+    return w->err;
+}
+
+static void sniff_ent(struct walk_ent *e)
+{
+    int fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+
+    if (fd < 0) {
+        e->open_err = -errno;
+        return;
+    }
+    /* the file must still be the one the walk saw */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != e->dev ||
+        st.st_ino != e->ino) {
+        e->open_err = -ESTALE;
+        (void)close(fd);
+        return;
+    }
+    e->size = (uint64_t)st.st_size;
+    io_sniff_path(e->path, fd, &e->sniff);
+    (void)close(fd);
+}
+
+static int sniff_task(void *ctx, size_t task, unsigned worker)
+{
+    struct walk_ent **todo = ctx;
+
+    (void)worker;
+    sniff_ent(todo[task]);
+    return 0;
+}
+
+void ss_case_release(struct ss_case *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->n_inputs; i++) {
+        ss_free(c->inputs[i].relpath);
+        ss_free(c->inputs[i].path);
+    }
+    for (size_t i = 0; i < c->n_skipped; i++) {
+        ss_free(c->skipped[i].relpath);
+        ss_free(c->skipped[i].reason);
+    }
+    ss_free(c->inputs);
+    ss_free(c->skipped);
+    ss_free(c->root);
+    *c = (struct ss_case){ 0 };
+}
+
+/* Sniff the kept entries and move them (and the skipped list) into @c. */
+static int build_case(struct walk *w, struct ss_case *c)
+{
+    struct walk_ent **todo = NULL;
+    size_t n_todo = 0;
+    int r = 0;
+
+    if (w->n_ents > 1)
+        qsort(w->ents, w->n_ents, sizeof(*w->ents), cmp_ent_rel);
+    r = mark_duplicates(w);
+    if (r < 0)
+        return r;
+    todo = ss_reallocarray(NULL, w->n_ents + 1, sizeof(*todo));
+    if (todo == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < w->n_ents; i++)
+        if (!w->ents[i].dup)
+            todo[n_todo++] = &w->ents[i];
+    if (n_todo >= IO_SNIFF_PARALLEL_MIN)
+        r = ss_pool_run(0, n_todo, sniff_task, todo);
+    if (n_todo < IO_SNIFF_PARALLEL_MIN || r < 0) {
+        for (size_t i = 0; i < n_todo; i++)
+            if (todo[i]->sniff.kind == SS_KIND_UNKNOWN && todo[i]->sniff.why_unknown == NULL &&
+                todo[i]->open_err == 0)
+                sniff_ent(todo[i]);
+    }
+    r = 0;
+    c->inputs = ss_calloc(n_todo + 1, sizeof(*c->inputs));
+    if (c->inputs == NULL) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n_todo; i++) {
+        struct walk_ent *e = todo[i];
+
+        if (e->open_err != 0) {
+            r = add_skipped(w, e->relpath, "cannot open: %s",
+                            e->open_err == -ESTALE ? "file changed during discovery"
+                                                   : strerror(-e->open_err));
+            if (r < 0)
+                goto out;
+            continue;
+        }
+        c->inputs[c->n_inputs++] = (struct ss_input){
+            .relpath = e->relpath,
+            .path = e->path,
+            .size_bytes = e->size,
+            .kind = e->sniff.kind,
+            .comp = e->sniff.comp,
+            .why_unknown = e->sniff.why_unknown,
+            .layout = e->sniff.layout,
+            .variant = e->sniff.variant,
+        };
+        e->relpath = NULL;
+        e->path = NULL;
+    }
+    if (w->n_skipped > 1)
+        qsort(w->skipped, w->n_skipped, sizeof(*w->skipped), cmp_skipped);
+    c->skipped = w->skipped;
+    c->n_skipped = w->n_skipped;
+    w->skipped = NULL;
+    w->n_skipped = 0;
+out:
+    ss_free(todo);
+    return r;
+}
+
+static void walk_release(struct walk *w)
+{
+    for (size_t i = 0; i < w->n_ents; i++) {
+        ss_free(w->ents[i].relpath);
+        ss_free(w->ents[i].path);
+    }
+    ss_free(w->ents);
+    for (size_t i = 0; i < w->n_skipped; i++) {
+        ss_free(w->skipped[i].relpath);
+        ss_free(w->skipped[i].reason);
+    }
+    ss_free(w->skipped);
+}
+
+/* @root without trailing slashes ("/" stays "/"). Returns owned copy or NULL. */
+static char *trim_root(const char *root)
+{
+    size_t n = strlen(root);
+
+    while (n > 1 && root[n - 1] == '/')
+        n--;
+    return ss_strndup(root, n);
+}
+
+int ss_case_discover(const char *root, const struct ss_io_limits *lim, struct ss_case *ret_case,
+                     struct ss_diag *reterr_diag)
+{
+    struct walk w = { .lim = lim != NULL ? lim : &ss_io_limits_default, .diag = reterr_diag };
+    struct ss_case c = { 0 };
+    struct ss_buf abs = SS_BUF_INIT(IO_PATH_MAX_BYTES);
+    struct ss_buf rel = SS_BUF_INIT(IO_PATH_MAX_BYTES);
+    struct ss_io_limits eff;
+    struct stat st;
+    int r;
+
+    eff = *w.lim;
+    if (eff.max_files == 0)
+        eff.max_files = SS_IO_DEFAULT_MAX_FILES;
+    w.lim = &eff;
+    if (stat(root, &st) != 0) {
+        r = -errno;
+        return ss_diag_set(reterr_diag, r, root, 0, 0, UINT64_MAX, "cannot open case: %s",
+                           ss_strerror(r));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return ss_diag_set(reterr_diag, -ENOTDIR, root, 0, 0, UINT64_MAX,
+                           "case is not a directory");
+    if (realpath(root, w.root_real) == NULL) {
+        r = -errno;
+        return ss_diag_set(reterr_diag, r, root, 0, 0, UINT64_MAX, "cannot resolve case: %s",
+                           ss_strerror(r));
+    }
+    w.root_real_len = strlen(w.root_real);
+    w.anc[0].dev = st.st_dev;
+    w.anc[0].ino = st.st_ino;
+    c.root = trim_root(root);
+    r = c.root == NULL ? -ENOMEM : ss_buf_puts(&abs, c.root);
+    if (r < 0)
+        goto fail;
+    {
+        DIR *probe = opendir(root);
+
+        if (probe == NULL) {
+            r = -errno;
+            (void)ss_diag_set(reterr_diag, r, root, 0, 0, UINT64_MAX, "cannot open case: %s",
+                              ss_strerror(r));
+            goto fail;
+        }
+        (void)closedir(probe);
+    }
+    walk_dir(&w, &abs, &rel);
+    r = w.err;
+    if (r < 0)
+        goto fail;
+    r = build_case(&w, &c);
+    if (r < 0)
+        goto fail;
+    walk_release(&w);
+    ss_buf_release(&abs);
+    ss_buf_release(&rel);
+    *ret_case = c;
+    return 0;
+fail:
+    if (r == -ENOMEM)
+        (void)ss_diag_set(reterr_diag, r, root, 0, 0, UINT64_MAX, "out of memory");
+    walk_release(&w);
+    ss_buf_release(&abs);
+    ss_buf_release(&rel);
+    ss_case_release(&c);
+    return r;
+}
+
+int ss_case_from_file(const char *path, const struct ss_io_limits *lim, struct ss_case *ret_case,
+                      struct ss_diag *reterr_diag)
+{
+    struct ss_case c = { 0 };
+    struct walk_ent e = { 0 };
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+    int fd, r;
+
+    (void)lim;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        r = -errno;
+        return ss_diag_set(reterr_diag, r, path, 0, 0, UINT64_MAX, "cannot open: %s",
+                           ss_strerror(r));
+    }
+    if (fstat(fd, &st) != 0) {
+        r = -errno;
+        (void)close(fd);
+        return ss_diag_set(reterr_diag, r, path, 0, 0, UINT64_MAX, "cannot stat: %s",
+                           ss_strerror(r));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+        (void)close(fd);
+        return ss_diag_set(reterr_diag, r, path, 0, 0, UINT64_MAX, "not a regular file");
+    }
+    io_sniff_path(path, fd, &e.sniff);
+    (void)close(fd);
+    c.root = slash == NULL ? ss_strdup(".") : slash == path ? ss_strdup("/")
+                                                            : ss_strndup(path, (size_t)(slash - path));
+    c.inputs = ss_calloc(1, sizeof(*c.inputs));
+    if (c.root == NULL || c.inputs == NULL)
+        goto oom;
+    c.inputs[0] = (struct ss_input){
+        .relpath = ss_strdup(slash == NULL ? path : slash + 1),
+        .path = ss_strdup(path),
+        .size_bytes = (uint64_t)st.st_size,
+        .kind = e.sniff.kind,
+        .comp = e.sniff.comp,
+        .why_unknown = e.sniff.why_unknown,
+        .layout = e.sniff.layout,
+        .variant = e.sniff.variant,
+    };
+    c.n_inputs = 1;
+    if (c.inputs[0].relpath == NULL || c.inputs[0].path == NULL)
+        goto oom;
+    *ret_case = c;
+    return 0;
+oom:
+    ss_case_release(&c);
+    return ss_diag_set(reterr_diag, -ENOMEM, path, 0, 0, UINT64_MAX, "out of memory");
+}
