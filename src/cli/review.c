@@ -55,14 +55,20 @@ struct bad_row {
     char reason[SS_DIAG_MSG_MAX];
 };
 
-struct input_result {
+/*
+ * The result of one task: a whole input, or a byte range of a large uncompressed JSON
+ * lines input (then line numbers are relative to the range until the merge), or the
+ * hash of such an input (which runs beside its ranges).
+ */
+struct task_result {
     bool hashed;
     uint8_t sha256[SS_SHA256_LEN];
     uint64_t decoded_bytes;
+    uint64_t newlines; /* range tasks: newline bytes in the stored range */
     uint64_t n_records;
     uint64_t n_bad;
     enum ss_store_input_status status;
-    char reason[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX];
+    char *reason; /* owned; NULL if none */
     struct bad_row *bad;
     size_t n_bad_rows;
     int64_t first_us;
@@ -70,10 +76,25 @@ struct input_result {
     struct ss_findings findings;
 };
 
+enum task_type {
+    TASK_WHOLE = 0, /* read and hash a whole input */
+    TASK_RANGE,     /* read a byte range; its newlines are counted for the line fix-up */
+    TASK_HASH,      /* hash a whole input that is read in ranges */
+};
+
+struct task {
+    enum task_type type;
+    uint32_t input;
+    uint64_t begin, end;
+};
+
 struct review {
     struct review_opts o;
     struct ss_case c;
-    struct input_result *res;
+    struct task *tasks;
+    size_t n_tasks;
+    struct task_result *tres; /* one per task */
+    struct task_result *res;  /* one per input, merged from its tasks */
     struct ss_json_pathset *time_paths;
     atomic_uint_fast64_t done_bytes;
     atomic_size_t done_inputs;
@@ -144,7 +165,7 @@ static int make_time_paths(struct ss_json_pathset **ret)
     return 0;
 }
 
-static void note_time(struct review *rv, struct input_result *res, const struct ss_record *rec)
+static void note_time(struct review *rv, struct task_result *res, const struct ss_record *rec)
 {
     struct ss_json_val vals[SS_ARRAY_LEN(time_fields)];
     char tmp[64];
@@ -168,7 +189,7 @@ static void note_time(struct review *rv, struct input_result *res, const struct 
     }
 }
 
-static int add_bad(struct input_result *res, const struct ss_diag *d, int code)
+static int add_bad(struct task_result *res, const struct ss_diag *d, int code)
 {
     struct bad_row *b;
 
@@ -188,7 +209,16 @@ static int add_bad(struct input_result *res, const struct ss_diag *d, int code)
     return 0;
 }
 
-static void set_reason(struct input_result *res, const struct ss_diag *d, int code)
+/* Keep the first reason only. Returns 0 or -ENOMEM. */
+static int set_reason_text(struct task_result *res, const char *text)
+{
+    if (res->reason != NULL)
+        return 0;
+    res->reason = ss_strdup(text);
+    return res->reason == NULL ? -ENOMEM : 0;
+}
+
+static int set_reason(struct task_result *res, const struct ss_diag *d, int code)
 {
     char where[SS_DIAG_MSG_MAX + 64];
     struct ss_diag loc = *d;
@@ -197,96 +227,299 @@ static void set_reason(struct input_result *res, const struct ss_diag *d, int co
     if (loc.code == 0)
         ss_diag_set(&loc, code, NULL, 0, 0, UINT64_MAX, "%s", ss_strerror(code));
     ss_diag_format(&loc, where, sizeof(where));
-    snprintf(res->reason, sizeof(res->reason), "%s", where);
+    return set_reason_text(res, where);
 }
 
 /* Hash the stored bytes of an input that is not (or cannot be) decoded. */
-static int hash_whole_file(const struct ss_input *in, struct input_result *res)
+static int hash_whole_file(const struct ss_input *in, struct task_result *res)
 {
     int r = ss_sha256_file(in->path, res->sha256, NULL);
 
     if (r == 0)
         res->hashed = true;
+    else if (r != -ENOMEM && set_reason_text(res, ss_strerror(r)) < 0)
+        return -ENOMEM;
     return r == -ENOMEM ? r : 0;
 }
 
-static int read_input(void *ctx, size_t task, unsigned worker)
-{
-    struct review *rv = ctx;
-    const struct ss_input *in = &rv->c.inputs[task];
-    struct input_result *res = &rv->res[task];
-    struct ss_reader *rd = NULL;
-    struct ss_sha256 h = { 0 };
-    struct ss_diag d;
-    int r;
+struct range_observer {
+    struct ss_sha256 *h; /* NULL for range tasks */
+    uint64_t newlines;
+};
 
-    (void)worker;
-    ss_findings_init(&res->findings, FINDINGS_ARENA_MAX);
-    if (in->kind == SS_KIND_UNKNOWN) {
-        res->status = SS_STORE_INPUT_UNKNOWN;
-        snprintf(res->reason, sizeof(res->reason), "%s",
-                 in->why_unknown != NULL ? in->why_unknown : "content not understood");
-        r = hash_whole_file(in, res);
-        goto out;
+static void observe_raw(void *ctx, const uint8_t *p, size_t len)
+{
+    struct range_observer *o = ctx;
+
+    if (o->h != NULL) {
+        ss_sha256_update(o->h, p, len);
+        return;
     }
-    r = ss_sha256_init(&h);
-    if (r < 0)
-        goto out;
-    ss_diag_clear(&d);
-    r = ss_reader_open(&rv->c, (uint32_t)task, NULL, ss_sha256_observe, &h, &rd, &d);
-    if (r < 0) {
-        if (r == -ENOMEM)
-            goto out;
-        res->status = SS_STORE_INPUT_DAMAGED;
-        set_reason(res, &d, r);
-        r = hash_whole_file(in, res);
-        goto out;
+    for (const uint8_t *end = p + len; p < end;) {
+        const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+
+        if (nl == NULL)
+            break;
+        o->newlines++;
+        p = nl + 1;
     }
+}
+
+static int read_records(struct review *rv, struct ss_reader *rd, struct task_result *res)
+{
+    struct ss_diag d;
+
     for (;;) {
         struct ss_record rec;
+        int r;
 
         ss_diag_clear(&d);
         r = ss_reader_next(rd, &rec, &d);
         if (r == 0)
-            break;
+            return 0;
         if (r == 1) {
             res->n_records++;
             note_time(rv, res, &rec);
             continue;
         }
         if (r == -ENOMEM)
-            goto out;
+            return r;
         if (r == SS_ESYNTAX || r == SS_ELIMIT) {
             r = add_bad(res, &d, r);
             if (r < 0)
-                goto out;
+                return r;
             continue;
         }
         /* A damaged stream or an I/O error ends this input; what was read is kept. */
         res->status = SS_STORE_INPUT_DAMAGED;
-        set_reason(res, &d, r);
-        break;
+        return set_reason(res, &d, r);
     }
+}
+
+static int run_task(void *ctx, size_t index, unsigned worker)
+{
+    struct review *rv = ctx;
+    const struct task *t = &rv->tasks[index];
+    const struct ss_input *in = &rv->c.inputs[t->input];
+    struct task_result *res = &rv->tres[index];
+    struct ss_reader *rd = NULL;
+    struct ss_sha256 h = { 0 };
+    struct range_observer obs = { .h = t->type == TASK_RANGE ? NULL : &h };
+    struct ss_diag d;
+    int r = 0;
+
+    ss_findings_init(&res->findings, FINDINGS_ARENA_MAX);
+    if (t->type == TASK_HASH) {
+        r = hash_whole_file(in, res);
+        goto out;
+    }
+    if (in->kind == SS_KIND_UNKNOWN) {
+        res->status = SS_STORE_INPUT_UNKNOWN;
+        r = set_reason_text(res,
+                            in->why_unknown != NULL ? in->why_unknown : "content not understood");
+        if (r == 0)
+            r = hash_whole_file(in, res);
+        goto out;
+    }
+    if (obs.h != NULL) {
+        r = ss_sha256_init(&h);
+        if (r < 0)
+            goto out;
+    }
+    ss_diag_clear(&d);
+    if (t->type == TASK_RANGE)
+        r = ss_reader_open_range(&rv->c, t->input, t->begin, t->end, 1, NULL, observe_raw, &obs,
+                                 &rd, &d);
+    else
+        r = ss_reader_open(&rv->c, t->input, NULL, observe_raw, &obs, &rd, &d);
+    if (r < 0) {
+        if (r == -ENOMEM)
+            goto out;
+        res->status = SS_STORE_INPUT_DAMAGED;
+        r = set_reason(res, &d, r);
+        if (r == 0 && t->type == TASK_WHOLE)
+            r = hash_whole_file(in, res);
+        goto out;
+    }
+    r = read_records(rv, rd, res);
+    if (r < 0)
+        goto out;
     r = ss_reader_drain(rd);
-    if (r < 0 && res->status == SS_STORE_INPUT_OK) {
+    if (r < 0) {
+        if (r == -ENOMEM)
+            goto out;
         res->status = SS_STORE_INPUT_DAMAGED;
         ss_diag_clear(&d);
-        set_reason(res, &d, r);
+        r = set_reason(res, &d, r);
+        if (r < 0)
+            goto out;
     }
-    res->decoded_bytes = ss_reader_decoded_bytes(rd);
-    r = ss_sha256_final(&h, res->sha256);
-    if (r == 0)
-        res->hashed = true;
+    /* A range reads on past its end to finish its last line: count only its own share. */
+    res->decoded_bytes = t->type == TASK_RANGE
+                             ? SS_MIN(t->end, in->size_bytes) - t->begin
+                             : ss_reader_decoded_bytes(rd);
+    res->newlines = obs.newlines;
+    if (obs.h != NULL) {
+        r = ss_sha256_final(&h, res->sha256);
+        if (r == 0)
+            res->hashed = true;
+    }
 out:
     ss_reader_free(rd);
     ss_sha256_release(&h);
-    atomic_fetch_add(&rv->done_bytes, in->size_bytes);
-    atomic_fetch_add(&rv->done_inputs, 1);
+    if (t->type != TASK_HASH) {
+        atomic_fetch_add(&rv->done_bytes,
+                         t->type == TASK_RANGE ? t->end - t->begin : in->size_bytes);
+        atomic_fetch_add(&rv->done_inputs, 1);
+    }
     if (worker == 0)
-        ss_cli_progress("reading %zu/%zu inputs, %.1f MB",
-                        (size_t)atomic_load(&rv->done_inputs), rv->c.n_inputs,
-                        (double)atomic_load(&rv->done_bytes) / 1e6);
+        ss_cli_progress("reading: %zu of %zu tasks, %.1f MB", (size_t)atomic_load(&rv->done_inputs),
+                        rv->n_tasks, (double)atomic_load(&rv->done_bytes) / 1e6);
     return r == -ENOMEM ? r : 0;
+}
+
+/*
+ * Deal the inputs into tasks. An uncompressed JSON-lines input larger than
+ * RANGE_SPLIT_BYTES is read as ranges of RANGE_BYTES (cut at any byte: the reader
+ * aligns on lines) plus one hash task placed before them, so that the single
+ * sequential hash of the file runs beside the parallel parse.
+ */
+#define RANGE_BYTES ((uint64_t)32 << 20)
+#define RANGE_SPLIT_BYTES ((uint64_t)64 << 20)
+
+static bool split_input(const struct ss_input *in, unsigned threads)
+{
+    return threads > 1 && in->comp == SS_COMP_NONE && in->layout == SS_LAYOUT_LINES &&
+           in->size_bytes > RANGE_SPLIT_BYTES;
+}
+
+static int make_tasks(struct review *rv, unsigned threads)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < rv->c.n_inputs; i++) {
+        const struct ss_input *in = &rv->c.inputs[i];
+
+        n += split_input(in, threads)
+                 ? 1 + (size_t)((in->size_bytes + RANGE_BYTES - 1) / RANGE_BYTES)
+                 : 1;
+    }
+    rv->tasks = ss_calloc(n, sizeof(*rv->tasks));
+    rv->tres = ss_calloc(n, sizeof(*rv->tres));
+    if (rv->tasks == NULL || rv->tres == NULL)
+        return -ENOMEM;
+    rv->n_tasks = 0;
+    for (size_t i = 0; i < rv->c.n_inputs; i++) {
+        const struct ss_input *in = &rv->c.inputs[i];
+
+        if (!split_input(in, threads)) {
+            rv->tasks[rv->n_tasks++] = (struct task){ .type = TASK_WHOLE, .input = (uint32_t)i };
+            continue;
+        }
+        rv->tasks[rv->n_tasks++] = (struct task){ .type = TASK_HASH, .input = (uint32_t)i };
+        for (uint64_t b = 0; b < in->size_bytes; b += RANGE_BYTES)
+            rv->tasks[rv->n_tasks++] = (struct task){
+                .type = TASK_RANGE,
+                .input = (uint32_t)i,
+                .begin = b,
+                .end = b + RANGE_BYTES >= in->size_bytes ? UINT64_MAX : b + RANGE_BYTES,
+            };
+    }
+    return 0;
+}
+
+/* Fold task result @src into the input's result @dst; @line_base fixes range lines. */
+static int merge_task(struct task_result *dst, struct task_result *src, const struct task *t,
+                      uint64_t line_base)
+{
+    int r;
+
+    if (t->type == TASK_HASH || t->type == TASK_WHOLE) {
+        dst->hashed = src->hashed;
+        memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
+    }
+    if (t->type == TASK_HASH) {
+        return src->reason != NULL && !src->hashed ? set_reason_text(dst, src->reason) : 0;
+    }
+    dst->decoded_bytes += src->decoded_bytes;
+    dst->n_records += src->n_records;
+    dst->n_bad += src->n_bad;
+    if (src->status != SS_STORE_INPUT_OK && dst->status == SS_STORE_INPUT_OK)
+        dst->status = src->status;
+    if (src->reason != NULL) {
+        r = set_reason_text(dst, src->reason);
+        if (r < 0)
+            return r;
+    }
+    if (src->first_us != 0 && (dst->first_us == 0 || src->first_us < dst->first_us))
+        dst->first_us = src->first_us;
+    if (src->last_us > dst->last_us)
+        dst->last_us = src->last_us;
+    for (size_t k = 0; k < src->n_bad_rows; k++) {
+        struct bad_row *b = &src->bad[k];
+
+        if (dst->n_bad_rows >= MAX_BAD_ROWS_PER_INPUT)
+            break;
+        if (dst->bad == NULL) {
+            dst->bad = ss_calloc(MAX_BAD_ROWS_PER_INPUT, sizeof(*dst->bad));
+            if (dst->bad == NULL)
+                return -ENOMEM;
+        }
+        dst->bad[dst->n_bad_rows] = *b;
+        if (b->line != 0)
+            dst->bad[dst->n_bad_rows].line += line_base;
+        dst->n_bad_rows++;
+    }
+    for (size_t k = 0; k < src->findings.len; k++) {
+        struct ss_finding *f = &src->findings.items[k];
+
+        for (size_t e = 0; e < f->n_evidence; e++) {
+            if (f->evidence[e].loc.input == t->input && f->evidence[e].loc.index != 0)
+                f->evidence[e].loc.index += line_base;
+        }
+    }
+    return ss_findings_merge(&dst->findings, &src->findings);
+}
+
+static void task_result_release(struct task_result *res)
+{
+    ss_free(res->bad);
+    res->bad = NULL;
+    res->n_bad_rows = 0;
+    ss_free(res->reason);
+    res->reason = NULL;
+    ss_findings_release(&res->findings);
+}
+
+/* Merge task results into one result per input, in task order (deterministic). */
+static int merge_tasks(struct review *rv)
+{
+    uint64_t line_base = 0;
+
+    rv->res = ss_calloc(rv->c.n_inputs + 1, sizeof(*rv->res));
+    if (rv->res == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < rv->c.n_inputs; i++)
+        ss_findings_init(&rv->res[i].findings, FINDINGS_ARENA_MAX);
+    for (size_t k = 0; k < rv->n_tasks; k++) {
+        const struct task *t = &rv->tasks[k];
+        struct task_result *dst = &rv->res[t->input];
+        int r;
+
+        if (t->type != TASK_RANGE || t->begin == 0)
+            line_base = 0;
+        r = merge_task(dst, &rv->tres[k], t, line_base);
+        if (r < 0)
+            return r;
+        if (t->type == TASK_RANGE)
+            line_base += rv->tres[k].newlines;
+        task_result_release(&rv->tres[k]);
+    }
+    for (size_t i = 0; i < rv->c.n_inputs; i++) {
+        if (rv->c.inputs[i].kind == SS_KIND_UNKNOWN)
+            rv->res[i].status = SS_STORE_INPUT_UNKNOWN;
+    }
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, struct review_opts *o)
@@ -388,7 +621,7 @@ static void add_totals(const struct review *rv, struct totals *t)
 {
     *t = (struct totals){ 0 };
     for (size_t i = 0; i < rv->c.n_inputs; i++) {
-        const struct input_result *res = &rv->res[i];
+        const struct task_result *res = &rv->res[i];
 
         t->size_bytes += rv->c.inputs[i].size_bytes;
         t->decoded_bytes += res->decoded_bytes;
@@ -407,19 +640,22 @@ static int params_json(const struct review *rv, unsigned threads, struct ss_buf 
 {
     int r = ss_buf_puts(b, "{\"fail_on\":");
 
-    r = r ? r : (rv->o.fail_on ? ss_buf_put_json_str(b, rv->o.fail_on, strlen(rv->o.fail_on))
-                               : ss_buf_puts(b, "null"));
+    r = r ? r
+          : (rv->o.fail_on ? ss_buf_put_json_str(b, rv->o.fail_on, strlen(rv->o.fail_on))
+                           : ss_buf_puts(b, "null"));
     r = r ? r : ss_buf_puts(b, ",\"policy\":");
-    r = r ? r : (rv->o.policy ? ss_buf_put_json_str(b, rv->o.policy, strlen(rv->o.policy))
-                              : ss_buf_puts(b, "null"));
+    r = r ? r
+          : (rv->o.policy ? ss_buf_put_json_str(b, rv->o.policy, strlen(rv->o.policy))
+                          : ss_buf_puts(b, "null"));
     r = r ? r : ss_buf_puts(b, ",\"rules\":[");
     for (size_t i = 0; r == 0 && i < rv->o.n_rules; i++) {
         if (i > 0)
             r = ss_buf_putc(b, ',');
         r = r ? r : ss_buf_put_json_str(b, rv->o.rules[i], strlen(rv->o.rules[i]));
     }
-    r = r ? r : ss_buf_printf(b, "],\"signed\":%s,\"threads\":%u}", rv->o.key ? "true" : "false",
-                              threads);
+    r = r ? r
+          : ss_buf_printf(b, "],\"signed\":%s,\"threads\":%u}", rv->o.key ? "true" : "false",
+                          threads);
     return r;
 }
 
@@ -431,7 +667,7 @@ static int store_rows(struct review *rv, struct ss_store *st, const struct ss_fi
 
     for (size_t i = 0; r == 0 && i < rv->c.n_inputs; i++) {
         const struct ss_input *in = &rv->c.inputs[i];
-        const struct input_result *res = &rv->res[i];
+        const struct task_result *res = &rv->res[i];
         struct ss_store_input row = {
             .index = (uint32_t)i,
             .relpath = in->relpath,
@@ -443,7 +679,7 @@ static int store_rows(struct review *rv, struct ss_store *st, const struct ss_fi
             .n_records = res->n_records,
             .n_bad_records = res->n_bad,
             .status = res->status,
-            .reason = res->reason[0] != '\0' ? res->reason : NULL,
+            .reason = res->reason,
         };
 
         memcpy(row.sha256, res->sha256, sizeof(row.sha256));
@@ -660,15 +896,14 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
     if (r < 0)
         goto fail;
     goto out;
-fail:
-    {
-        char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
+fail : {
+    char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
 
-        if (d.code == 0)
-            ss_diag_set(&d, r, rv->o.out_dir, 0, 0, UINT64_MAX, "%s", ss_strerror(r));
-        ss_diag_format(&d, msg, sizeof(msg));
-        ss_cli_error("review: cannot write the review: %s", msg);
-    }
+    if (d.code == 0)
+        ss_diag_set(&d, r, rv->o.out_dir, 0, 0, UINT64_MAX, "%s", ss_strerror(r));
+    ss_diag_format(&d, msg, sizeof(msg));
+    ss_cli_error("review: cannot write the review: %s", msg);
+}
 out:
     ss_store_free(st);
     ss_buf_release(&params);
@@ -742,11 +977,14 @@ int ss_cmd_review(int argc, char **argv)
         goto out;
     }
 
-    rv.res = ss_calloc(rv.c.n_inputs, sizeof(*rv.res));
-    r = rv.res == NULL ? -ENOMEM : make_time_paths(&rv.time_paths);
+    r = make_tasks(&rv, threads);
     if (r == 0)
-        r = ss_pool_run(threads, rv.c.n_inputs, read_input, &rv);
-    for (size_t i = 0; r == 0 && rv.res != NULL && i < rv.c.n_inputs; i++)
+        r = make_time_paths(&rv.time_paths);
+    if (r == 0)
+        r = ss_pool_run(threads, rv.n_tasks, run_task, &rv);
+    if (r == 0)
+        r = merge_tasks(&rv);
+    for (size_t i = 0; r == 0 && i < rv.c.n_inputs; i++)
         r = ss_findings_merge(&all, &rv.res[i].findings);
     ss_cli_progress_done();
     if (r < 0) {
@@ -771,10 +1009,12 @@ int ss_cmd_review(int argc, char **argv)
         }
     }
 out:
-    for (size_t i = 0; rv.res != NULL && i < rv.c.n_inputs; i++) {
-        ss_free(rv.res[i].bad);
-        ss_findings_release(&rv.res[i].findings);
-    }
+    for (size_t k = 0; rv.tres != NULL && k < rv.n_tasks; k++)
+        task_result_release(&rv.tres[k]);
+    for (size_t i = 0; rv.res != NULL && i < rv.c.n_inputs; i++)
+        task_result_release(&rv.res[i]);
+    ss_free(rv.tres);
+    ss_free(rv.tasks);
     ss_free(rv.res);
     ss_json_pathset_free(rv.time_paths);
     ss_case_release(&rv.c);
