@@ -96,8 +96,7 @@ int ss_cmd_prove(int argc, char **argv)
         return SS_EXIT_USAGE;
     if (a.n_pos != 1 || finding == NULL) {
         ss_cli_error("prove: %s (see 'siloscope prove --help')",
-                     a.n_pos != 1 ? "exactly one OUT directory expected"
-                                  : "missing --finding ID");
+                     a.n_pos != 1 ? "exactly one OUT directory expected" : "missing --finding ID");
         return SS_EXIT_USAGE;
     }
     ss_verify_report_init(&rep);
@@ -118,8 +117,8 @@ int ss_cmd_prove(int argc, char **argv)
     }
     uid = resolve_uid(&seal, finding, &ambiguous);
     if (uid == NULL) {
-        ss_cli_error("prove: %s finding '%s' in '%s'", ambiguous ? "ambiguous" : "no",
-                     finding, a.pos[0]);
+        ss_cli_error("prove: %s finding '%s' in '%s'", ambiguous ? "ambiguous" : "no", finding,
+                     a.pos[0]);
         ret = SS_EXIT_FAIL;
         goto out;
     }

@@ -66,9 +66,9 @@ static void ev_item(const struct ss_seal *s, const struct ev_ref *e, char *out, 
 }
 
 /* Re-extract the evidence records refs[0..n) (all of one input, sorted by offset). */
-static int check_input_evidence(const struct ss_case *c, size_t case_index,
-                                const struct ss_seal *s, const struct ev_ref *refs, size_t n,
-                                struct ss_verify_report *rep, size_t *ret_ok)
+static int check_input_evidence(const struct ss_case *c, size_t case_index, const struct ss_seal *s,
+                                const struct ev_ref *refs, size_t n, struct ss_verify_report *rep,
+                                size_t *ret_ok)
 {
     const char *rel = s->inputs[refs[0].input].relpath;
     struct ss_reader *rd = NULL;
@@ -138,8 +138,7 @@ out:
  * --case: re-hash every input, then re-extract every evidence record. Returns 0 (the
  * verdicts are in @rep), -ENOMEM, or the error of reading the case directory itself.
  */
-static int check_case(const char *case_dir, const struct ss_seal *s,
-                      struct ss_verify_report *rep)
+static int check_case(const char *case_dir, const struct ss_seal *s, struct ss_verify_report *rep)
 {
     struct ss_case c = { 0 };
     struct ss_diag d;
@@ -227,8 +226,8 @@ static int check_case(const char *case_dir, const struct ss_seal *s,
             if (e->input >= s->n_inputs) {
                 snprintf(item, sizeof(item), "evidence %zu of finding %s", k + 1,
                          s->findings[i].uid);
-                ss_verify_report_add(rep, SS_VERIFY_FAIL, item, "cites input %" PRIu32
-                                     " of %zu", e->input, s->n_inputs);
+                ss_verify_report_add(rep, SS_VERIFY_FAIL, item, "cites input %" PRIu32 " of %zu",
+                                     e->input, s->n_inputs);
                 continue;
             }
             if (!e->has_sha256) {
@@ -370,10 +369,10 @@ int ss_cmd_verify(int argc, char **argv)
     printf("verified: %zu inputs, %zu findings; %s; inputs_root and findings_root "
            "recomputed%s\n",
            seal.n_inputs, seal.n_findings,
-           !seal.is_signed      ? "sealed but UNSIGNED"
-           : seal.signature_ok  ? (seal.key_from_dir ? "signature valid (key from OUT)"
-                                                     : "signature valid")
-                                : "signature NOT checked (no key)",
+           !seal.is_signed ? "sealed but UNSIGNED"
+           : seal.signature_ok
+               ? (seal.key_from_dir ? "signature valid (key from OUT)" : "signature valid")
+               : "signature NOT checked (no key)",
            case_dir != NULL ? "; inputs re-hashed and evidence re-extracted" : "");
     ret = SS_EXIT_OK;
 out:

@@ -7,6 +7,9 @@
  */
 #include "cli/cli.h"
 
+#include "core/alloc.h"
+#include "core/parse.h"
+
 #include "ss_config.h"
 
 typedef int (*ss_cmd_fn)(int argc, char **argv);
@@ -68,8 +71,32 @@ static void usage(FILE *f)
                "2 usage error, 3 unreadable input, 4 internal or output error.\n");
 }
 
+/*
+ * Test hooks (docs/cli.md "Environment"): SILOSCOPE_FAULT_ALLOC=N makes the Nth heap
+ * allocation fail, for the fault suite; SILOSCOPE_ALLOC_STATS prints the allocation
+ * count and peak heap bytes at exit, for the fault suite and benchmarks.
+ */
+static void alloc_stats(void)
+{
+    fprintf(stderr, "siloscope: allocations %" PRIu64 ", peak heap %zu bytes%s\n",
+            ss_alloc_count(), ss_alloc_peak_bytes(),
+            ss_alloc_fault_fired() ? ", injected failure fired" : "");
+}
+
+static void arm_test_hooks(void)
+{
+    const char *s = getenv("SILOSCOPE_FAULT_ALLOC");
+    uint64_t n;
+
+    if (s != NULL && ss_parse_u64(s, strlen(s), &n) == 0)
+        ss_alloc_fail_at(n);
+    if (getenv("SILOSCOPE_ALLOC_STATS") != NULL)
+        atexit(alloc_stats);
+}
+
 int main(int argc, char **argv)
 {
+    arm_test_hooks();
     if (argc < 2) {
         usage(stderr);
         return SS_EXIT_USAGE;

@@ -811,16 +811,16 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
     mins = ss_calloc(rv->c.n_inputs + 1, sizeof(*mins));
     if (uids == NULL || mins == NULL) {
         r = -ENOMEM;
-        goto out;
+        goto fail;
     }
     for (size_t i = 0; i < all->len; i++) {
         r = ss_finding_uid(&all->items[i], uids[i]);
         if (r < 0)
-            goto out;
+            goto fail;
     }
     r = params_json(rv, threads, &params);
     if (r < 0)
-        goto out;
+        goto fail;
 
     /* Seal: manifest.json (and manifest.dsse.json when signing). */
     for (size_t i = 0; i < rv->c.n_inputs; i++) {
