@@ -355,9 +355,8 @@ static int run_task(void *ctx, size_t index, unsigned worker)
             goto out;
     }
     /* A range reads on past its end to finish its last line: count only its own share. */
-    res->decoded_bytes = t->type == TASK_RANGE
-                             ? SS_MIN(t->end, in->size_bytes) - t->begin
-                             : ss_reader_decoded_bytes(rd);
+    res->decoded_bytes = t->type == TASK_RANGE ? SS_MIN(t->end, in->size_bytes) - t->begin
+                                               : ss_reader_decoded_bytes(rd);
     res->newlines = obs.newlines;
     if (obs.h != NULL) {
         r = ss_sha256_final(&h, res->sha256);

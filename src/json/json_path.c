@@ -642,9 +642,6 @@ static int walk_object(struct xctx *x, uint32_t nd, size_t i, uint16_t self_pend
     for (;;) {
         uint32_t c;
 
-        r = read_key(p, len, i, &ks, &ke, &escaped, &i);
-        if (r < 0)
-            return r;
         if (x->left[nd] <= self_pending) {
             /* Nothing more is wanted below: step over the rest of the object. */
             e = json_skip_nested(p, len, i, 1);
@@ -653,6 +650,9 @@ static int walk_object(struct xctx *x, uint32_t nd, size_t i, uint16_t self_pend
             *ret_end = e;
             return 0;
         }
+        r = read_key(p, len, i, &ks, &ke, &escaped, &i);
+        if (r < 0)
+            return r;
         c = match_key(x, nd, ks, ke, escaped);
         if (c != NONE) {
             const uint32_t rank = x->set->nodes[c].rank;

@@ -16,6 +16,8 @@
 
 /* Above this many findings the findings index starts collapsed. */
 #define INDEX_OPEN_MAX 200
+/* Above this many inputs the full inputs listing starts collapsed. */
+#define INPUTS_OPEN_MAX 200
 
 /* Inputs, loaded once: the inputs table, the unreadable section and bad-record paths. */
 struct inputs {
@@ -205,7 +207,7 @@ static const char *const css[] = {
     ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:12px}\n",
     ".card{border:1px solid var(--line);border-radius:8px;padding:12px 14px;"
     "background:var(--soft)}\n",
-    ".card .num{font-size:26px;font-weight:650;line-height:1.2}\n",
+    ".card .num{font-size:25px;font-weight:650;line-height:1.2;white-space:nowrap}\n",
     ".card .lbl{color:var(--muted);font-size:13px}\n",
     ".card.bad .num{color:var(--s4)}\n",
     ".sevrow{display:flex;flex-wrap:wrap;gap:10px;margin:16px 0 4px}\n",
@@ -253,6 +255,7 @@ static const char *const css[] = {
     ".etype{color:var(--muted);font-size:12px;margin-left:6px}\n",
     "p.desc{margin:8px 0;white-space:pre-wrap;overflow-wrap:anywhere}\n",
     "table.kv{width:auto;min-width:40%}\n",
+    "table.kinds{width:auto;min-width:60%}\n",
     "table.kv th{width:1%}\n",
     "pre.excerpt{margin:0;padding:6px 8px;background:#f6f8fa;border:1px solid var(--line);"
     "border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:12em;"
@@ -429,10 +432,11 @@ static void put_summary(struct html *h)
     ss_report_out_str(h->o, "<div class=\"lbl\">");
     put_bytes_human(h, s->size_bytes);
     ss_report_out_str(h->o, " stored</div></div>");
-    put_card(h, s->decoded_bytes, "bytes decoded", false);
-    ss_report_out_str(h->o, "<div class=\"lbl\">");
+    ss_report_out_str(h->o, "<div class=\"card\"><div class=\"num\">");
     put_bytes_human(h, s->decoded_bytes);
-    ss_report_out_str(h->o, "</div></div>");
+    ss_report_out_str(h->o, "</div><div class=\"lbl\">decoded</div><div class=\"lbl\">");
+    put_count(h, s->decoded_bytes);
+    ss_report_out_str(h->o, " bytes</div></div>");
     put_card(h, s->n_records, "records read", false);
     ss_report_out_str(h->o, "</div>");
     put_card(h, s->n_bad_records, "bad records", s->n_bad_records > 0);
@@ -871,15 +875,77 @@ static const char *const status_label[SS_STORE_INPUT__COUNT] = {
     [SS_STORE_INPUT_DAMAGED] = "damaged",
 };
 
+/* One kind of input, for the per-kind summary. */
+struct kind_sum {
+    const char *kind;
+    uint64_t n, size_bytes, decoded_bytes, n_records, n_bad;
+};
+
+static int kind_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct kind_sum *)a)->kind, ((const struct kind_sum *)b)->kind);
+}
+
+/* Inputs by kind, sorted by kind name (deterministic). */
+static void put_kinds(struct html *h)
+{
+    struct kind_sum *k = ss_calloc(h->in.n, sizeof(*k));
+    size_t n = 0;
+
+    if (k == NULL) {
+        (void)ss_report_out_fail(h->o, -ENOMEM);
+        return;
+    }
+    for (size_t i = 0; i < h->in.n; i++) {
+        const struct ss_store_input *in = &h->in.items[i];
+        size_t j = 0;
+        while (j < n && strcmp(k[j].kind, in->kind) != 0)
+            j++;
+        if (j == n)
+            k[n++].kind = in->kind;
+        k[j].n++;
+        k[j].size_bytes += in->size_bytes;
+        k[j].decoded_bytes += in->decoded_bytes;
+        k[j].n_records += in->n_records;
+        k[j].n_bad += in->n_bad_records;
+    }
+    qsort(k, n, sizeof(*k), kind_cmp);
+    ss_report_out_str(h->o, "<table class=\"kinds\"><thead><tr><th>Kind</th>"
+                            "<th class=\"r\">Files</th><th class=\"r\">Stored (bytes)</th>"
+                            "<th class=\"r\">Decoded (bytes)</th><th class=\"r\">Records</th>"
+                            "<th class=\"r\">Bad</th></tr></thead><tbody>\n");
+    for (size_t j = 0; j < n; j++) {
+        ss_report_out_str(h->o, "<tr><td>");
+        ss_report_out_esc(h->o, k[j].kind);
+        ss_report_out_str(h->o, "</td><td class=\"r\">");
+        put_count(h, k[j].n);
+        ss_report_out_str(h->o, "</td><td class=\"r\">");
+        put_count(h, k[j].size_bytes);
+        ss_report_out_str(h->o, "</td><td class=\"r\">");
+        put_count(h, k[j].decoded_bytes);
+        ss_report_out_str(h->o, "</td><td class=\"r\">");
+        put_count(h, k[j].n_records);
+        ss_report_out_str(h->o, "</td><td class=\"r\">");
+        put_count(h, k[j].n_bad);
+        ss_report_out_str(h->o, "</td></tr>\n");
+    }
+    ss_report_out_str(h->o, "</tbody></table>\n");
+    ss_free(k);
+}
+
 static void put_inputs(struct html *h)
 {
     ss_report_out_str(h->o, "<section id=\"inputs\"><h2>Inputs<span class=\"n\">");
     put_count(h, h->in.n);
-    ss_report_out_str(h->o, " files, in input-index order</span></h2>\n");
+    ss_report_out_str(h->o, " files</span></h2>\n");
     if (h->in.n == 0) {
         ss_report_out_str(h->o, "<p class=\"empty\">No inputs.</p></section>\n");
         return;
     }
+    put_kinds(h);
+    /* The full listing is reference material: collapsed when it is long. */
+    ss_report_out_str(h->o, h->in.n <= INPUTS_OPEN_MAX ? "<details open>" : "<details>");
+    ss_report_out_str(h->o, "<summary>All inputs, in input-index order</summary>\n");
     ss_report_out_str(h->o, "<table><thead><tr><th class=\"r\">#</th><th>Path</th><th>Kind</th>"
                             "<th>Compression</th><th class=\"r\">Size (bytes)</th>"
                             "<th class=\"r\">Records</th><th class=\"r\">Bad</th><th>Status</th>"
@@ -905,7 +971,7 @@ static void put_inputs(struct html *h)
             ss_report_out_str(h->o, "<span class=\"muted\">not computed</span>");
         ss_report_out_str(h->o, "</td></tr>\n");
     }
-    ss_report_out_str(h->o, "</tbody></table></section>\n");
+    ss_report_out_str(h->o, "</tbody></table></details></section>\n");
 }
 
 static void put_input_problems(struct html *h, enum ss_store_input_status status, const char *title,

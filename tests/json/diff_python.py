@@ -149,39 +149,56 @@ def main():
             files.append(os.path.relpath(os.path.join(root, n), logs))
     files.sort()
 
-    want = []
+    want = {}
     for name in files:
         with open(os.path.join(logs, name), "rb") as f:
-            want.extend(python_listing(name, f.read()))
+            want[name] = python_listing(name, f.read())
     proc = subprocess.run([os.path.abspath(helper)] + files, cwd=logs, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE)
     sys.stderr.write(proc.stderr.decode("utf-8", "replace"))
-    got = proc.stdout.decode("utf-8", "surrogateescape").split("\n")
-    if got and got[-1] == "":
-        got.pop()
+    got = {}
+    cur = None
+    for line in proc.stdout.decode("utf-8", "surrogateescape").split("\n"):
+        if line.startswith("file "):
+            cur = line[5:]
+            got[cur] = []
+        if cur is not None and line != "":
+            got[cur].append(line)
     if proc.returncode != 0:
         print("FAIL: json_leaves exited with %d" % proc.returncode)
         return 1
     n_bad = 0
-    for i in range(max(len(got), len(want))):
-        g = got[i] if i < len(got) else "<missing>"
-        w = want[i] if i < len(want) else "<missing>"
-        if g != w:
-            if n_bad < 20:
-                print("line %d:\n  C:      %s\n  python: %s" % (i + 1, g, w))
-            n_bad += 1
+    n_files_bad = 0
+    for name in files:
+        g, w = got.get(name, []), want[name]
+        bad = 0
+        for i in range(max(len(g), len(w))):
+            gl = g[i] if i < len(g) else "<missing>"
+            wl = w[i] if i < len(w) else "<missing>"
+            if gl != wl:
+                if n_bad < 20:
+                    print("%s line %d:\n  C:      %s\n  python: %s" % (name, i + 1, gl, wl))
+                n_bad += 1
+                bad += 1
+        if bad:
+            n_files_bad += 1
+    want = [x for name in files for x in want[name]]
     n_docs = sum(1 for x in want if x.startswith("doc "))
     n_errors = sum(1 for x in want if x.startswith("error doc "))
     n_leaves = sum(1 for x in want if x.startswith("$"))
     print("%d files, %d documents, %d leaves, %d files not JSON; %d differing lines"
           % (len(files), n_docs, n_leaves, n_errors, n_bad))
+    status = 0
     if n_bad != 0:
         print("FAIL: C and Python listings differ")
-        return 1
+        status = 1
     if expect is not None and (len(files), n_docs, n_leaves) != expect:
         print("FAIL: expected %d files, %d documents, %d leaves" % expect)
-        return 1
-    return 0
+        n_files_bad += 1
+        status = 1
+    # One test case per file, in the harness's closing-line format.
+    print("%d passed, %d failed" % (len(files) - min(n_files_bad, len(files)), n_files_bad))
+    return status
 
 
 if __name__ == "__main__":

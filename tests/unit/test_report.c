@@ -566,7 +566,20 @@ static void test_html(void)
         ASSERT_EQ(excerpts, 0);
     }
 
-    /* Inputs and unreadable input. */
+    /* Inputs: per-kind totals (sorted by kind), then the full listing, open (3 <= 200). */
+    ASSERT_TRUE(strstr(h.ptr, "<tbody>\n<tr><td>azure-jsonl</td><td class=\"r\">1</td><td "
+                              "class=\"r\">123,456</td><td class=\"r\">123,456</td><td "
+                              "class=\"r\">1,000</td><td class=\"r\">1</td></tr>\n<tr><td>"
+                              "cloudtrail</td><td class=\"r\">1</td><td class=\"r\">2,048</td>"
+                              "<td class=\"r\">1,048,576</td><td class=\"r\">600</td><td "
+                              "class=\"r\">0</td></tr>\n<tr><td>unknown</td><td class=\"r\">1"
+                              "</td><td class=\"r\">10</td><td class=\"r\">0</td><td "
+                              "class=\"r\">0</td><td class=\"r\">0</td></tr>\n</tbody>") != NULL);
+    ASSERT_TRUE(
+        strstr(h.ptr, "<details open><summary>All inputs, in input-index order</summary>") != NULL);
+    ASSERT_TRUE(strstr(h.ptr, "<div class=\"num\">1.1 MiB</div><div class=\"lbl\">decoded</div>"
+                              "<div class=\"lbl\">1,172,032 bytes</div>") != NULL);
+    /* Unreadable input. */
     ASSERT_TRUE(strstr(h.ptr, "<h3>Files not understood<span class=\"n\"> (1)</span></h3>") !=
                 NULL);
     ASSERT_TRUE(strstr(h.ptr, "<h3>Files read in part<span class=\"n\"> (1)</span></h3>") != NULL);
