@@ -274,6 +274,19 @@ static void cat_input(struct cat *ct, const struct ss_case *c, uint32_t index)
     ss_reader_free(rd);
 }
 
+/*
+ * Whether an input sniffed as unknown is read anyway: a file named explicitly is, so
+ * that its problems are reported with their location (text that is not JSON, a damaged
+ * stream), unless reading it could only print noise (binary data, a compression format
+ * that is not supported). In a directory, files that are not logs are only mentioned.
+ */
+static bool read_unknown(const struct ss_input *in, bool explicit_file)
+{
+    const char *why = in->why_unknown != NULL ? in->why_unknown : "";
+
+    return explicit_file && strcmp(why, "binary data") != 0 && strstr(why, "not supported") == NULL;
+}
+
 static void cat_case(struct cat *ct, const struct ss_case *c, bool explicit_file)
 {
     for (size_t i = 0; i < c->n_skipped; i++)
@@ -281,11 +294,16 @@ static void cat_case(struct cat *ct, const struct ss_case *c, bool explicit_file
     for (size_t i = 0; i < c->n_inputs && !ct->stop; i++) {
         const struct ss_input *in = &c->inputs[i];
 
-        /* a file named explicitly is read whatever it holds (so its problems show);
-         * in a directory, files that are not logs are only mentioned */
-        if (in->kind == SS_KIND_UNKNOWN && !explicit_file) {
-            ss_cli_warn("skipping '%s': %s", in->path,
-                        in->why_unknown != NULL ? in->why_unknown : "not understood");
+        if (in->kind == SS_KIND_UNKNOWN && !read_unknown(in, explicit_file)) {
+            const char *why = in->why_unknown != NULL ? in->why_unknown : "not understood";
+
+            if (explicit_file && ct->strict) {
+                ss_cli_error("%s: %s", in->path, why);
+                ct->exit_code = SS_EXIT_INPUT;
+                ct->stop = true;
+                break;
+            }
+            ss_cli_warn("skipping '%s': %s", in->path, why);
             continue;
         }
         cat_input(ct, c, (uint32_t)i);

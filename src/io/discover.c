@@ -59,8 +59,7 @@ struct walk {
     struct ss_diag *diag;
 };
 
-static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...)
-    SS_ATTR_PRINTF(3, 4);
+static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...) SS_ATTR_PRINTF(3, 4);
 
 static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...)
 {
@@ -99,8 +98,7 @@ static int add_ent(struct walk *w, const char *rel, const char *path, const stru
 
     if ((uint64_t)w->n_ents >= w->lim->max_files)
         return w->err = ss_diag_set(w->diag, SS_ELIMIT, rel, 0, 0, UINT64_MAX,
-                                    "more than %" PRIu64 " files in the case",
-                                    w->lim->max_files);
+                                    "more than %" PRIu64 " files in the case", w->lim->max_files);
     if (w->n_ents == w->cap_ents) {
         size_t ncap = w->cap_ents != 0 ? w->cap_ents * 2 : 64;
         struct walk_ent *n = ss_reallocarray(w->ents, ncap, sizeof(*n));
@@ -203,8 +201,7 @@ static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
         (void)handle_link(w, abs->ptr, rel->ptr);
     } else if (S_ISDIR(st.st_mode)) {
         if (w->depth + 1 > IO_MAX_DIR_DEPTH) {
-            (void)add_skipped(w, rel->ptr, "directories nested deeper than %d",
-                              IO_MAX_DIR_DEPTH);
+            (void)add_skipped(w, rel->ptr, "directories nested deeper than %d", IO_MAX_DIR_DEPTH);
             return;
         }
         w->depth++;
@@ -357,8 +354,7 @@ static void sniff_ent(struct walk_ent *e)
         return;
     }
     /* the file must still be the one the walk saw */
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != e->dev ||
-        st.st_ino != e->ino) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != e->dev || st.st_ino != e->ino) {
         e->open_err = -ESTALE;
         (void)close(fd);
         return;
@@ -583,8 +579,9 @@ int ss_case_from_file(const char *path, const struct ss_io_limits *lim, struct s
     }
     io_sniff_path(path, fd, &e.sniff);
     (void)close(fd);
-    c.root = slash == NULL ? ss_strdup(".") : slash == path ? ss_strdup("/")
-                                                            : ss_strndup(path, (size_t)(slash - path));
+    c.root = slash == NULL   ? ss_strdup(".")
+             : slash == path ? ss_strdup("/")
+                             : ss_strndup(path, (size_t)(slash - path));
     c.inputs = ss_calloc(1, sizeof(*c.inputs));
     if (c.root == NULL || c.inputs == NULL)
         goto oom;

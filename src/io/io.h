@@ -112,7 +112,7 @@ struct ss_io_limits {
 /* Defaults (docs/io.md "Caps"). */
 #define SS_IO_DEFAULT_MAX_RECORD ((uint64_t)64 << 20)
 #define SS_IO_DEFAULT_MAX_DECODED ((uint64_t)64 << 30)
-#define SS_IO_DEFAULT_MAX_RATIO 250u
+#define SS_IO_DEFAULT_MAX_RATIO 1000u
 #define SS_IO_DEFAULT_MAX_DEPTH 128u
 #define SS_IO_DEFAULT_MAX_FILES 1000000u
 /** Decoded bytes produced before the ratio cap is checked. */
@@ -230,9 +230,8 @@ enum ss_reader_flags {
  * NULL). For tests, fuzzing and callers that hold data in memory. Returns owned reader —
  * free with ss_reader_free(). Returns 0 or -ENOMEM.
  */
-SS_MUST_USE int ss_reader_open_mem(const void *data, size_t len, uint32_t input,
-                                   const char *name, unsigned flags,
-                                   const struct ss_io_limits *lim,
+SS_MUST_USE int ss_reader_open_mem(const void *data, size_t len, uint32_t input, const char *name,
+                                   unsigned flags, const struct ss_io_limits *lim,
                                    struct ss_reader **ret_reader, struct ss_diag *reterr_diag);
 
 /**

@@ -28,11 +28,11 @@
 #define IO_INBUF_SIZE ((size_t)256 << 10)
 
 enum io_state {
-    IO_ST_TOP = 0,     /* between top-level values */
-    IO_ST_ARR_FIRST,   /* just after '[' : value or ']' */
-    IO_ST_ARR_VALUE,   /* after ',' : a value */
-    IO_ST_ARR_SEP,     /* after a value: ',' or ']' */
-    IO_ST_WRAP_TAIL,   /* wrapper array closed: remaining members, then '}' */
+    IO_ST_TOP = 0,   /* between top-level values */
+    IO_ST_ARR_FIRST, /* just after '[' : value or ']' */
+    IO_ST_ARR_VALUE, /* after ',' : a value */
+    IO_ST_ARR_SEP,   /* after a value: ',' or ']' */
+    IO_ST_WRAP_TAIL, /* wrapper array closed: remaining members, then '}' */
     IO_ST_DONE,
 };
 
@@ -71,8 +71,8 @@ struct ss_reader {
 
     /* decoder */
     enum ss_compression comp;
-    void *dec;      /* struct inflate_state / z_stream / ZSTD_DCtx */
-    uint8_t *in;    /* stored bytes waiting for the decompressor */
+    void *dec;   /* struct inflate_state / z_stream / ZSTD_DCtx */
+    uint8_t *in; /* stored bytes waiting for the decompressor */
     size_t in_pos, in_len;
     uint64_t in_used; /* stored bytes consumed by the decompressor */
     bool dec_ready;   /* io_dec_init done (lazily, at the first fill) */
@@ -98,13 +98,13 @@ struct ss_reader {
     enum ss_layout layout;
     bool range;         /* lines-only range reader */
     uint64_t range_end; /* records whose line starts at or after this are not ours */
-    bool arr_wrapper; /* the current array is a wrapper's */
+    bool arr_wrapper;   /* the current array is a wrapper's */
     bool saw_wrapper;
     int wrap_key;      /* index in the wrapper key table of the last wrapper; -1 none */
     bool wrap_env;     /* an envelope member (count, nextLink, ...) came before it */
     bool started;      /* BOM check done */
     bool skip_partial; /* range: the first (partial) line belongs to the previous range */
-    uint64_t n_top;   /* top-level values seen */
+    uint64_t n_top;    /* top-level values seen */
     uint64_t arr_index;
     uint64_t rec_line;
 };

@@ -42,9 +42,9 @@ const char *const io_wrapper_keys[4] = { "Records", "records", "value", "data" }
 
 /* Envelope members allowed before the wrapper array (paging and count fields). */
 static const char *const envelope_keys[] = {
-    "count",         "total_records",  "totalRecords",   "skip_token",   "skipToken",
-    "$skipToken",    "resultTruncated", "nextLink",      "@odata.nextLink", "@odata.context",
-    "@odata.count",  "odata.nextLink", "odata.metadata", "facets",       "continuationToken",
+    "count",        "total_records",   "totalRecords",   "skip_token",      "skipToken",
+    "$skipToken",   "resultTruncated", "nextLink",       "@odata.nextLink", "@odata.context",
+    "@odata.count", "odata.nextLink",  "odata.metadata", "facets",          "continuationToken",
 };
 
 /* Framer byte classes: which bytes stop the fast skip loops. */
@@ -238,11 +238,11 @@ static int finish(struct ss_reader *rd)
 }
 
 /* A record-level error at decoded offset @abs (inside the window), located by line. */
-static int err_at(struct ss_reader *rd, struct ss_diag *d, int code, uint64_t abs,
-                  const char *fmt, ...) SS_ATTR_PRINTF(5, 6);
+static int err_at(struct ss_reader *rd, struct ss_diag *d, int code, uint64_t abs, const char *fmt,
+                  ...) SS_ATTR_PRINTF(5, 6);
 
-static int err_at(struct ss_reader *rd, struct ss_diag *d, int code, uint64_t abs,
-                  const char *fmt, ...)
+static int err_at(struct ss_reader *rd, struct ss_diag *d, int code, uint64_t abs, const char *fmt,
+                  ...)
 {
     char msg[SS_DIAG_MSG_MAX];
     uint64_t col;
@@ -497,10 +497,12 @@ static int next_line(struct ss_reader *rd, struct ss_record *rec, struct ss_diag
             int r = ss_json_validate(rd->buf + s, e - s, &rd->jlim, &jd);
 
             if (r < 0) {
-                uint64_t off = rd->base + s + (jd.offset <= e - s ? jd.offset : 0);
+                uint64_t rel = jd.offset <= e - s ? jd.offset : 0;
+                uint64_t off = rd->base + s + rel;
+                bool truncated = !has_nl && rel == e - s;
 
-                return ss_diag_set(d, r, rd->name, lineno, off - line_start + 1, off,
-                                   "%s%s", has_nl ? "" : "truncated last line: ", jd.msg);
+                return ss_diag_set(d, r, rd->name, lineno, off - line_start + 1, off, "%s%s",
+                                   truncated ? "truncated last line: " : "", jd.msg);
             }
         }
         *rec = (struct ss_record){
@@ -776,16 +778,15 @@ static int wrap_tail(struct ss_reader *rd, struct ss_diag *d)
         }
         rd->pos += fr.off;
     }
-bad:
-    {
-        int r = err_at(rd, d, SS_ESYNTAX, at, "expected ',' or '}' in wrapper object");
-        int e = skip_through_newline(rd);
+bad : {
+    int r = err_at(rd, d, SS_ESYNTAX, at, "expected ',' or '}' in wrapper object");
+    int e = skip_through_newline(rd);
 
-        rd->state = IO_ST_TOP;
-        if (e < 0)
-            return stream_fail(rd, d, e);
-        return r;
-    }
+    rd->state = IO_ST_TOP;
+    if (e < 0)
+        return stream_fail(rd, d, e);
+    return r;
+}
 }
 
 /* First call: skip a UTF-8 byte order mark at the start of the decoded stream. */
@@ -919,8 +920,7 @@ void ss_reader_free(struct ss_reader *rd)
     ss_free(rd);
 }
 
-static int open_input_fd(const struct ss_case *c, uint32_t index, struct ss_diag *d,
-                         int *ret_fd)
+static int open_input_fd(const struct ss_case *c, uint32_t index, struct ss_diag *d, int *ret_fd)
 {
     const struct ss_input *in;
     int fd;
@@ -951,10 +951,9 @@ int ss_reader_open(const struct ss_case *c, uint32_t index, const struct ss_io_l
     r = open_input_fd(c, index, reterr_diag, &fd);
     if (r < 0)
         return r;
-    r = io_reader_new(lim, false,
-                      c->inputs[index].comp == SS_COMP_NONE ? c->inputs[index].size_bytes
-                                                            : UINT64_MAX,
-                      &rd);
+    r = io_reader_new(
+        lim, false,
+        c->inputs[index].comp == SS_COMP_NONE ? c->inputs[index].size_bytes : UINT64_MAX, &rd);
     if (r < 0) {
         (void)close(fd);
         return ss_diag_set(reterr_diag, r, c->inputs[index].path, 0, 0, UINT64_MAX,
@@ -970,8 +969,8 @@ int ss_reader_open(const struct ss_case *c, uint32_t index, const struct ss_io_l
     return 0;
 }
 
-static int count_nl_fd(int fd, const char *name, uint64_t begin, uint64_t end,
-                       uint64_t *ret_count, struct ss_diag *d)
+static int count_nl_fd(int fd, const char *name, uint64_t begin, uint64_t end, uint64_t *ret_count,
+                       struct ss_diag *d)
 {
     const size_t bufsize = (size_t)1 << 20;
     char *buf = ss_malloc(bufsize);
@@ -1002,16 +1001,16 @@ out:
     return r;
 }
 
-int ss_input_count_newlines(const struct ss_case *c, uint32_t index, uint64_t begin,
-                            uint64_t end, uint64_t *ret_count, struct ss_diag *reterr_diag)
+int ss_input_count_newlines(const struct ss_case *c, uint32_t index, uint64_t begin, uint64_t end,
+                            uint64_t *ret_count, struct ss_diag *reterr_diag)
 {
     int fd, r;
 
     if (c == NULL || index >= c->n_inputs || begin > end)
         return ss_diag_set(reterr_diag, -EINVAL, NULL, 0, 0, UINT64_MAX, "bad range");
     if (c->inputs[index].comp != SS_COMP_NONE)
-        return ss_diag_set(reterr_diag, SS_EUNSUPPORTED, c->inputs[index].path, 0, 0,
-                           UINT64_MAX, "byte ranges need an uncompressed input");
+        return ss_diag_set(reterr_diag, SS_EUNSUPPORTED, c->inputs[index].path, 0, 0, UINT64_MAX,
+                           "byte ranges need an uncompressed input");
     r = open_input_fd(c, index, reterr_diag, &fd);
     if (r < 0)
         return r;
@@ -1022,8 +1021,7 @@ int ss_input_count_newlines(const struct ss_case *c, uint32_t index, uint64_t be
 
 int ss_reader_open_range(const struct ss_case *c, uint32_t index, uint64_t begin, uint64_t end,
                          uint64_t first_line, const struct ss_io_limits *lim, ss_raw_fn raw_fn,
-                         void *raw_ctx, struct ss_reader **ret_reader,
-                         struct ss_diag *reterr_diag)
+                         void *raw_ctx, struct ss_reader **ret_reader, struct ss_diag *reterr_diag)
 {
     const struct ss_input *in;
     struct ss_reader *rd = NULL;
@@ -1164,8 +1162,7 @@ int ss_reader_drain(struct ss_reader *rd)
     while (!rd->src_eof && rd->src_pos < rd->raw_end) {
         size_t n;
 
-        r = io_src_read(rd, buf, (size_t)SS_MIN((uint64_t)bufsize, rd->raw_end - rd->src_pos),
-                        &n);
+        r = io_src_read(rd, buf, (size_t)SS_MIN((uint64_t)bufsize, rd->raw_end - rd->src_pos), &n);
         if (r < 0)
             break;
     }

@@ -236,9 +236,9 @@ static enum rec_class classify(const struct ss_json_pathset *set, const struct s
         return RC_AZURE_REST;
     if (HAS(K_TIME) && (HAS(K_RESOURCE_ID) || HAS(K_CATEGORY) || HAS(K_OPERATION_NAME)))
         return RC_AZURE_MONITOR;
-    if (HAS(K_TIME_GENERATED) && (HAS(K_LA_OPERATION_NAME) || HAS(K_LA_CATEGORY) ||
-                                  HAS(K_LA_RESOURCE_ID) || HAS(K_LA_TYPE) ||
-                                  HAS(K_LA_OPERATION_VALUE))) {
+    if (HAS(K_TIME_GENERATED) &&
+        (HAS(K_LA_OPERATION_NAME) || HAS(K_LA_CATEGORY) || HAS(K_LA_RESOURCE_ID) ||
+         HAS(K_LA_TYPE) || HAS(K_LA_OPERATION_VALUE))) {
         *ret_variant = SS_VARIANT_LOG_ANALYTICS;
         return RC_AZURE_MONITOR;
     }
@@ -356,9 +356,9 @@ static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
     /* the head: empty, binary, or something that cannot start JSON */
     r = io_reader_peek(rd, 4096, &p, &n);
     if (n == 0) {
-        ret->why_unknown = r < 0 ? stream_reason(rd->comp, r)
-                          : rd->comp == SS_COMP_NONE ? "empty file"
-                                                     : "empty after decompression";
+        ret->why_unknown = r < 0                      ? stream_reason(rd->comp, r)
+                           : rd->comp == SS_COMP_NONE ? "empty file"
+                                                      : "empty after decompression";
         return;
     }
     i = n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;

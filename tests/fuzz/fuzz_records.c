@@ -20,8 +20,8 @@ static void run(const uint8_t *data, size_t size, unsigned flags, uint64_t max_r
 
     lim.max_record_bytes = max_record;
     lim.max_depth = 16;
-    if (ss_reader_open_mem(data, size, 0, "fuzz", flags | SS_READER_FORCE_PLAIN, &lim, &rd,
-                           NULL) != 0)
+    if (ss_reader_open_mem(data, size, 0, "fuzz", flags | SS_READER_FORCE_PLAIN, &lim, &rd, NULL) !=
+        0)
         return;
     for (;;) {
         struct ss_record rec;
