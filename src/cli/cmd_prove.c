@@ -13,6 +13,7 @@
 
 static const char prove_help[] =
     "usage: siloscope prove OUT --finding ID [--key PUB]\n"
+    "       siloscope prove OUT --since N [--key PUB]\n"
     "\n"
     "Print, as JSON, the proof that finding ID (its uid, or a unique prefix of at least\n"
     "6 characters) is part of the sealed review in OUT: the finding's canonical JSON,\n"
@@ -21,11 +22,17 @@ static const char prove_help[] =
     "tree. A third party checks them against inputs_root and findings_root of the\n"
     "signed statement in OUT/manifest.dsse.json alone (docs/evidence.md).\n"
     "\n"
+    "With --since N, print instead the proof that the case log of OUT (the reviews\n"
+    "sealed into it, oldest first) extends the log as it was after review N: both\n"
+    "sizes and roots, the RFC 9162 consistency proof and every entry. Whoever holds\n"
+    "review N's checkpoint can so check that no earlier review was rewritten.\n"
+    "\n"
     "The directory is verified first (as 'siloscope verify OUT'); nothing is printed\n"
     "when it does not verify.\n"
     "\n"
     "options:\n"
     "      --finding ID   the finding to prove\n"
+    "      --since N      prove the case log extends its state after review N\n"
     "      --key PUB      public key (PEM) to check the signature with\n"
     "  -h, --help         show this help\n"
     "\n"
@@ -73,7 +80,8 @@ int ss_cmd_prove(int argc, char **argv)
     struct ss_seal seal = { 0 };
     struct ss_verify_report rep;
     struct ss_buf out = SS_BUF_INIT(SIZE_MAX / 2);
-    const char *finding = NULL, *key = NULL, *uid;
+    const char *finding = NULL, *key = NULL, *since_s = NULL, *uid;
+    uint64_t since = 0;
     bool ambiguous;
     int ret = SS_EXIT_INTERNAL, r;
 
@@ -88,15 +96,22 @@ int ss_cmd_prove(int argc, char **argv)
             finding = v;
         } else if (ss_args_value(&a, "key", 0, &v)) {
             key = v;
+        } else if (ss_args_value(&a, "since", 0, &v)) {
+            since_s = v;
+            if (v != NULL && ss_args_u64(&a, "--since", v, &since) == 0 && since == 0) {
+                ss_cli_error("prove: --since counts reviews from 1");
+                a.bad = true;
+            }
         } else {
             return ss_args_unknown(&a);
         }
     }
     if (a.bad)
         return SS_EXIT_USAGE;
-    if (a.n_pos != 1 || finding == NULL) {
+    if (a.n_pos != 1 || (finding == NULL) == (since_s == NULL)) {
         ss_cli_error("prove: %s (see 'siloscope prove --help')",
-                     a.n_pos != 1 ? "exactly one OUT directory expected" : "missing --finding ID");
+                     a.n_pos != 1 ? "exactly one OUT directory expected"
+                                  : "give one of --finding ID and --since N");
         return SS_EXIT_USAGE;
     }
     ss_verify_report_init(&rep);
@@ -115,18 +130,31 @@ int ss_cmd_prove(int argc, char **argv)
         ret = r < 0 && !has_manifest(a.pos[0]) ? SS_EXIT_INPUT : SS_EXIT_FAIL;
         goto out;
     }
-    uid = resolve_uid(&seal, finding, &ambiguous);
-    if (uid == NULL) {
-        ss_cli_error("prove: %s finding '%s' in '%s'", ambiguous ? "ambiguous" : "no", finding,
-                     a.pos[0]);
-        ret = SS_EXIT_FAIL;
-        goto out;
-    }
-    r = ss_seal_prove(&seal, uid, &out);
-    if (r < 0) {
-        ss_cli_error("prove: cannot build the proof of '%s': %s", uid, ss_strerror(r));
-        ret = r == -ENOMEM ? SS_EXIT_INTERNAL : SS_EXIT_FAIL;
-        goto out;
+    if (since_s != NULL) {
+        r = ss_caselog_prove(a.pos[0], since, &out);
+        if (r < 0) {
+            ss_cli_error("prove: cannot prove the case log of '%s' since review %" PRIu64 ": %s",
+                         a.pos[0], since,
+                         r == SS_ENOTFOUND ? "there is no case log"
+                         : r == -EINVAL    ? "the log is shorter"
+                                           : ss_strerror(r));
+            ret = r == -ENOMEM ? SS_EXIT_INTERNAL : SS_EXIT_FAIL;
+            goto out;
+        }
+    } else {
+        uid = resolve_uid(&seal, finding, &ambiguous);
+        if (uid == NULL) {
+            ss_cli_error("prove: %s finding '%s' in '%s'", ambiguous ? "ambiguous" : "no", finding,
+                         a.pos[0]);
+            ret = SS_EXIT_FAIL;
+            goto out;
+        }
+        r = ss_seal_prove(&seal, uid, &out);
+        if (r < 0) {
+            ss_cli_error("prove: cannot build the proof of '%s': %s", uid, ss_strerror(r));
+            ret = r == -ENOMEM ? SS_EXIT_INTERNAL : SS_EXIT_FAIL;
+            goto out;
+        }
     }
     fwrite(out.ptr, 1, out.len, stdout);
     if (fflush(stdout) != 0) {

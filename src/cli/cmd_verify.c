@@ -367,13 +367,17 @@ int ss_cmd_verify(int argc, char **argv)
         goto out;
     }
     printf("verified: %zu inputs, %zu findings; %s; inputs_root and findings_root "
-           "recomputed%s\n",
+           "recomputed%s",
            seal.n_inputs, seal.n_findings,
            !seal.is_signed ? "sealed but UNSIGNED"
            : seal.signature_ok
                ? (seal.key_from_dir ? "signature valid (key from OUT)" : "signature valid")
                : "signature NOT checked (no key)",
            case_dir != NULL ? "; inputs re-hashed and evidence re-extracted" : "");
+    if (seal.log_size > 0)
+        printf("; case log of %" PRIu64 " review%s consistent", seal.log_size,
+               seal.log_size == 1 ? "" : "s");
+    printf("\n");
     ret = SS_EXIT_OK;
 out:
     ss_seal_release(&seal);

@@ -20,6 +20,7 @@
 #include "core/parse.h"
 #include "core/pool.h"
 #include "core/ss_time.h"
+#include "evidence/dsse.h"
 #include "evidence/evidence.h"
 #include "evidence/sha256.h"
 #include "io/io.h"
@@ -812,11 +813,9 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
         r = -ENOMEM;
         goto fail;
     }
-    for (size_t i = 0; i < all->len; i++) {
-        r = ss_finding_uid(&all->items[i], uids[i]);
-        if (r < 0)
-            goto fail;
-    }
+    r = ss_findings_uids(all, uids);
+    if (r < 0)
+        goto fail;
     r = params_json(rv, threads, &params);
     if (r < 0)
         goto fail;
@@ -827,6 +826,7 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
             .relpath = rv->c.inputs[i].relpath,
             .size_bytes = rv->c.inputs[i].size_bytes,
             .kind = ss_input_kind_name(rv->c.inputs[i].kind),
+            .compression = ss_compression_name(rv->c.inputs[i].comp),
             .n_records = rv->res[i].n_records,
             .n_bad_records = rv->res[i].n_bad,
             .has_sha256 = rv->res[i].hashed,
@@ -941,6 +941,22 @@ int ss_cmd_review(int argc, char **argv)
     ret = check_case_dir(rv.o.case_root);
     if (ret != 0)
         goto out;
+    if (rv.o.key != NULL) {
+        /* Fail before a long review, not at its end. */
+        struct ss_key *key = NULL;
+        char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
+
+        ss_diag_clear(&d);
+        r = ss_key_load(rv.o.key, true, &key, &d);
+        ss_key_free(key);
+        if (r < 0) {
+            ss_diag_set_file(&d, rv.o.key);
+            ss_diag_format(&d, msg, sizeof(msg));
+            ss_cli_error("review: cannot use signing key: %s", msg);
+            ret = ss_cli_exit_for(r);
+            goto out;
+        }
+    }
     if (rv.o.out_dir == NULL) {
         size_t n = strlen(rv.o.case_root);
 

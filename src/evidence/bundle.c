@@ -293,8 +293,8 @@ static int parse_findings(const struct ss_json_val *doc, struct ss_seal *s, cons
     return r;
 }
 
-static int parse_manifest(const char *text, size_t len, struct ss_seal *s,
-                          struct manifest_view *v, struct ss_diag *d, const char **step)
+static int parse_manifest(const char *text, size_t len, struct ss_seal *s, struct manifest_view *v,
+                          struct ss_diag *d, const char **step)
 {
     struct ss_json_limits lim = ss_json_limits_default;
     struct ss_json_val doc, fmt;
@@ -409,8 +409,7 @@ static void check_findings_file(const char *text, size_t text_len, struct ss_sea
     while (pos < text_len) {
         const char *nl = memchr(text + pos, '\n', text_len - pos);
         size_t end = nl != NULL ? (size_t)(nl - text) : text_len;
-        struct ss_json_val line = { .type = SS_JSON_OBJECT, .ptr = text + pos,
-                                    .len = end - pos };
+        struct ss_json_val line = { .type = SS_JSON_OBJECT, .ptr = text + pos, .len = end - pos };
         struct ss_seal_finding *f;
         struct ss_json_val u;
         uint8_t leaf[SS_SHA256_LEN];
@@ -513,8 +512,8 @@ static void check_signature(const struct key_src *ks, const struct ss_dsse *env,
         return;
     }
     ss_verify_report_add(rep, SS_VERIFY_FAIL, "signature",
-                         "no signature by key %s (%s); the envelope names key %.64s", id,
-                         ks->label, env->sigs[0].keyid);
+                         "no signature by key %s (%s); the envelope names key %.64s", id, ks->label,
+                         env->sigs[0].keyid);
 }
 
 static int regenerate_statement(const struct ss_seal *s, const struct manifest_view *v,
@@ -631,6 +630,7 @@ static int verify_texts(const struct ss_seal_texts *t, const struct key_src *ks,
         if (r < 0)
             goto out;
         ss_sha256_hex(mdig, mhex);
+        memcpy(s.manifest_sha256, mdig, SS_SHA256_LEN);
         man_ok = true;
     }
 
@@ -659,8 +659,13 @@ static int verify_texts(const struct ss_seal_texts *t, const struct key_src *ks,
                                      "payloadType is not '%s'", SS_DSSE_PAYLOAD_TYPE);
         }
     }
-    if (have_env)
+    if (have_env) {
+        r = ss_sha256(env.payload, env.payload_len, s.statement_sha256);
+        if (r < 0)
+            goto out;
+        s.has_statement = true;
         check_signature(ks, &env, &s, rep);
+    }
 
     /* The manifest itself. */
     if (man_ok) {
@@ -684,8 +689,8 @@ static int verify_texts(const struct ss_seal_texts *t, const struct key_src *ks,
 
         /* Which file changed: the manifest digest the statement carries tells. */
         if (ss_json_validate((const char *)env.payload, env.payload_len, NULL, NULL) == 0 &&
-            jget((const char *)env.payload, env.payload_len, "predicate.manifest_sha256",
-                 &pv) == 0 &&
+            jget((const char *)env.payload, env.payload_len, "predicate.manifest_sha256", &pv) ==
+                0 &&
             pv.type == SS_JSON_STRING)
             n = ss_json_str_copy(&pv, sealed, sizeof(sealed));
         if (n == 64 && strcmp(sealed, mhex) != 0) {
@@ -741,6 +746,34 @@ int ss_seal_verify_texts(const struct ss_seal_texts *t, const struct ss_key *key
     struct key_src ks = { .key = key, .label = "the given key", .demanded = key != NULL };
 
     return verify_texts(t, &ks, ret_seal, rep);
+}
+
+/* The case log checks, and that its last entry is the review in this directory. */
+static int check_log(const char *out_dir, const struct ss_key *key, struct ss_seal *s,
+                     struct ss_verify_report *rep)
+{
+    struct ss_caselog_state st = { 0 };
+    int r = ss_caselog_check(out_dir, key, &st, rep);
+
+    if (r < 0)
+        return r;
+    if (st.is_new) {
+        ss_verify_report_add(rep, SS_VERIFY_WARN, "caselog", "no case log in the output");
+    } else if (st.n_entries > 0) {
+        const struct ss_caselog_entry *e = &st.last;
+
+        s->log_size = st.n_entries;
+        if (memcmp(e->manifest_sha256, s->manifest_sha256, SS_SHA256_LEN) != 0 ||
+            !s->has_statement ||
+            memcmp(e->statement_sha256, s->statement_sha256, SS_SHA256_LEN) != 0 ||
+            memcmp(e->inputs_root, s->inputs_root, SS_SHA256_LEN) != 0 ||
+            memcmp(e->findings_root, s->findings_root, SS_SHA256_LEN) != 0)
+            ss_verify_report_add(rep, SS_VERIFY_FAIL, "caselog",
+                                 "its last entry (%zu) is not the review in this directory",
+                                 st.n_entries - 1);
+    }
+    ss_caselog_state_release(&st);
+    return 0;
 }
 
 /* Read @dir/@name into @b; NULL when it cannot be read (reported by the caller). */
@@ -803,6 +836,9 @@ int ss_seal_verify(const char *out_dir, const char *pubkey_path, struct ss_seal 
         ks.key = key;
     }
     r = verify_texts(&t, &ks, &s, rep);
+    if (r < 0)
+        goto out;
+    r = check_log(out_dir, key, &s, rep);
     if (r < 0)
         goto out;
     s.out_dir = ss_strdup(out_dir);
@@ -882,15 +918,17 @@ int ss_seal_prove(const struct ss_seal *s, const char *uid, struct ss_buf *out)
     r = r ? r : ss_jcs_put_cstr(out, hex);
     r = r ? r : ss_buf_puts(out, ",\n  \"finding\": {\n    \"uid\": ");
     r = r ? r : ss_jcs_put_cstr(out, f->uid);
-    r = r ? r : ss_buf_printf(out, ",\n    \"leaf_index\": %zu,\n    \"tree_size\": %zu,\n",
-                              idx, s->n_findings);
+    r = r ? r
+          : ss_buf_printf(out, ",\n    \"leaf_index\": %zu,\n    \"tree_size\": %zu,\n", idx,
+                          s->n_findings);
     ss_sha256_hex(f->leaf, hex);
     r = r ? r : ss_buf_puts(out, "    \"leaf_hash\": ");
     r = r ? r : ss_jcs_put_cstr(out, hex);
     r = r ? r : ss_buf_puts(out, ",\n    \"proof\": ");
     r = r ? r : put_proof(out, &p);
     r = r ? r : ss_buf_puts(out, ",\n    \"leaf_data\": ");
-    r = r ? r : (f->jcs != NULL ? ss_jcs_put_str(out, f->jcs, f->jcs_len) : ss_buf_puts(out, "null"));
+    r = r ? r
+          : (f->jcs != NULL ? ss_jcs_put_str(out, f->jcs, f->jcs_len) : ss_buf_puts(out, "null"));
     r = r ? r : ss_buf_puts(out, "\n  },\n  \"inputs\": [");
     if (r < 0)
         goto out;
@@ -924,8 +962,9 @@ int ss_seal_prove(const struct ss_seal *s, const char *uid, struct ss_buf *out)
         } else if (r == 0) {
             r = ss_buf_puts(out, "null");
         }
-        r = r ? r : ss_buf_printf(out, ", \"leaf_index\": %" PRIu32 ", \"tree_size\": %zu",
-                                  cited[i], s->n_inputs);
+        r = r ? r
+              : ss_buf_printf(out, ", \"leaf_index\": %" PRIu32 ", \"tree_size\": %zu", cited[i],
+                              s->n_inputs);
         ss_sha256_hex(in->leaf, hex);
         r = r ? r : ss_buf_puts(out, ", \"leaf_hash\": ");
         r = r ? r : ss_jcs_put_cstr(out, hex);

@@ -59,8 +59,7 @@ SS_MUST_USE int ss_keygen(const char *priv_path, const char *pub_path,
                           char ret_id[SS_SHA256_HEX_SIZE], struct ss_diag *reterr_diag);
 
 /** Append PAE(@type, @body[0..len)) to @out. Returns 0, -ENOMEM or SS_ELIMIT. */
-SS_MUST_USE int ss_dsse_pae(const char *type, const uint8_t *body, size_t len,
-                            struct ss_buf *out);
+SS_MUST_USE int ss_dsse_pae(const char *type, const uint8_t *body, size_t len, struct ss_buf *out);
 
 /**
  * Append the canonical envelope of @payload[0..len) with type @type to @out, signed with

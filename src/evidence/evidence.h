@@ -16,6 +16,8 @@
  *                 inputs; predicate: the review summary incl. both roots and the
  *                 SHA-256 of manifest.json and findings.jsonl), Ed25519-signed; with
  *                 no key the envelope has no signatures ("sealed but unsigned")
+ *   caselog/      an append-only RFC 6962 log of the reviews sealed into the folder,
+ *                 with a (signed) checkpoint and consistency proof per review
  *
  * Writing is deterministic: for the same inputs, findings and parameters every byte of
  * every file is the same except the start and finish times. Library code never prints;
@@ -80,7 +82,7 @@ struct ss_manifest_input {
     const char *compression; /* ss_compression_name(), or NULL */
     uint64_t n_records;
     uint64_t n_bad_records;
-    bool has_sha256;         /* false: the file could not be read; leaf uses 32 zero bytes */
+    bool has_sha256; /* false: the file could not be read; leaf uses 32 zero bytes */
     uint8_t sha256[SS_SHA256_LEN];
 };
 
@@ -107,18 +109,23 @@ struct ss_manifest_result {
     char findings_root[SS_SHA256_HEX_SIZE];
     char manifest_sha256[SS_SHA256_HEX_SIZE];
     bool is_signed;
-    char key_id[SS_SHA256_HEX_SIZE]; /* "" when unsigned */
+    char key_id[SS_SHA256_HEX_SIZE];   /* "" when unsigned */
+    uint64_t log_size;                 /* reviews in OUT/caselog after this one */
+    char log_root[SS_SHA256_HEX_SIZE]; /* its root */
 };
 
 /**
  * Seal a review into the existing directory @out_dir: compute both roots and write
  * findings.jsonl, manifest.json, manifest.dsse.json and, when signing,
- * manifest.pub.pem (the signer's public key, so the directory verifies on its own).
+ * manifest.pub.pem (the signer's public key, so the directory verifies on its own);
+ * then append the review to the case log OUT/caselog with a new checkpoint. The case
+ * log is checked before anything is written: a log that does not verify fails the seal
+ * with SS_ECORRUPT (move OUT/caselog away to start a new log).
  * @key_path is an Ed25519 private key PEM (siloscope keygen) or NULL for an unsigned
  * seal. Files are written to temporaries and renamed into place. Borrows everything.
  * Returns 0 with *ret filled, or -errno (writing), -ENOMEM, -EINVAL (duplicate uids),
- * SS_ESYNTAX (bad params_json or finding data, bad key file), SS_ELIMIT; @reterr_diag
- * names the file.
+ * SS_ESYNTAX (bad params_json or finding data, bad key file), SS_ELIMIT, SS_ECORRUPT
+ * (the case log does not verify); @reterr_diag names the file.
  */
 SS_MUST_USE int ss_manifest_write(const struct ss_manifest *m, const char *out_dir,
                                   const char *key_path, struct ss_manifest_result *ret,
@@ -178,7 +185,7 @@ struct ss_seal_evidence {
 struct ss_seal_finding {
     char uid[SS_FINDING_UID_SIZE];
     char *check_id;
-    uint8_t leaf[SS_SHA256_LEN]; /* leaf hash as listed in manifest.json */
+    uint8_t leaf[SS_SHA256_LEN];       /* leaf hash as listed in manifest.json */
     struct ss_seal_evidence *evidence; /* from findings.jsonl (NULL if it was unreadable) */
     size_t n_evidence;
     char *jcs; /* the finding's line of findings.jsonl, or NULL */
@@ -202,11 +209,15 @@ struct ss_seal {
     size_t n_findings;
     uint8_t inputs_root[SS_SHA256_LEN];   /* as stated in manifest.json */
     uint8_t findings_root[SS_SHA256_LEN]; /* as stated in manifest.json */
-    bool roots_ok;      /* both roots recompute from the listed leaves */
-    bool is_signed;     /* the envelope carries a signature */
-    bool signature_ok;  /* a signature verified (with --key or manifest.pub.pem) */
-    bool key_from_dir;  /* the key used was OUT/manifest.pub.pem, not one given */
+    bool roots_ok;                        /* both roots recompute from the listed leaves */
+    bool is_signed;                       /* the envelope carries a signature */
+    bool signature_ok; /* a signature verified (with --key or manifest.pub.pem) */
+    bool key_from_dir; /* the key used was OUT/manifest.pub.pem, not one given */
     char key_id[SS_SHA256_HEX_SIZE];
+    uint8_t manifest_sha256[SS_SHA256_LEN];  /* of manifest.json as read */
+    uint8_t statement_sha256[SS_SHA256_LEN]; /* of the envelope's payload */
+    bool has_statement;
+    uint64_t log_size; /* reviews in the case log (0: none) */
     char *tool_version;
     char *started;  /* RFC 3339 */
     char *finished; /* RFC 3339 */
@@ -256,5 +267,23 @@ SS_MUST_USE int ss_seal_verify_texts(const struct ss_seal_texts *t, const struct
  * the inputs tree, with both roots. Returns 0, SS_ENOTFOUND (no such uid), -ENOMEM.
  */
 SS_MUST_USE int ss_seal_prove(const struct ss_seal *s, const char *uid, struct ss_buf *out);
+
+/**
+ * Check the case log given as the texts of entries.jsonl and checkpoints.jsonl (tests,
+ * fuzzing), as ss_seal_verify does for OUT/caselog; verdicts go to @rep. @key (NULL:
+ * none) checks the checkpoints it signed. Returns 0 or -ENOMEM.
+ */
+SS_MUST_USE int ss_caselog_verify_texts(const char *entries, size_t entries_len,
+                                        const char *checkpoints, size_t checkpoints_len,
+                                        const struct ss_key *key, struct ss_verify_report *rep);
+
+/**
+ * Append the proof that the case log of @out_dir at its current size extends the log as
+ * it was at @since reviews (JSON, docs/evidence.md "Case log"): both sizes and roots, the
+ * RFC 9162 consistency proof, and every entry with its leaf hash. Returns 0, SS_ENOTFOUND
+ * (no case log), SS_ECORRUPT (the log does not verify), -EINVAL (@since is 0 or beyond the
+ * log) or -ENOMEM.
+ */
+SS_MUST_USE int ss_caselog_prove(const char *out_dir, uint64_t since, struct ss_buf *out);
 
 #endif

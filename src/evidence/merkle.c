@@ -339,9 +339,8 @@ int ss_merkle_verify_inclusion(uint64_t index, uint64_t size,
 }
 
 static const uint8_t empty_tree_hash[SS_SHA256_LEN] = {
-    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
-    0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
-    0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
 };
 
 /* A hash value that is either borrowed from the caller (any length) or computed. */
@@ -351,8 +350,8 @@ struct hval {
     uint8_t buf[SS_SHA256_LEN];
 };
 
-static void hval_node(struct hasher *h, const uint8_t *left, size_t left_len,
-                      const uint8_t *right, size_t right_len, struct hval *out)
+static void hval_node(struct hasher *h, const uint8_t *left, size_t left_len, const uint8_t *right,
+                      size_t right_len, struct hval *out)
 {
     uint8_t d[SS_SHA256_LEN];
 
@@ -362,10 +361,10 @@ static void hval_node(struct hasher *h, const uint8_t *left, size_t left_len,
     out->len = SS_SHA256_LEN;
 }
 
-static int verify_subtree_consistency(struct hasher *h, uint64_t start, uint64_t end,
-                                      uint64_t size, const uint8_t (*proof)[SS_SHA256_LEN],
-                                      size_t n_proof, const uint8_t *node_hash,
-                                      size_t node_hash_len, const uint8_t *root, size_t root_len)
+static int verify_subtree_consistency(struct hasher *h, uint64_t start, uint64_t end, uint64_t size,
+                                      const uint8_t (*proof)[SS_SHA256_LEN], size_t n_proof,
+                                      const uint8_t *node_hash, size_t node_hash_len,
+                                      const uint8_t *root, size_t root_len)
 {
     struct hval fr, sr;
     uint64_t fn, sn, tn;
@@ -459,6 +458,6 @@ int ss_merkle_verify_consistency(uint64_t size1, uint64_t size2,
 {
     if (size1 == 0)
         return SS_EVERIFY;
-    return ss_merkle_verify_subtree_consistency(0, size1, size2, proof, n_proof, root1,
-                                                root1_len, root2, root2_len);
+    return ss_merkle_verify_subtree_consistency(0, size1, size2, proof, n_proof, root1, root1_len,
+                                                root2, root2_len);
 }

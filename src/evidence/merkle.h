@@ -39,8 +39,7 @@ struct ss_merkle_proof {
 SS_MUST_USE int ss_merkle_hash_leaf(const void *data, size_t len, uint8_t ret[SS_SHA256_LEN]);
 /** Node hash SHA-256(0x01 || @left || @right) into @ret. Returns 0 or -ENOMEM. */
 SS_MUST_USE int ss_merkle_hash_node(const uint8_t left[SS_SHA256_LEN],
-                                    const uint8_t right[SS_SHA256_LEN],
-                                    uint8_t ret[SS_SHA256_LEN]);
+                                    const uint8_t right[SS_SHA256_LEN], uint8_t ret[SS_SHA256_LEN]);
 
 /**
  * The Merkle Tree Hash of the @n leaf hashes at @leaves (borrowed) into @ret_root;
@@ -81,10 +80,9 @@ SS_MUST_USE int ss_merkle_verify_inclusion(uint64_t index, uint64_t size,
  * equal roots. Returns 0, SS_EVERIFY or -ENOMEM.
  */
 SS_MUST_USE int ss_merkle_verify_consistency(uint64_t size1, uint64_t size2,
-                                             const uint8_t (*proof)[SS_SHA256_LEN],
-                                             size_t n_proof, const uint8_t *root1,
-                                             size_t root1_len, const uint8_t *root2,
-                                             size_t root2_len);
+                                             const uint8_t (*proof)[SS_SHA256_LEN], size_t n_proof,
+                                             const uint8_t *root1, size_t root1_len,
+                                             const uint8_t *root2, size_t root2_len);
 
 /**
  * Whether [@start, @end) is a valid subtree: start < end and start is a multiple of

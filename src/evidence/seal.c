@@ -307,7 +307,8 @@ int ss_evidence_statement(const struct ss_stmt *st, struct ss_buf *out)
         if (!st->inputs[i].has_sha256)
             continue;
         ss_sha256_hex(st->inputs[i].sha256, hex);
-        r = ss_buf_puts(out, n++ > 0 ? ",{\"digest\":{\"sha256\":\"" : "{\"digest\":{\"sha256\":\"");
+        r = ss_buf_puts(out,
+                        n++ > 0 ? ",{\"digest\":{\"sha256\":\"" : "{\"digest\":{\"sha256\":\"");
         r = r ? r : ss_buf_puts(out, hex);
         r = r ? r : ss_buf_puts(out, "\"},\"name\":");
         r = r ? r : ss_jcs_put_cstr(out, st->inputs[i].relpath);
@@ -348,9 +349,8 @@ static int put_manifest(const struct ss_manifest *m, const char *started, const 
                         const char *inputs_root, const char *findings_root,
                         const char *findings_sha256, uint64_t findings_size,
                         const uint8_t (*finding_leaves)[SS_SHA256_LEN],
-                        const char (*uids)[SS_FINDING_UID_SIZE],
-                        const struct manifest_totals *t, struct ss_buf *b,
-                        struct ss_diag *reterr_diag)
+                        const char (*uids)[SS_FINDING_UID_SIZE], const struct manifest_totals *t,
+                        struct ss_buf *b, struct ss_diag *reterr_diag)
 {
     size_t n_findings = m->findings != NULL ? m->findings->len : 0;
     int r = ss_buf_puts(b, "{\n  \"format\": \"" SS_MANIFEST_FORMAT "\",\n");
@@ -429,7 +429,8 @@ static int put_manifest(const struct ss_manifest *m, const char *started, const 
         r = r ? r : ss_jcs_put_u64(b, in->n_bad_records);
         r = r ? r : ss_buf_putc(b, '}');
     }
-    r = r ? r : ss_buf_puts(b, m->n_inputs > 0 ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": [");
+    r = r ? r
+          : ss_buf_puts(b, m->n_inputs > 0 ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": [");
     for (size_t i = 0; r == 0 && i < n_findings; i++) {
         const struct ss_finding *f = &m->findings->items[i];
         char hex[SS_SHA256_HEX_SIZE];
@@ -480,6 +481,8 @@ int ss_manifest_write(const struct ss_manifest *m, const char *out_dir, const ch
     struct ss_buf pem = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     struct ss_evidence_out fo = { .fd = -1 };
     struct ss_sha256 fh = { 0 };
+    struct ss_caselog_state log = { 0 };
+    struct ss_verify_report log_rep;
     struct manifest_totals t = { 0 };
     uint8_t d[SS_SHA256_LEN];
     char started[SS_TIME_STR_MAX], finished[SS_TIME_STR_MAX];
@@ -488,6 +491,7 @@ int ss_manifest_write(const struct ss_manifest *m, const char *out_dir, const ch
     uint64_t findings_size = 0;
     int r;
 
+    ss_verify_report_init(&log_rep);
     /* The key first: a bad key must fail before anything is written. */
     if (key_path != NULL) {
         r = ss_key_load(key_path, true, &key, reterr_diag);
@@ -498,7 +502,28 @@ int ss_manifest_write(const struct ss_manifest *m, const char *out_dir, const ch
             goto out;
         res.is_signed = true;
     }
-    if ((uint64_t)m->n_inputs > SS_MERKLE_MAX_LEAVES || (uint64_t)n_findings > SS_MERKLE_MAX_LEAVES) {
+    /* The case log too: a log that does not verify must not be extended. */
+    r = ss_caselog_check(out_dir, key, &log, &log_rep);
+    if (r < 0)
+        goto out;
+    if (!log.ok) {
+        for (size_t i = 0; i < log_rep.n_items; i++) {
+            const struct ss_verify_item *it = &log_rep.items[i];
+
+            if (it->status == SS_VERIFY_FAIL) {
+                r = ss_diag_set(reterr_diag, SS_ECORRUPT, NULL, 0, 0, UINT64_MAX,
+                                "%s: %s; move '%s/caselog' away to start a new case log", it->item,
+                                it->msg, out_dir);
+                break;
+            }
+        }
+        if (r == 0)
+            r = ss_diag_set(reterr_diag, SS_ECORRUPT, NULL, 0, 0, UINT64_MAX,
+                            "the case log in '%s' does not verify", out_dir);
+        goto out;
+    }
+    if ((uint64_t)m->n_inputs > SS_MERKLE_MAX_LEAVES ||
+        (uint64_t)n_findings > SS_MERKLE_MAX_LEAVES) {
         r = ss_diag_set(reterr_diag, SS_ELIMIT, out_dir, 0, 0, UINT64_MAX,
                         "too many inputs or findings to seal");
         goto out;
@@ -540,8 +565,7 @@ int ss_manifest_write(const struct ss_manifest *m, const char *out_dir, const ch
         static const uint8_t zero[SS_SHA256_LEN];
         const struct ss_manifest_input *in = &m->inputs[i];
 
-        r = ss_manifest_input_leaf(in->has_sha256 ? in->sha256 : zero, in->relpath,
-                                   in_leaves[i]);
+        r = ss_manifest_input_leaf(in->has_sha256 ? in->sha256 : zero, in->relpath, in_leaves[i]);
         if (r < 0)
             goto out;
         sin[i] = (struct ss_stmt_input){ .relpath = in->relpath,
@@ -599,8 +623,8 @@ int ss_manifest_write(const struct ss_manifest *m, const char *out_dir, const ch
     ss_time_format(m->started_us, 6, started);
     ss_time_format(m->finished_us, 6, finished);
     r = put_manifest(m, started, finished, res.inputs_root, res.findings_root, findings_sha,
-                     findings_size, (const uint8_t(*)[SS_SHA256_LEN])f_leaves, use_uids, &t,
-                     &man, reterr_diag);
+                     findings_size, (const uint8_t(*)[SS_SHA256_LEN])f_leaves, use_uids, &t, &man,
+                     reterr_diag);
     if (r < 0)
         goto out;
     r = ss_sha256(man.ptr, man.len, d);
@@ -668,10 +692,32 @@ int ss_manifest_write(const struct ss_manifest *m, const char *out_dir, const ch
         diag_io(reterr_diag, r, out_dir, "manifest.dsse.json");
         goto out;
     }
+
+    /* The case log: this review as the next entry, with a checkpoint. */
+    {
+        struct ss_caselog_entry e = { 0 };
+        uint8_t root[SS_SHA256_LEN];
+
+        r = ss_sha256(man.ptr, man.len, e.manifest_sha256);
+        r = r ? r : ss_sha256(stmt.ptr, stmt.len, e.statement_sha256);
+        r = r ? r : ss_sha256_from_hex(res.inputs_root, 64, e.inputs_root);
+        r = r ? r : ss_sha256_from_hex(res.findings_root, 64, e.findings_root);
+        if (r < 0)
+            goto out;
+        snprintf(e.started, sizeof(e.started), "%s", started);
+        snprintf(e.finished, sizeof(e.finished), "%s", finished);
+        memcpy(e.key_id, res.key_id, sizeof(e.key_id));
+        r = ss_caselog_append(out_dir, &log, &e, key, &res.log_size, root, reterr_diag);
+        if (r < 0)
+            goto out;
+        ss_sha256_hex(root, res.log_root);
+    }
     *ret = res;
 out:
     ss_evidence_out_abort(&fo);
     ss_sha256_release(&fh);
+    ss_caselog_state_release(&log);
+    ss_verify_report_release(&log_rep);
     ss_key_free(key);
     ss_free(uids);
     ss_free(in_leaves);

@@ -29,9 +29,8 @@
 
 enum family { F_INCL, F_CONS, F_SUB_INCL, F_SUB_CONS, F__COUNT };
 
-static const char *const family_dir[F__COUNT] = {
-    "inclusion", "consistency", "subtreeinclusion", "subtreeconsistency"
-};
+static const char *const family_dir[F__COUNT] = { "inclusion", "consistency", "subtreeinclusion",
+                                                  "subtreeconsistency" };
 /* Files per family in the staged snapshot (see merkle/SOURCES.md). */
 static const unsigned family_want[F__COUNT] = { 98, 98, 204, 118 };
 
@@ -226,8 +225,8 @@ static bool generated_cons_matches(const struct ss_buf *doc, uint64_t m, uint64_
     if (ss_merkle_root((const uint8_t(*)[SS_SHA256_LEN])ref_leaf, (size_t)m, root1) != 0 ||
         memcmp(root1, r1->ptr, SS_SHA256_LEN) != 0)
         return false;
-    if (ss_merkle_consistency_proof((const uint8_t(*)[SS_SHA256_LEN])ref_leaf, (size_t)n,
-                                    (size_t)m, &p) != 0)
+    if (ss_merkle_consistency_proof((const uint8_t(*)[SS_SHA256_LEN])ref_leaf, (size_t)n, (size_t)m,
+                                    &p) != 0)
         return false;
     return p.n == pc->n && (p.n == 0 || memcmp(p.hash, pc->hashes, p.n * SS_SHA256_LEN) == 0);
 }
@@ -273,8 +272,8 @@ static int run_vector(enum family fam, const struct ss_buf *doc, bool *ret_err)
             if (v == 0 && generated_matches(doc, a, c, (const uint8_t *)leaf.ptr, &pc))
                 st.n_generated_match++;
         } else {
-            v = ss_merkle_verify_subtree_inclusion(a, b, c, (const uint8_t *)leaf.ptr, proof,
-                                                   pc.n, (const uint8_t *)r1.ptr, r1.len);
+            v = ss_merkle_verify_subtree_inclusion(a, b, c, (const uint8_t *)leaf.ptr, proof, pc.n,
+                                                   (const uint8_t *)r1.ptr, r1.len);
         }
         break;
     case F_CONS:
@@ -305,9 +304,8 @@ static int run_vector(enum family fam, const struct ss_buf *doc, bool *ret_err)
             if (v == 0 && generated_cons_matches(doc, b, c, &r1, &pc))
                 st.n_generated_cons_match++;
         } else {
-            v = ss_merkle_verify_subtree_consistency(a, b, c, proof, pc.n,
-                                                     (const uint8_t *)r1.ptr, r1.len,
-                                                     (const uint8_t *)r2.ptr, r2.len);
+            v = ss_merkle_verify_subtree_consistency(a, b, c, proof, pc.n, (const uint8_t *)r1.ptr,
+                                                     r1.len, (const uint8_t *)r2.ptr, r2.len);
         }
         break;
     default:
@@ -484,8 +482,8 @@ static void test_proof_vectors(void)
     snprintf(root_dir, sizeof(root_dir), "%s/testdata", dir);
     ASSERT_EQ(nftw(root_dir, visit, 16, FTW_PHYS), 0);
     for (int f = 0; f < F__COUNT; f++) {
-        printf("%-19s %3u vectors, %3u expect an error, %3u as expected\n", family_dir[f],
-               st.n[f], st.n_want_err[f], st.n_ok[f]);
+        printf("%-19s %3u vectors, %3u expect an error, %3u as expected\n", family_dir[f], st.n[f],
+               st.n_want_err[f], st.n_ok[f]);
         total += st.n_ok[f];
         want_total += family_want[f];
     }

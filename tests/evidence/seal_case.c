@@ -184,9 +184,9 @@ static int seal_case(int tamper)
     ev[3] = (struct ss_evidence){ .loc = recs[1][1].loc };
     memcpy(ev[3].sha256, recs[1][1].sha256, SS_SHA256_LEN);
     if (tamper == 1)
-        ev[1].sha256[5] ^= 1;       /* a digest that is not the record's */
+        ev[1].sha256[5] ^= 1; /* a digest that is not the record's */
     if (tamper == 2)
-        ev[2].loc.offset += 1;      /* a location where no record starts */
+        ev[2].loc.offset += 1; /* a location where no record starts */
     {
         struct ss_finding f = {
             .check_id = "audit.logging-stopped",
@@ -228,8 +228,8 @@ static int seal_case(int tamper)
 
         r = ss_findings_uids(&fs, uids);
         if (r == 0)
-            memcpy(uid0, strcmp(fs.items[0].check_id, "audit.logging-stopped") == 0 ? uids[0]
-                                                                                  : uids[1],
+            memcpy(uid0,
+                   strcmp(fs.items[0].check_id, "audit.logging-stopped") == 0 ? uids[0] : uids[1],
                    SS_FINDING_UID_SIZE);
     }
 out:
@@ -285,8 +285,7 @@ static void test_verify_clean(void)
         char *argv[] = { "verify", out_dir, "--case", case_dir, "--key", pub, "-v", NULL };
 
         ASSERT_EQ(run_captured(ss_cmd_verify, 7, argv, &out), SS_EXIT_OK);
-        ASSERT_TRUE(strstr(out.ptr, "ok    evidence: all 4 evidence records re-extracted") !=
-                    NULL);
+        ASSERT_TRUE(strstr(out.ptr, "ok    evidence: all 4 evidence records re-extracted") != NULL);
         ASSERT_TRUE(strstr(out.ptr, "ok    inputs: all 3 inputs re-hashed") != NULL);
     }
     ss_buf_release(&out);

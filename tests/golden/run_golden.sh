@@ -110,6 +110,27 @@ for d in "$GOLDEN"/*/; do
     fi
 done
 
+# Seal round trip: a signed review verifies; altering one input byte makes verify fail
+# and name that input.
+if [ -d "$GOLDEN/mixed/case" ]; then
+    cp -r "$GOLDEN/mixed/case" "$TMP/sealcase"
+    if "$BIN" keygen "$TMP/seal.key" >/dev/null 2>&1 &&
+        "$BIN" review "$TMP/sealcase" -o "$TMP/sealout" --key "$TMP/seal.key" >/dev/null 2>&1 &&
+        "$BIN" verify "$TMP/sealout" --case "$TMP/sealcase" --key "$TMP/seal.key.pub" >/dev/null 2>&1; then
+        ok
+    else
+        bad "signed review does not verify"
+    fi
+    printf 'X' | dd of="$TMP/sealcase/gcp/activity.json" bs=1 seek=10 conv=notrunc 2>/dev/null
+    "$BIN" verify "$TMP/sealout" --case "$TMP/sealcase" --key "$TMP/seal.key.pub" >"$TMP/verify.out" 2>&1
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "^FAIL  input 'gcp/activity.json': modified" "$TMP/verify.out"; then
+        ok
+    else
+        bad "verify after altering an input: exit $rc, $(head -3 "$TMP/verify.out")"
+    fi
+fi
+
 # Error paths: exact exit codes and messages.
 expect_error() {
     # $1 expected exit code, $2 expected stderr line, rest: arguments

@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/ss_time.h"
 #include "evidence/base64.h"
 #include "evidence/dsse.h"
 #include "evidence/evidence.h"
@@ -140,7 +141,13 @@ static void test_sha256_hex(void)
 
 /* The RFC 6962 reference tree (transparency-dev/merkle testonly constants). */
 static const char *const ref_leaf_hex[8] = {
-    "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+    "",
+    "00",
+    "10",
+    "2021",
+    "3031",
+    "40414243",
+    "5051525354555657",
     "606162636465666768696a6b6c6d6e6f",
 };
 static const char *const ref_root_hex[9] = {
@@ -253,8 +260,8 @@ static void test_merkle_proofs_roundtrip(void)
             if (p.n > 0) {
                 p.hash[p.n - 1][7] ^= 0x10;
                 ASSERT_EQ(ss_merkle_verify_inclusion(i, n, leaves[i],
-                                                     (const uint8_t(*)[SS_SHA256_LEN])p.hash,
-                                                     p.n, roots[n], SS_SHA256_LEN),
+                                                     (const uint8_t(*)[SS_SHA256_LEN])p.hash, p.n,
+                                                     roots[n], SS_SHA256_LEN),
                           SS_EVERIFY);
             }
             n_checked++;
@@ -272,10 +279,10 @@ static void test_merkle_proofs_roundtrip(void)
                               SS_SHA256_LEN, roots[n - 1], SS_SHA256_LEN),
                           SS_EVERIFY);
                 p.hash[0][0] ^= 1;
-                ASSERT_EQ(ss_merkle_verify_consistency(
-                              m, n, (const uint8_t(*)[SS_SHA256_LEN])p.hash, p.n, roots[m],
-                              SS_SHA256_LEN, roots[n], SS_SHA256_LEN),
-                          SS_EVERIFY);
+                ASSERT_EQ(
+                    ss_merkle_verify_consistency(m, n, (const uint8_t(*)[SS_SHA256_LEN])p.hash, p.n,
+                                                 roots[m], SS_SHA256_LEN, roots[n], SS_SHA256_LEN),
+                    SS_EVERIFY);
             }
             n_checked++;
         }
@@ -311,26 +318,22 @@ static void test_merkle_subtree(void)
     ASSERT_OK(ref_leaves(leaves));
     ASSERT_OK(ss_merkle_root(lv + 4, 4, sub));
     ASSERT_OK(ss_merkle_inclusion_proof(lv + 4, 4, 2, &p));
-    ASSERT_OK(ss_merkle_verify_subtree_inclusion(6, 4, 8, leaves[6],
-                                                 (const uint8_t(*)[SS_SHA256_LEN])p.hash, p.n,
-                                                 sub, SS_SHA256_LEN));
+    ASSERT_OK(ss_merkle_verify_subtree_inclusion(
+        6, 4, 8, leaves[6], (const uint8_t(*)[SS_SHA256_LEN])p.hash, p.n, sub, SS_SHA256_LEN));
     ASSERT_EQ(ss_merkle_verify_subtree_inclusion(6, 4, 9, leaves[6],
-                                                 (const uint8_t(*)[SS_SHA256_LEN])p.hash, p.n,
-                                                 sub, SS_SHA256_LEN),
+                                                 (const uint8_t(*)[SS_SHA256_LEN])p.hash, p.n, sub,
+                                                 SS_SHA256_LEN),
               SS_EVERIFY);
     /* Subtree [4, 8) of the 8-tree: the consistency proof is {MTH(D[0:4])}. */
     ASSERT_OK(ss_merkle_root(lv, 8, root));
     ASSERT_OK(ss_merkle_root(lv, 4, p.hash[0]));
     p.n = 1;
-    ASSERT_OK(ss_merkle_verify_subtree_consistency(4, 8, 8,
-                                                   (const uint8_t(*)[SS_SHA256_LEN])p.hash, p.n,
-                                                   sub, SS_SHA256_LEN, root, SS_SHA256_LEN));
-    ASSERT_EQ(ss_merkle_verify_subtree_consistency(4, 8, 7,
-                                                   (const uint8_t(*)[SS_SHA256_LEN])p.hash, p.n,
-                                                   sub, SS_SHA256_LEN, root, SS_SHA256_LEN),
+    ASSERT_OK(ss_merkle_verify_subtree_consistency(4, 8, 8, (const uint8_t(*)[SS_SHA256_LEN])p.hash,
+                                                   p.n, sub, SS_SHA256_LEN, root, SS_SHA256_LEN));
+    ASSERT_EQ(ss_merkle_verify_subtree_consistency(4, 8, 7, (const uint8_t(*)[SS_SHA256_LEN])p.hash,
+                                                   p.n, sub, SS_SHA256_LEN, root, SS_SHA256_LEN),
               SS_EVERIFY);
 }
-
 
 /* ---- base64 ---- */
 
@@ -338,11 +341,15 @@ static void test_base64(void)
 {
     static const struct {
         const char *raw, *enc;
-    } v[] = { { "", "" },         { "f", "Zg==" },         { "fo", "Zm8=" },
-              { "foo", "Zm9v" },  { "foob", "Zm9vYg==" },  { "fooba", "Zm9vYmE=" },
+    } v[] = { { "", "" },
+              { "f", "Zg==" },
+              { "fo", "Zm8=" },
+              { "foo", "Zm9v" },
+              { "foob", "Zm9vYg==" },
+              { "fooba", "Zm9vYmE=" },
               { "foobar", "Zm9vYmFy" } };
-    static const char *const bad[] = { "Zg=", "Zg=a", "Z===", "Zh==", "Zm9=", "Zm 9v", "=Zm9",
-                                       "Zm9v====", "Zg==Zg==", "Zm8-", "Zm8_" };
+    static const char *const bad[] = { "Zg=",  "Zg=a",     "Z===",     "Zh==", "Zm9=", "Zm 9v",
+                                       "=Zm9", "Zm9v====", "Zg==Zg==", "Zm8-", "Zm8_" };
     struct ss_buf b = SS_BUF_INIT(1024);
 
     for (size_t i = 0; i < SS_ARRAY_LEN(v); i++) {
@@ -432,8 +439,12 @@ static void test_jcs_strings(void)
     ASSERT_OK(ss_jcs_put_cstr(&b, "\xe2\x82\xac\xe2\x80\xa8\xf0\x9f\x98\x80"));
     ASSERT_STREQ(b.ptr, "\"\xe2\x82\xac\xe2\x80\xa8\xf0\x9f\x98\x80\"");
     ss_buf_reset(&b);
-    ASSERT_OK(ss_jcs_put_cstr(&b, "a\xff" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82"));
-    ASSERT_STREQ(b.ptr, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd"
+    ASSERT_OK(ss_jcs_put_cstr(&b, "a\xff"
+                                  "b\xc0\xaf"
+                                  "c\xed\xa0\x80"
+                                  "d\xe2\x82"));
+    ASSERT_STREQ(b.ptr, "\"a\xef\xbf\xbd"
+                        "b\xef\xbf\xbd\xef\xbf\xbd"
                         "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
                         "d\xef\xbf\xbd\xef\xbf\xbd\"");
     ss_buf_reset(&b);
@@ -505,7 +516,8 @@ static void test_jcs_canonicalize(void)
 
 /* ---- findings ---- */
 
-static const char *const ent2[] = { "/subscriptions/1111/resourcegroups/rg/providers/x", "arn:aws:iam::1:user/u" };
+static const char *const ent2[] = { "/subscriptions/1111/resourcegroups/rg/providers/x",
+                                    "arn:aws:iam::1:user/u" };
 
 static struct ss_evidence ev3[3];
 
@@ -550,9 +562,11 @@ static void test_finding_jcs(void)
     ASSERT_OK(ss_finding_uid(&f, uid));
     /* Independent: SHA-256 of the documented NUL-separated string, first 16 bytes. */
     {
-        static const char s[] = "siloscope/finding-uid/v1\0audit.gap\0" "2\0"
+        static const char s[] = "siloscope/finding-uid/v1\0audit.gap\0"
+                                "2\0"
                                 "/subscriptions/1111/resourcegroups/rg/providers/x\0"
-                                "arn:aws:iam::1:user/u\0" "0:0:31";
+                                "arn:aws:iam::1:user/u\0"
+                                "0:0:31";
         uint8_t d[SS_SHA256_LEN];
 
         ASSERT_OK(ss_sha256(s, sizeof(s) - 1, d));
@@ -567,7 +581,8 @@ static void test_finding_jcs(void)
              "\"desc\":\"Logging\\nstopped\",\"entities\":[\"/subscriptions/1111/resourcegroups/"
              "rg/providers/x\",\"arn:aws:iam::1:user/u\"],\"evidence\":[{\"index\":1,\"input\":0,"
              "\"len\":31,\"offset\":0,\"sha256\":\"%s\"},{\"index\":2,\"input\":1,\"len\":80,"
-             "\"offset\":120,\"sha256\":\"%s\"},{\"index\":5,\"input\":1,\"len\":10,\"offset\":400,\"sha256\":"
+             "\"offset\":120,\"sha256\":\"%s\"},{\"index\":5,\"input\":1,\"len\":10,\"offset\":400,"
+             "\"sha256\":"
              "null}],\"evidence_total\":7,\"first_time\":\"2024-05-01T09:00:00.000000Z\","
              "\"last_time\":\"2024-05-01T09:00:00.123456Z\",\"severity\":\"high\","
              "\"severity_id\":4,\"title\":\"Audit gap of 3h on \\\"trail\\\"\",\"uid\":\"%s\"}",
@@ -593,7 +608,8 @@ static void test_finding_jcs(void)
                               "\"last_time\":null,") != NULL);
     ASSERT_OK(ss_finding_uid(&f, uid));
     {
-        static const char s[] = "siloscope/finding-uid/v1\0audit.gap\0" "2\0"
+        static const char s[] = "siloscope/finding-uid/v1\0audit.gap\0"
+                                "2\0"
                                 "/subscriptions/1111/resourcegroups/rg/providers/x\0"
                                 "arn:aws:iam::1:user/u\0-";
         uint8_t d[SS_SHA256_LEN];
@@ -639,9 +655,11 @@ static void test_findings_uids_unique(void)
     ASSERT_STREQ(uids[3], base);
     /* The second repeat is the documented string with NUL "2" appended. */
     {
-        static const char s[] = "siloscope/finding-uid/v1\0audit.gap\0" "2\0"
+        static const char s[] = "siloscope/finding-uid/v1\0audit.gap\0"
+                                "2\0"
                                 "/subscriptions/1111/resourcegroups/rg/providers/x\0"
-                                "arn:aws:iam::1:user/u\0-\0" "2";
+                                "arn:aws:iam::1:user/u\0-\0"
+                                "2";
         uint8_t d[SS_SHA256_LEN];
         char hex[SS_SHA256_HEX_SIZE];
 
@@ -689,8 +707,8 @@ static void test_keys_and_dsse(void)
     }
 
     /* PAE as in the DSSE spec's example. */
-    ASSERT_OK(ss_dsse_pae("http://example.com/HelloWorld", (const uint8_t *)"hello world", 11,
-                          &pae));
+    ASSERT_OK(
+        ss_dsse_pae("http://example.com/HelloWorld", (const uint8_t *)"hello world", 11, &pae));
     ASSERT_STREQ(pae.ptr, "DSSEv1 29 http://example.com/HelloWorld 11 hello world");
 
     ASSERT_OK(ss_key_sign(k, (const uint8_t *)"msg", 3, sig));
@@ -732,8 +750,8 @@ static void test_keys_and_dsse(void)
         ASSERT_OK(ss_dsse_parse(loose, strlen(loose), &parsed, &d));
         ASSERT_TRUE(!parsed.canonical);
         ss_dsse_release(&parsed);
-        ASSERT_EQ(ss_dsse_parse("{\"payloadType\":\"t\",\"payload\":\"eA=\",\"signatures\":[]}",
-                                50, &parsed, &d),
+        ASSERT_EQ(ss_dsse_parse("{\"payloadType\":\"t\",\"payload\":\"eA=\",\"signatures\":[]}", 50,
+                                &parsed, &d),
                   SS_ESYNTAX);
         ASSERT_EQ(ss_dsse_parse("[]", 2, &parsed, &d), SS_ESYNTAX);
     }
@@ -746,11 +764,11 @@ static void test_keys_and_dsse(void)
 /* ---- seal: write, verify, mutate ---- */
 
 static const char *const in_paths[3] = { "a.json", "logs/b.jsonl", "z/c.json.gz" };
-static const char *const in_text[3] = {
-    "{\"Records\":[{\"eventName\":\"PutBucketPolicy\"}]}\n",
-    "{\"time\":\"2024-05-01T09:00:00Z\",\"operationName\":\"x\"}\n{\"time\":\"2024-05-01T10:00:00Z\"}\n",
-    "\x1f\x8b\x08 not really gzip",
-};
+static const char in_a[] = "{\"Records\":[{\"eventName\":\"PutBucketPolicy\"}]}\n";
+static const char in_b[] = "{\"time\":\"2024-05-01T09:00:00Z\",\"operationName\":\"x\"}\n"
+                           "{\"time\":\"2024-05-01T10:00:00Z\"}\n";
+static const char in_c[] = "\x1f\x8b\x08 not really gzip";
+static const char *const in_text[3] = { in_a, in_b, in_c };
 
 struct sample {
     struct ss_findings fs;
@@ -877,8 +895,10 @@ static void test_seal_unsigned(void)
     ASSERT_TRUE(!res.is_signed);
     ASSERT_STREQ(res.key_id, "");
     /* Independently computed (docs/evidence.md script, hashlib only). */
-    ASSERT_STREQ(res.inputs_root, "7c2dc78fd1f9138a18e4a1bfda10a1d15cc21a901887b863c1a8edad11f3d8e5");
-    ASSERT_STREQ(res.findings_root, "ebe2309ad2431b326980e044d94b69bd27cea506172752925bce700a31a59650");
+    ASSERT_STREQ(res.inputs_root,
+                 "7c2dc78fd1f9138a18e4a1bfda10a1d15cc21a901887b863c1a8edad11f3d8e5");
+    ASSERT_STREQ(res.findings_root,
+                 "ebe2309ad2431b326980e044d94b69bd27cea506172752925bce700a31a59650");
 
     ss_verify_report_init(&rep);
     ASSERT_OK(ss_seal_verify(out, NULL, &seal, &rep));
@@ -902,8 +922,7 @@ static void test_seal_unsigned(void)
         ASSERT_TRUE(strstr(proof.ptr, "{\"input\": 0, \"path\": \"a.json\"") != NULL);
         ASSERT_TRUE(strstr(proof.ptr, "{\"input\": 1, \"path\": \"logs/b.jsonl\"") != NULL);
         ASSERT_TRUE(strstr(proof.ptr, "\"path\": \"z/c.json.gz\"") == NULL);
-        ASSERT_EQ(ss_seal_prove(&seal, "00000000000000000000000000000000", &proof),
-                  SS_ENOTFOUND);
+        ASSERT_EQ(ss_seal_prove(&seal, "00000000000000000000000000000000", &proof), SS_ENOTFOUND);
         ss_buf_release(&proof);
     }
     ss_seal_release(&seal);
@@ -1041,8 +1060,10 @@ static void test_seal_signed_mutations(void)
     ASSERT_TRUE(res.is_signed);
     ASSERT_STREQ(res.key_id, id);
     /* Roots do not depend on the key. */
-    ASSERT_STREQ(res.inputs_root, "7c2dc78fd1f9138a18e4a1bfda10a1d15cc21a901887b863c1a8edad11f3d8e5");
-    ASSERT_STREQ(res.findings_root, "ebe2309ad2431b326980e044d94b69bd27cea506172752925bce700a31a59650");
+    ASSERT_STREQ(res.inputs_root,
+                 "7c2dc78fd1f9138a18e4a1bfda10a1d15cc21a901887b863c1a8edad11f3d8e5");
+    ASSERT_STREQ(res.findings_root,
+                 "ebe2309ad2431b326980e044d94b69bd27cea506172752925bce700a31a59650");
 
     /* Clean: with the given key and with the key kept in OUT. */
     for (int pass = 0; pass < 2; pass++) {
@@ -1134,6 +1155,186 @@ static void test_seal_signed_mutations(void)
     ss_findings_release(&sm.fs);
 }
 
+/* Every allocation failure while sealing or verifying ends in a clean error (run under
+ * ASan/LSan this also proves nothing leaks on any failure path). */
+static void test_seal_alloc_failures(void)
+{
+    struct sample sm;
+    struct ss_manifest_result res;
+    struct ss_diag d;
+    char out[512];
+    uint64_t n;
+    unsigned n_failed_write = 0, n_failed_verify = 0;
+
+    ASSERT_OK(sample_init(&sm));
+    snprintf(out, sizeof(out), "%s/out-faults", ss_test_tmpdir());
+    ASSERT_OK(make_dir(out));
+    for (n = 1; n < 100000; n++) {
+        int r;
+
+        ss_diag_clear(&d);
+        ss_alloc_fail_at(n);
+        r = ss_manifest_write(&sm.m, out, NULL, &res, &d);
+        if (!ss_alloc_fault_fired()) {
+            ss_alloc_fail_at(0);
+            ASSERT_OK(r);
+            break;
+        }
+        ss_alloc_fail_at(0);
+        if (r != 0) {
+            ASSERT_EQ(r, -ENOMEM);
+            n_failed_write++;
+        }
+    }
+    ASSERT_TRUE(n_failed_write > 20);
+    for (n = 1; n < 100000; n++) {
+        struct ss_verify_report rep;
+        struct ss_seal seal = { 0 };
+        int r;
+
+        ss_verify_report_init(&rep);
+        ss_alloc_fail_at(n);
+        r = ss_seal_verify(out, NULL, &seal, &rep);
+        if (!ss_alloc_fault_fired()) {
+            ss_alloc_fail_at(0);
+            ASSERT_OK(r);
+            ASSERT_EQ(rep.n_fail, 0);
+            ss_seal_release(&seal);
+            ss_verify_report_release(&rep);
+            break;
+        }
+        ss_alloc_fail_at(0);
+        /* Either a clean -ENOMEM, or a verdict (a read that could not allocate is reported). */
+        if (r == -ENOMEM || rep.n_fail > 0)
+            n_failed_verify++;
+        else
+            ASSERT_OK(r);
+        ss_seal_release(&seal);
+        ss_verify_report_release(&rep);
+    }
+    ASSERT_TRUE(n_failed_verify > 20);
+    ss_findings_release(&sm.fs);
+}
+
+/* Pull the hex string after "@key": " in @text into @out. */
+static int hex_after(const char *text, const char *key, uint8_t out[SS_SHA256_LEN])
+{
+    const char *p = strstr(text, key);
+
+    if (p == NULL)
+        return SS_ENOTFOUND;
+    p = strchr(p + strlen(key), '"');
+    return p == NULL ? SS_ESYNTAX : ss_sha256_from_hex(p + 1, 64, out);
+}
+
+static void test_caselog(void)
+{
+    static const char *const log_items[] = { "caselog" };
+    struct sample sm;
+    struct ss_manifest_result res[3];
+    struct ss_verify_report rep;
+    struct ss_seal seal = { 0 };
+    struct ss_diag d;
+    struct ss_buf proof = SS_BUF_INIT((size_t)1 << 20);
+    char out[512], priv[512], pub[512], id[SS_SHA256_HEX_SIZE], path[700], moved[700];
+    uint8_t old_root[SS_SHA256_LEN], new_root[SS_SHA256_LEN], want[SS_SHA256_LEN];
+    uint8_t cons[8][SS_SHA256_LEN];
+    size_t missed, n_cons = 0;
+    const char *p;
+
+    ASSERT_OK(sample_init(&sm));
+    snprintf(out, sizeof(out), "%s/out-log", ss_test_tmpdir());
+    ASSERT_OK(make_dir(out));
+    snprintf(priv, sizeof(priv), "%s/log.key", ss_test_tmpdir());
+    snprintf(pub, sizeof(pub), "%s/log.key.pub", ss_test_tmpdir());
+    ss_diag_clear(&d);
+    ASSERT_OK(ss_keygen(priv, pub, id, &d));
+    for (int i = 0; i < 3; i++) {
+        sm.m.finished_us += SS_TIME_US_PER_HOUR;
+        ASSERT_OK(ss_manifest_write(&sm.m, out, priv, &res[i], &d));
+        ASSERT_U64_EQ(res[i].log_size, (uint64_t)i + 1);
+    }
+    ss_verify_report_init(&rep);
+    ASSERT_OK(ss_seal_verify(out, pub, &seal, &rep));
+    if (rep.n_fail != 0)
+        dump_report(&rep);
+    ASSERT_EQ(rep.n_fail, 0);
+    ASSERT_EQ(rep.n_warn, 0);
+    ASSERT_U64_EQ(seal.log_size, 3);
+    ss_seal_release(&seal);
+    ss_verify_report_release(&rep);
+
+    /* The log after review 3 provably extends the log after review 1. */
+    ASSERT_OK(ss_caselog_prove(out, 1, &proof));
+    ASSERT_OK(hex_after(proof.ptr, "\"old_root\":", old_root));
+    ASSERT_OK(hex_after(proof.ptr, "\"new_root\":", new_root));
+    ASSERT_OK(ss_sha256_from_hex(res[0].log_root, 64, want));
+    ASSERT_MEMEQ(old_root, want, SS_SHA256_LEN);
+    ASSERT_OK(ss_sha256_from_hex(res[2].log_root, 64, want));
+    ASSERT_MEMEQ(new_root, want, SS_SHA256_LEN);
+    p = strstr(proof.ptr, "\"consistency\": [");
+    ASSERT_TRUE(p != NULL);
+    for (p = strchr(p, '[') + 1; *p == '"' || *p == ',' || *p == ' ';) {
+        if (*p == '"') {
+            ASSERT_OK(ss_sha256_from_hex(p + 1, 64, cons[n_cons++]));
+            p += 66;
+        } else {
+            p++;
+        }
+    }
+    ASSERT_EQ(n_cons, 2); /* PROOF(1, D[3]) = {d1, d2} */
+    ASSERT_OK(ss_merkle_verify_consistency(1, 3, (const uint8_t(*)[SS_SHA256_LEN])cons, n_cons,
+                                           old_root, SS_SHA256_LEN, new_root, SS_SHA256_LEN));
+    ASSERT_TRUE(strstr(proof.ptr, "{\"index\": 2, \"leaf_hash\": ") != NULL);
+    ASSERT_EQ(ss_caselog_prove(out, 4, &proof), -EINVAL);
+
+    /* Every byte of the log is covered (signed checkpoints, given key). */
+    mutate_all(out, "caselog/entries.jsonl", 0x01, pub, log_items, 1, &missed);
+    ASSERT_EQ(missed, 0);
+    mutate_all(out, "caselog/checkpoints.jsonl", 0x01, pub, log_items, 1, &missed);
+    ASSERT_EQ(missed, 0);
+
+    /* Rewriting an earlier review's entry is caught, and the log is not extended. */
+    {
+        struct ss_buf b = SS_BUF_INIT((size_t)1 << 20), man = SS_BUF_INIT((size_t)1 << 20);
+        struct ss_buf man2 = SS_BUF_INIT((size_t)1 << 20);
+        struct ss_manifest_result r4;
+        char *q;
+
+        snprintf(path, sizeof(path), "%s/caselog/entries.jsonl", out);
+        ASSERT_OK(read_all(path, &b));
+        q = strstr(b.ptr, "\"finished\":\"2024-05-01T10");
+        ASSERT_TRUE(q != NULL);
+        q[23] = '0'; /* 10:00 -> 00:00 in entry 0 */
+        ASSERT_OK(write_file(path, b.ptr, b.len));
+        ss_verify_report_init(&rep);
+        ASSERT_OK(ss_seal_verify(out, pub, &seal, &rep));
+        ASSERT_TRUE(has_fail(&rep, "caselog checkpoint 0"));
+        ASSERT_TRUE(has_fail(&rep, "caselog entry 0") == false);
+        ss_seal_release(&seal);
+        ss_verify_report_release(&rep);
+        snprintf(moved, sizeof(moved), "%s/manifest.json", out);
+        ASSERT_OK(read_all(moved, &man));
+        ss_diag_clear(&d);
+        ASSERT_EQ(ss_manifest_write(&sm.m, out, priv, &r4, &d), SS_ECORRUPT);
+        ASSERT_TRUE(strstr(d.msg, "caselog checkpoint 0") != NULL);
+        ASSERT_OK(read_all(moved, &man2));
+        ASSERT_EQ(man.len, man2.len);
+        ASSERT_MEMEQ(man.ptr, man2.ptr, man.len); /* nothing was overwritten */
+        /* Moving the log away starts a new one. */
+        snprintf(path, sizeof(path), "%s/caselog", out);
+        snprintf(moved, sizeof(moved), "%s/caselog.old", out);
+        ASSERT_OK(rename(path, moved));
+        ASSERT_OK(ss_manifest_write(&sm.m, out, priv, &r4, &d));
+        ASSERT_U64_EQ(r4.log_size, 1);
+        ss_buf_release(&b);
+        ss_buf_release(&man);
+        ss_buf_release(&man2);
+    }
+    ss_buf_release(&proof);
+    ss_findings_release(&sm.fs);
+}
+
 int main(void)
 {
     SS_RUN(test_sha256_vectors);
@@ -1152,5 +1353,7 @@ int main(void)
     SS_RUN(test_keys_and_dsse);
     SS_RUN(test_seal_unsigned);
     SS_RUN(test_seal_signed_mutations);
+    SS_RUN(test_seal_alloc_failures);
+    SS_RUN(test_caselog);
     return ss_test_done();
 }
