@@ -36,8 +36,8 @@ static const char synth_help[] =
 static void progress(void *ctx, uint64_t done_files, uint64_t total_files, uint64_t done_bytes)
 {
     (void)ctx;
-    ss_cli_progress("synth: %" PRIu64 "/%" PRIu64 " files, %" PRIu64 " MB", done_files,
-                    total_files, done_bytes >> 20);
+    ss_cli_progress("synth: %" PRIu64 "/%" PRIu64 " files, %" PRIu64 " MB", done_files, total_files,
+                    done_bytes >> 20);
 }
 
 static bool parse_u32(struct ss_args *a, const char *opt, const char *v, uint32_t *ret)

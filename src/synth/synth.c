@@ -46,8 +46,8 @@ enum kind {
 
 /* Volume classes and their share of the variable budget. */
 static const double class_share[K__COUNT] = {
-    [K_ACT] = 0.17, [K_SIGNIN] = 0.20, [K_AUDIT] = 0.04, [K_APP_R] = 0.13,
-    [K_APP_W] = 0.065, [K_APP_D] = 0.015, [K_VOICE] = 0.33, [K_CT] = 0.05,
+    [K_ACT] = 0.17,    [K_SIGNIN] = 0.20, [K_AUDIT] = 0.04, [K_APP_R] = 0.13,
+    [K_APP_W] = 0.065, [K_APP_D] = 0.015, [K_VOICE] = 0.34, [K_CT] = 0.04,
 };
 
 struct entry {
@@ -94,8 +94,8 @@ static uint64_t file_key(const struct sy_file *f)
     return sy_mix(sy_mix(f->stream, f->owner), (uint64_t)f->hour * 16 + f->part);
 }
 
-static int plan_add(struct run *R, unsigned stream, uint32_t owner, uint32_t hour,
-                    double weight, enum kind kind, uint32_t floor)
+static int plan_add(struct run *R, unsigned stream, uint32_t owner, uint32_t hour, double weight,
+                    enum kind kind, uint32_t floor)
 {
     struct entry *e;
 
@@ -111,9 +111,12 @@ static int plan_add(struct run *R, unsigned stream, uint32_t owner, uint32_t hou
         R->cap_plan = cap;
     }
     e = &R->plan[R->n_plan++];
-    *e = (struct entry){ .f = { .stream = (uint8_t)stream, .owner = owner, .hour = hour,
-                                .n_parts = 1 },
-                         .weight = weight, .kind = (uint8_t)kind, .floor = floor };
+    *e = (struct entry){
+        .f = { .stream = (uint8_t)stream, .owner = owner, .hour = hour, .n_parts = 1 },
+        .weight = weight,
+        .kind = (uint8_t)kind,
+        .floor = floor
+    };
     return 0;
 }
 
@@ -309,8 +312,9 @@ static int calibrate(struct run *R, double mean[K__COUNT])
     int r;
 
     for (size_t i = 0; i < SS_ARRAY_LEN(cal); i++) {
-        struct sy_file f = { .stream = cal[i].stream, .n = cal[i].n, .n_parts = 1,
-                             .hour = w->n_hours / 2 };
+        struct sy_file f = {
+            .stream = cal[i].stream, .n = cal[i].n, .n_parts = 1, .hour = w->n_hours / 2
+        };
         struct sy_result res = { 0 };
         struct sy_rng rng;
         size_t bytes;
@@ -466,8 +470,7 @@ static void put_hour_path(struct sy_w *o, int64_t t)
 
 void sy_file_path(const struct sy_world *w, const struct sy_file *f, char *out, size_t out_len)
 {
-    struct sy_w o = { .base = out, .p = out, .end = out + out_len, .fd = -1,
-                      .c_day = INT64_MIN };
+    struct sy_w o = { .base = out, .p = out, .end = out + out_len, .fd = -1, .c_day = INT64_MIN };
     int64_t h0 = w->start + (int64_t)f->hour * SY_TICKS_PER_HOUR;
     const struct sy_tenant *t;
     const struct sy_res *a;
@@ -601,8 +604,7 @@ static int gen_file(struct run *R, struct worker *wk, const struct sy_file *f,
         r = -errno;
     sy_w_reset(&wk->a, -1);
     if (r < 0)
-        return ss_diag_set(d, r, rel, 0, 0, UINT64_MAX, "cannot write file: %s",
-                           ss_strerror(r));
+        return ss_diag_set(d, r, rel, 0, 0, UINT64_MAX, "cannot write file: %s", ss_strerror(r));
     return 0;
 }
 
@@ -649,8 +651,8 @@ static void put_window(struct sy_w *o, int64_t a, int64_t b)
     SY_LIT(o, "\"}");
 }
 
-static void scen_head(struct sy_w *o, bool first, const char *id, const char *kind,
-                      bool finding, const struct sy_tenant *t)
+static void scen_head(struct sy_w *o, bool first, const char *id, const char *kind, bool finding,
+                      const struct sy_tenant *t)
 {
     if (!first)
         sy_putc(o, ',');
@@ -730,8 +732,8 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         const struct sy_sub *s = &w->s[t->sub0];
         const struct sy_user *g = &w->u[w->silo_guest];
         static const char *const sig[] = {
-            "subscription sits directly under the Tenant Root Group: no landing-zone "
-            "management groups",
+            ("subscription sits directly under the Tenant Root Group: no landing-zone "
+             "management groups"),
             "no policy assignments in policyresources.json for the tenant",
             "no diagnostic settings (empty value list) and no exported logs",
             "no Lighthouse registration delegating to the provider",
@@ -751,8 +753,9 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
             sy_putc(o, ',');
             q(o, w->r[s->res0 + i].id_lower);
         }
-        snprintf(buf, sizeof(buf), "/subscriptions/%s/providers/microsoft.authorization/"
-                                   "roleassignments/%s",
+        snprintf(buf, sizeof(buf),
+                 "/subscriptions/%s/providers/microsoft.authorization/"
+                 "roleassignments/%s",
                  s->id, w->ra[w->silo_ra].id);
         sy_putc(o, ',');
         q(o, buf);
@@ -774,8 +777,8 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         const struct sy_tenant *t = &w->t[w->voice];
         const struct sy_res *a = &w->r[w->voice_acct];
         static const char *const sig[] = {
-            "StorageWrite PutBlob / PutBlock / PutBlockList of .wav/.opus/.mp3 objects under "
-            "recordings/YYYY/MM/DD/ every hour, day and night",
+            ("StorageWrite PutBlob / PutBlock / PutBlockList of .wav/.opus/.mp3 objects under "
+             "recordings/YYYY/MM/DD/ every hour, day and night"),
             "requestBodySize of 0.6-9 MiB per recording; hundreds of GiB per day at scale",
             "no DeleteBlob at all; lifecycle policy only tiers to Cool/Archive",
             "immutable storage with versioning, 10-year immutability period",
@@ -807,8 +810,8 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         const struct sy_tenant *t = &w->t[w->sc_residency];
         const struct sy_res *src = &w->r[w->res_src], *dst = &w->r[w->res_dst];
         static const char *const sig[] = {
-            "storage account in eastus (sku Standard_RAGRS, secondaryLocation westus) in a "
-            "tenant whose allowed geography is the EU",
+            ("storage account in eastus (sku Standard_RAGRS, secondaryLocation westus) in a "
+             "tenant whose allowed geography is the EU"),
             "object replication policy copies container data of the westeurope account to it",
             "Allowed locations policy assignment set to DoNotEnforce",
             "activity log: objectReplicationPolicies/write on both accounts",
@@ -825,8 +828,7 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         q(o, src->id_lower);
         sy_putc(o, ',');
         q(o, dst->id_lower);
-        snprintf(buf, sizeof(buf), "%s/objectreplicationpolicies/%s", dst->id_lower,
-                 w->ors_policy);
+        snprintf(buf, sizeof(buf), "%s/objectreplicationpolicies/%s", dst->id_lower, w->ors_policy);
         sy_putc(o, ',');
         q(o, buf);
         SY_LIT(o, "],\"allowed_geography\":\"EU\",\"allowed_regions\":[");
@@ -882,11 +884,11 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         const struct sy_sub *s = &w->s[w->gap_sub];
         const struct sy_user *u = &w->u[w->gap_actor];
         static const char *const sig[] = {
-            "activity log: MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE of the subscription's "
-            "activity-log export (Start and Success)",
+            ("activity log: MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE of the subscription's "
+             "activity-log export (Start and Success)"),
             "no insights-activity-logs blobs for the subscription until the new setting",
-            "activity log: MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/WRITE of a differently "
-            "named setting; records resume",
+            ("activity log: MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/WRITE of a differently "
+             "named setting; records resume"),
         };
 
         scen_head(o, false, "audit.gap", "audit-log-gap", true, t);
@@ -894,13 +896,15 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         q(o, t->id);
         sy_putc(o, ',');
         q(o, s->id);
-        snprintf(buf, sizeof(buf), "/subscriptions/%s/providers/microsoft.insights/"
-                                   "diagnosticsettings/%s",
+        snprintf(buf, sizeof(buf),
+                 "/subscriptions/%s/providers/microsoft.insights/"
+                 "diagnosticsettings/%s",
                  s->id, w->gap_old);
         sy_putc(o, ',');
         q(o, buf);
-        snprintf(buf, sizeof(buf), "/subscriptions/%s/providers/microsoft.insights/"
-                                   "diagnosticsettings/%s",
+        snprintf(buf, sizeof(buf),
+                 "/subscriptions/%s/providers/microsoft.insights/"
+                 "diagnosticsettings/%s",
                  s->id, w->gap_new);
         sy_putc(o, ',');
         q(o, buf);
@@ -926,8 +930,8 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         const struct sy_user *u = &w->u[w->emb_user];
         const char *at = strchr(u->upn, '@');
         static const char *const sig[] = {
-            "SignInLogs with location.countryOrRegion IR, KP or CU and addresses in those "
-            "countries' blocks",
+            ("SignInLogs with location.countryOrRegion IR, KP or CU and addresses in those "
+             "countries' blocks"),
             "successful sign-ins flagged riskLevelDuringSignIn medium (unfamiliarFeatures)",
             "failed attempts (50126) from KP",
             "AWS ConsoleLogin of the same person from the Iranian address (us-east-1)",
@@ -938,8 +942,8 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         q(o, t->id);
         sy_putc(o, ',');
         q(o, u->id);
-        snprintf(buf, sizeof(buf), "arn:aws:iam::%s:user/%.*s", w->aws_acct,
-                 (int)(at - u->upn), u->upn);
+        snprintf(buf, sizeof(buf), "arn:aws:iam::%s:user/%.*s", w->aws_acct, (int)(at - u->upn),
+                 u->upn);
         sy_putc(o, ',');
         q(o, buf);
         SY_LIT(o, "],\"principals\":[{\"objectId\":");
@@ -972,17 +976,16 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         const struct sy_tenant *t = &w->t[s->tenant];
         const struct sy_user *u = &w->u[s->staff];
         static const char *const sig[] = {
-            "SignInLogs: provider-tenant user, homeTenantId = provider, crossTenantAccessType "
-            "serviceProvider",
+            ("SignInLogs: provider-tenant user, homeTenantId = provider, crossTenantAccessType "
+             "serviceProvider"),
             "AuditLogs: PIM activation by the staff member citing a support ticket",
-            "activity log: listKeys, runCommand and listServiceSas by the staff identity (iss "
-            "= provider tenant)",
+            ("activity log: listKeys, runCommand and listServiceSas by the staff identity (iss "
+             "= provider tenant)"),
             "StorageRead GetBlob by the staff identity (requester.tenantId = provider)",
             "the only Customer Lockbox request around the session has status Denied",
         };
 
-        scen_head(o, false, "access.staff-unapproved", "provider-access-without-approval", true,
-                  t);
+        scen_head(o, false, "access.staff-unapproved", "provider-access-without-approval", true, t);
         SY_LIT(o, ",\"entities\":[");
         q(o, t->id);
         sy_putc(o, ',');
@@ -998,8 +1001,9 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         for (size_t i = 0; i < w->n_lb; i++)
             if (w->lb[i].sub == s->sub && strcmp(w->lb[i].status, "Denied") == 0 &&
                 w->lb[i].created <= s->start) {
-                snprintf(buf, sizeof(buf), "/subscriptions/%s/providers/"
-                                           "microsoft.customerlockbox/requests/%s",
+                snprintf(buf, sizeof(buf),
+                         "/subscriptions/%s/providers/"
+                         "microsoft.customerlockbox/requests/%s",
                          w->s[s->sub].id, w->lb[i].id);
                 sy_putc(o, ',');
                 q(o, buf);
@@ -1052,8 +1056,7 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
     }
 }
 
-static int write_truth(struct run *R, struct worker *wk, struct ss_diag *d,
-                       struct sy_result *res)
+static int write_truth(struct run *R, struct worker *wk, struct ss_diag *d, struct sy_result *res)
 {
     const struct sy_world *w = &R->w;
     struct sy_w *o = &wk->a;
@@ -1218,8 +1221,8 @@ int ss_synth_run(const struct ss_synth_opts *opts, const char *out_dir,
     int r;
 
     if (opts->n_tenants < 1 || opts->n_tenants > SS_SYNTH_MAX_TENANTS)
-        return ss_diag_set(reterr_diag, SS_ELIMIT, NULL, 0, 0, UINT64_MAX,
-                           "tenants must be 1..%u", SS_SYNTH_MAX_TENANTS);
+        return ss_diag_set(reterr_diag, SS_ELIMIT, NULL, 0, 0, UINT64_MAX, "tenants must be 1..%u",
+                           SS_SYNTH_MAX_TENANTS);
     if (opts->n_days < 1 || opts->n_days > SS_SYNTH_MAX_DAYS)
         return ss_diag_set(reterr_diag, SS_ELIMIT, NULL, 0, 0, UINT64_MAX, "days must be 1..%u",
                            SS_SYNTH_MAX_DAYS);

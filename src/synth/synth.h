@@ -40,11 +40,11 @@ typedef void (*ss_synth_progress_fn)(void *ctx, uint64_t done_files, uint64_t to
                                      uint64_t done_bytes);
 
 struct ss_synth_opts {
-    uint64_t seed;        /* any value */
-    uint32_t n_tenants;   /* benign customer tenants, 1..SS_SYNTH_MAX_TENANTS */
-    uint32_t n_days;      /* time span in days, 1..SS_SYNTH_MAX_DAYS */
-    uint64_t size_bytes;  /* approximate total output size; 0 = SS_SYNTH_DEFAULT_SIZE */
-    unsigned n_threads;   /* worker threads; 0 = ss_pool_default_threads() */
+    uint64_t seed;                 /* any value */
+    uint32_t n_tenants;            /* benign customer tenants, 1..SS_SYNTH_MAX_TENANTS */
+    uint32_t n_days;               /* time span in days, 1..SS_SYNTH_MAX_DAYS */
+    uint64_t size_bytes;           /* approximate total output size; 0 = SS_SYNTH_DEFAULT_SIZE */
+    unsigned n_threads;            /* worker threads; 0 = ss_pool_default_threads() */
     ss_synth_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 };

@@ -184,8 +184,7 @@ static void put_params(struct ct *c, const struct ct_ev *e)
     struct sy_w *o = c->o;
     const char *n = e->name;
 
-    if (strcmp(e->source, "s3.amazonaws.com") == 0 && e->data &&
-        strcmp(n, "ListObjects") != 0) {
+    if (strcmp(e->source, "s3.amazonaws.com") == 0 && e->data && strcmp(n, "ListObjects") != 0) {
         put_s3_object(c, strcmp(n, "PutObject") == 0);
         return;
     }
@@ -222,7 +221,8 @@ static void put_params(struct ct *c, const struct ct_ev *e)
         sy_put_alnum(o, c->r, 16, false);
         SY_LIT(o, "\",\"sessionToken\":\"HIDDEN_DUE_TO_SECURITY_REASONS\",\"expiration\":\"");
         sy_put_date(o, c->w->start + (int64_t)c->f->hour * SY_TICKS_PER_HOUR);
-        SY_LIT(o, "T23:59:59Z\"},\"assumedRoleUser\":{\"assumedRoleId\":\"AROAEXAMPLE7DATAPIPE:i-0");
+        SY_LIT(o,
+               "T23:59:59Z\"},\"assumedRoleUser\":{\"assumedRoleId\":\"AROAEXAMPLE7DATAPIPE:i-0");
         sy_put_hex(o, c->r, 16, false);
         SY_LIT(o, "\",\"arn\":\"arn:aws:sts::");
         sy_puts(o, c->w->aws_acct);
@@ -453,8 +453,13 @@ static int emit_embargo_login(struct ct *c, int64_t t)
 int sy_emit_cloudtrail(const struct sy_world *w, const struct sy_file *f, struct sy_rng *r,
                        struct sy_w *out, bool calib, struct sy_result *res)
 {
-    struct ct c = { .w = w, .f = f, .r = r, .o = out, .res = res,
-                    .region = w->aws_regions[f->owner % SY_AWS_REGIONS], .first = true };
+    struct ct c = { .w = w,
+                    .f = f,
+                    .r = r,
+                    .o = out,
+                    .res = res,
+                    .region = w->aws_regions[f->owner % SY_AWS_REGIONS],
+                    .first = true };
     int64_t span = SY_TICKS_PER_HOUR / (f->n_parts > 0 ? f->n_parts : 1);
     int64_t t0 = w->start + (int64_t)f->hour * SY_TICKS_PER_HOUR + (int64_t)f->part * span;
     const struct sy_event *ev = NULL;
@@ -467,8 +472,8 @@ int sy_emit_cloudtrail(const struct sy_world *w, const struct sy_file *f, struct
     SY_LIT(out, "{\"Records\":[");
     for (uint32_t i = 0; i < f->n; i++) {
         /* whole seconds: CloudTrail times have no fraction */
-        int64_t t = t0 + ((int64_t)i * span + (int64_t)(sy_next(r) % (uint64_t)span)) /
-                             (int64_t)f->n;
+        int64_t t =
+            t0 + ((int64_t)i * span + (int64_t)(sy_next(r) % (uint64_t)span)) / (int64_t)f->n;
 
         t -= t % SY_TICKS_PER_SEC;
         for (; k < n_ev && ev[k].t <= t; k++) {

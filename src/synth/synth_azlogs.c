@@ -30,8 +30,9 @@ struct sbuf {
 
 static struct sy_w sbuf_w(struct sbuf *b)
 {
-    return (struct sy_w){ .base = b->s, .p = b->s, .end = b->s + sizeof(b->s), .fd = -1,
-                          .c_day = INT64_MIN };
+    return (struct sy_w){
+        .base = b->s, .p = b->s, .end = b->s + sizeof(b->s), .fd = -1, .c_day = INT64_MIN
+    };
 }
 
 static void sbuf_done(struct sbuf *b, const struct sy_w *w)
@@ -55,8 +56,7 @@ static uint32_t ip_in_country(struct sy_rng *r, const struct sy_country *c)
 {
     uint32_t a = c->ip_a[sy_below(r, 4)];
 
-    return (a << 24) | (sy_range(r, 1, 254) << 16) | (sy_below(r, 256) << 8) |
-           sy_range(r, 1, 254);
+    return (a << 24) | (sy_range(r, 1, 254) << 16) | (sy_below(r, 256) << 8) | sy_range(r, 1, 254);
 }
 
 /* Public address of an Azure-hosted client (build agents, VMs, provider tooling). */
@@ -168,9 +168,14 @@ static void caller_for_user(struct ctx *c, uint32_t si, uint32_t user_index, str
     static const char *const apps[] = { SY_APP_PORTAL, SY_APP_PORTAL, SY_APP_CLI,
                                         "1950a258-227b-4e31-a9cf-717495945fc2" };
 
-    *cl = (struct caller){ .kind = CALLER_USER, .u = &c->w->u[user_index], .home = t,
-                           .role_name = ra->role_name, .role_id = ra->role_id, .ra_id = ra->id,
-                           .ptype = "User", .appid = apps[sy_below(c->r, 4)] };
+    *cl = (struct caller){ .kind = CALLER_USER,
+                           .u = &c->w->u[user_index],
+                           .home = t,
+                           .role_name = ra->role_name,
+                           .role_id = ra->role_id,
+                           .ra_id = ra->id,
+                           .ptype = "User",
+                           .appid = apps[sy_below(c->r, 4)] };
     user_ip(c, cl->u, &cl->ip);
 }
 
@@ -180,8 +185,12 @@ static void caller_for_sp(struct ctx *c, uint32_t si, uint32_t k, struct caller 
     const struct sy_tenant *t = &c->w->t[s->tenant];
     const struct sy_ra *ra = &c->w->ra[s->ra0 + 3 + k];
 
-    *cl = (struct caller){ .kind = CALLER_SP, .sp = &c->w->sp[t->sp0 + k], .home = t,
-                           .role_name = ra->role_name, .role_id = ra->role_id, .ra_id = ra->id,
+    *cl = (struct caller){ .kind = CALLER_SP,
+                           .sp = &c->w->sp[t->sp0 + k],
+                           .home = t,
+                           .role_name = ra->role_name,
+                           .role_id = ra->role_id,
+                           .ra_id = ra->id,
                            .ptype = "ServicePrincipal" };
     cl->appid = cl->sp->app_id;
     fmt_ip4(&cl->ip, ip_azure(c->r));
@@ -387,8 +396,7 @@ static int emit_admin_pair(struct ctx *c, const struct caller *cl, struct admin_
     if (r < 0)
         return r;
     /* the outcome follows within seconds, but never leaves the hour's blob */
-    a->t = SS_MIN(a->t + (int64_t)sy_range(c->r, 2000000, 90000000),
-                  c->h0 + SY_TICKS_PER_HOUR - 1);
+    a->t = SS_MIN(a->t + (int64_t)sy_range(c->r, 2000000, 90000000), c->h0 + SY_TICKS_PER_HOUR - 1);
     a->requestbody = NULL;
     if (fail) {
         bool conflict = sy_chance(c->r, 0.6);
@@ -432,8 +440,8 @@ static const struct act_op act_ops[] = {
     { "Microsoft.Storage/storageAccounts/listKeys/action", TG_STORAGE, OK_ADMIN, 2, 30,
       "Succeeded.OK", "OK" },
     { "Microsoft.Compute/virtualMachines/write", TG_VM, OK_ADMIN, 1, 8, "Succeeded.OK", "OK" },
-    { "Microsoft.Compute/virtualMachines/start/action", TG_VM, OK_ADMIN, 0, 4,
-      "Succeeded.Accepted", "Accepted" },
+    { "Microsoft.Compute/virtualMachines/start/action", TG_VM, OK_ADMIN, 0, 4, "Succeeded.Accepted",
+      "Accepted" },
     { "Microsoft.Compute/virtualMachines/deallocate/action", TG_VM, OK_ADMIN, 0, 3,
       "Succeeded.Accepted", "Accepted" },
     { "Microsoft.Compute/virtualMachines/restart/action", TG_VM, OK_ADMIN, 0, 2,
@@ -445,32 +453,23 @@ static const struct act_op act_ops[] = {
     { "Microsoft.Network/networkSecurityGroups/securityRules/write", TG_NSG_RULE, OK_ADMIN, 0, 3,
       "Succeeded.Created", "Created" },
     { "Microsoft.KeyVault/vaults/write", TG_VAULT, OK_ADMIN, 1, 2, "Succeeded.OK", "OK" },
-    { "Microsoft.Storage/storageAccounts/write", TG_STORAGE, OK_ADMIN, 1, 3, "Succeeded.OK",
-      "OK" },
+    { "Microsoft.Storage/storageAccounts/write", TG_STORAGE, OK_ADMIN, 1, 3, "Succeeded.OK", "OK" },
     { "Microsoft.OperationalInsights/workspaces/sharedKeys/action", TG_WORKSPACE, OK_ADMIN, 1, 3,
       "Succeeded.OK", "OK" },
     { "Microsoft.Authorization/roleAssignments/write", TG_ROLEASSIGN, OK_ADMIN, 0, 1,
       "Succeeded.Created", "Created" },
     { "Microsoft.Network/virtualNetworks/write", TG_VNET, OK_ADMIN, 1, 1, "Succeeded.OK", "OK" },
     { "Microsoft.Authorization/policies/audit/action", TG_STORAGE, OK_POLICY, 1, 7, NULL, NULL },
-    { "Microsoft.Resourcehealth/healthevent/Activated/action", TG_VM, OK_HEALTH, 0, 1, NULL,
-      NULL },
-    { "Microsoft.Advisor/recommendations/available/action", TG_VM, OK_ADVISOR, 0, 1, NULL,
-      NULL },
+    { "Microsoft.Resourcehealth/healthevent/Activated/action", TG_VM, OK_HEALTH, 0, 1, NULL, NULL },
+    { "Microsoft.Advisor/recommendations/available/action", TG_VM, OK_ADVISOR, 0, 1, NULL, NULL },
 };
 
 static const struct act_op *pick_act_op(struct ctx *c)
 {
-    static unsigned total;
-    unsigned roll;
+    unsigned total = 0, roll;
 
-    if (total == 0) {
-        unsigned sum = 0;
-
-        for (size_t i = 0; i < SS_ARRAY_LEN(act_ops); i++)
-            sum += act_ops[i].weight;
-        total = sum; /* idempotent: every thread computes the same value */
-    }
+    for (size_t i = 0; i < SS_ARRAY_LEN(act_ops); i++)
+        total += act_ops[i].weight;
     roll = sy_below(c->r, total);
     for (size_t i = 0; i < SS_ARRAY_LEN(act_ops); i++) {
         if (roll < act_ops[i].weight)
@@ -483,8 +482,8 @@ static const struct act_op *pick_act_op(struct ctx *c)
 static const char *const nsg_rules[] = { "Allow-HTTPS-Inbound", "Allow-AzureLoadBalancer",
                                          "Deny-All-Inbound", "Allow-Bastion-SSH",
                                          "Allow-AppGateway" };
-static const char *const vm_exts[] = { "AzureMonitorLinuxAgent", "MDE.Linux",
-                                       "AzurePolicyforLinux", "CustomScript" };
+static const char *const vm_exts[] = { "AzureMonitorLinuxAgent", "MDE.Linux", "AzurePolicyforLinux",
+                                       "CustomScript" };
 
 /* The target id (ARM casing) of @op in subscription @si; false when none fits. */
 static bool build_target(struct ctx *c, uint32_t si, enum target_kind tk, int64_t t,
@@ -586,14 +585,15 @@ static int emit_policy(struct ctx *c, const struct caller *cl, uint32_t si, cons
         sy_putc(o, ',');
     }
     sy_puts(o, cl->home->id);
-    SY_LIT(o, "\",\"policies\":\"[{\\\"policyDefinitionId\\\":\\\"/providers/"
-              "Microsoft.Authorization/policyDefinitions/" SY_POLDEF_SECURE_TRANSFER
-              "/\\\",\\\"policySetDefinitionId\\\":\\\"/providers/Microsoft.Authorization/"
-              "policySetDefinitions/" SY_POLSET_BENCH "/\\\",\\\"policyDefinitionReferenceId\\\":"
-              "\\\"secureTransferToStorageAccountMonitoring\\\",\\\"policySetDefinitionName\\\":"
-              "\\\"" SY_POLSET_BENCH "\\\",\\\"policyDefinitionName\\\":\\\"" SY_POLDEF_SECURE_TRANSFER
-              "\\\",\\\"policyDefinitionEffect\\\":\\\"Audit\\\",\\\"policyAssignmentId\\\":"
-              "\\\"/providers/Microsoft.Management/managementGroups/");
+    SY_LIT(o,
+           "\",\"policies\":\"[{\\\"policyDefinitionId\\\":\\\"/providers/"
+           "Microsoft.Authorization/policyDefinitions/" SY_POLDEF_SECURE_TRANSFER
+           "/\\\",\\\"policySetDefinitionId\\\":\\\"/providers/Microsoft.Authorization/"
+           "policySetDefinitions/" SY_POLSET_BENCH "/\\\",\\\"policyDefinitionReferenceId\\\":"
+           "\\\"secureTransferToStorageAccountMonitoring\\\",\\\"policySetDefinitionName\\\":"
+           "\\\"" SY_POLSET_BENCH "\\\",\\\"policyDefinitionName\\\":\\\"" SY_POLDEF_SECURE_TRANSFER
+           "\\\",\\\"policyDefinitionEffect\\\":\\\"Audit\\\",\\\"policyAssignmentId\\\":"
+           "\\\"/providers/Microsoft.Management/managementGroups/");
     sy_put_mg(o, cl->home, 0);
     SY_LIT(o, "/providers/Microsoft.Authorization/policyAssignments/" SY_PA_BENCH
               "/\\\",\\\"policyAssignmentName\\\":\\\"" SY_PA_BENCH "\\\",\\\"policyAssignmentScope"
@@ -692,9 +692,13 @@ static void caller_for_staff(struct ctx *c, const struct sy_session *s, struct c
 {
     const struct sy_tenant *prov = &c->w->t[c->w->provider];
 
-    *cl = (struct caller){ .kind = CALLER_STAFF, .u = &c->w->u[s->staff], .home = prov,
-                           .role_name = "Contributor", .role_id = SY_ROLE_CONTRIBUTOR,
-                           .ptype = "User", .appid = SY_APP_PORTAL };
+    *cl = (struct caller){ .kind = CALLER_STAFF,
+                           .u = &c->w->u[s->staff],
+                           .home = prov,
+                           .role_name = "Contributor",
+                           .role_id = SY_ROLE_CONTRIBUTOR,
+                           .ptype = "User",
+                           .appid = SY_APP_PORTAL };
     cl->ip.n = strlen(s->ip);
     memcpy(cl->ip.s, s->ip, cl->ip.n + 1);
 }
@@ -764,7 +768,8 @@ static int activity_event(struct ctx *c, const struct sy_event *e)
                                    .sub = si,
                                    .op = "Microsoft.Storage/storageAccounts/"
                                          "objectReplicationPolicies/write",
-                                   .target = target.s, .requestbody = body.s };
+                                   .target = target.s,
+                                   .requestbody = body.s };
             r = emit_admin_pair(c, &cl, &a, "Succeeded.OK", "OK", false);
             if (r < 0)
                 return r;
@@ -921,9 +926,10 @@ static int emit_signin(struct ctx *c, const struct signin *s)
     SY_LIT(o, "}},\"correlationId\":\"");
     sy_puts(o, corr);
     SY_LIT(o, "\",\"conditionalAccessStatus\":\"");
+    /* MFA is required unless the sign-in comes from a trusted (excluded) location */
     if (s->error == 53003)
         SY_LIT(o, "failure");
-    else if (s->cross != NULL)
+    else if (s->cross != NULL || !s->mfa)
         SY_LIT(o, "notApplied");
     else
         SY_LIT(o, "success");
@@ -934,7 +940,9 @@ static int emit_signin(struct ctx *c, const struct signin *s)
         SY_LIT(o, "\",\"displayName\":\"CA001: Require MFA for all users\","
                   "\"enforcedGrantControls\":[\"Mfa\"],\"enforcedSessionControls\":[],"
                   "\"result\":\"");
-        if (s->error == 0 || s->error == 53003)
+        if (s->error == 53003)
+            SY_LIT(o, "failure");
+        else if (s->mfa)
             SY_LIT(o, "success");
         else
             SY_LIT(o, "notApplied");
@@ -954,8 +962,8 @@ static int emit_signin(struct ctx *c, const struct signin *s)
     else
         SY_LIT(o, "False");
     SY_LIT(o, "\"}],\"networkLocationDetails\":[");
-    if (s->cross == NULL && s->where == &sy_countries[s->res_tenant->country] &&
-        s->ip.n > 0 && s->ip.s[0] != '2')
+    if (s->cross == NULL && s->where == &sy_countries[s->res_tenant->country] && s->ip.n > 0 &&
+        s->ip.s[0] != '2')
         SY_LIT(o, "{\"networkType\":\"namedNetwork\",\"networkNames\":[\"Corporate egress\"]}");
     SY_LIT(o, "],\"clientCredentialType\":\"none\",\"processingTimeInMilliseconds\":");
     sy_put_u64(o, sy_range(c->r, 40, 900));
@@ -1039,8 +1047,12 @@ static int signin_unit(struct ctx *c, int64_t t)
     s.ua = &sy_uas[s.u->ua];
     s.where = &sy_countries[s.u->country];
     user_ip(c, s.u, &s.ip);
-    s.error = roll < 30 ? 50126 : roll < 50 ? 50074 : roll < 65 ? 50140 : roll < 72 ? 53003
-              : roll < 76 ? 500121 : 0;
+    s.error = roll < 30   ? 50126
+              : roll < 50 ? 50074
+              : roll < 65 ? 50140
+              : roll < 72 ? 53003
+              : roll < 76 ? 500121
+                          : 0;
     s.mfa = s.error == 0 && sy_chance(c->r, 0.55);
     return emit_signin(c, &s);
 }
@@ -1103,12 +1115,19 @@ static const struct audit_kind audit_kinds[] = {
     { "Consent to application", "ApplicationManagement", "Core Directory", "Assign",
       "ServicePrincipal", "ConsentAction.Permissions", "[]",
       "[\\\"User.Read\\\",\\\"offline_access\\\"]" },
-    { "Register device", "Device", "Device Registration Service", "Add", "Device",
-      "DeviceOSType", "[]", "[\\\"Windows\\\"]" },
+    { "Register device", "Device", "Device Registration Service", "Add", "Device", "DeviceOSType",
+      "[]", "[\\\"Windows\\\"]" },
     { "Add app role assignment grant to user", "ApplicationManagement", "Core Directory", "Assign",
       "ServicePrincipal", "AppRole.Value", "[]", "[\\\"User\\\"]" },
-    { "Update application", "ApplicationManagement", "Core Directory", "Update", "Application",
-      "KeyDescription", "[]", "[\\\"[KeyIdentifier=",
+    {
+        "Update application",
+        "ApplicationManagement",
+        "Core Directory",
+        "Update",
+        "Application",
+        "KeyDescription",
+        "[]",
+        "[\\\"[KeyIdentifier=",
     },
 };
 
@@ -1287,15 +1306,15 @@ struct blob_req {
     const char *op;
     unsigned status;
     const char *status_text;
-    const char *auth;          /* OAuth, SAS, AccountKey */
-    const struct sy_sp *sp;    /* OAuth caller (service principal) */
-    const struct sy_user *user;/* OAuth caller (user) */
+    const char *auth;           /* OAuth, SAS, AccountKey */
+    const struct sy_sp *sp;     /* OAuth caller (service principal) */
+    const struct sy_user *user; /* OAuth caller (user) */
     const struct sy_tenant *issuer;
     const char *ua;
     struct sbuf ip;
     const char *container;
-    struct sbuf path;          /* blob path inside the container ("" for container ops) */
-    const char *query;         /* URI query (without '?'), or NULL */
+    struct sbuf path;  /* blob path inside the container ("" for container ops) */
+    const char *query; /* URI query (without '?'), or NULL */
     uint64_t req_body;
     uint64_t resp_body;
     const char *tier;
@@ -1349,8 +1368,8 @@ static int emit_blob(struct ctx *c, const struct blob_req *q)
         char ra[37];
 
         /* one token an hour per principal */
-        put_stable_hex(c, UINT64_C(0x746f6b656e), who * 100000 + (uint64_t)(q->t / SY_TICKS_PER_HOUR),
-                       64);
+        put_stable_hex(c, UINT64_C(0x746f6b656e),
+                       who * 100000 + (uint64_t)(q->t / SY_TICKS_PER_HOUR), 64);
         if (q->sp == &c->w->sp[c->w->t[a->tenant].sp0 + 2] && sub->n_ra > 5)
             memcpy(ra, c->w->ra[sub->ra0 + 5].id, 37);
         else
@@ -1400,8 +1419,9 @@ static int emit_blob(struct ctx *c, const struct blob_req *q)
         if (strcmp(q->auth, "SAS") == 0) {
             /* three SAS tokens in circulation per account and day */
             SY_LIT(o, "),SasSignature(");
-            put_stable_hex(c, UINT64_C(0x736173), acct * 4096 +
-                           (uint64_t)(q->t / SY_TICKS_PER_DAY) * 3 + sy_below(c->r, 3), 64);
+            put_stable_hex(
+                c, UINT64_C(0x736173),
+                acct * 4096 + (uint64_t)(q->t / SY_TICKS_PER_DAY) * 3 + sy_below(c->r, 3), 64);
         }
         SY_LIT(o, ")\"},");
     }
@@ -1497,8 +1517,8 @@ static int emit_blob(struct ctx *c, const struct blob_req *q)
     return 0;
 }
 
-static const char *const app_containers[] = { "uploads", "reports", "exports",
-                                              "invoices", "images", "backups" };
+static const char *const app_containers[] = { "uploads",  "reports", "exports",
+                                              "invoices", "images",  "backups" };
 
 static void app_blob_path(struct ctx *c, const char *container, int64_t t, struct sbuf *p)
 {
@@ -1658,8 +1678,8 @@ static void recording_path(struct ctx *c, int64_t day_t, struct sbuf *p, bool mp
     sy_put_u64w(&w, d, 2);
     sy_putc(&w, '-');
     sy_put_hex(&w, c->r, 12, false);
-    sy_puts(&w, mp3_or_wav ? (sy_chance(c->r, 0.7) ? ".wav" : ".mp3")
-                           : audio_ext[sy_below(c->r, 4)]);
+    sy_puts(&w,
+            mp3_or_wav ? (sy_chance(c->r, 0.7) ? ".wav" : ".mp3") : audio_ext[sy_below(c->r, 4)]);
     sbuf_done(p, &w);
 }
 
@@ -1667,8 +1687,13 @@ static void recording_path(struct ctx *c, int64_t day_t, struct sbuf *p, bool mp
 static int voice_unit(struct ctx *c, const struct sy_res *acct, int64_t t)
 {
     const struct sy_tenant *tn = &c->w->t[acct->tenant];
-    struct blob_req q = { .t = t, .acct = acct, .status = 201, .status_text = "Success",
-                          .auth = "OAuth", .container = "recordings", .issuer = tn,
+    struct blob_req q = { .t = t,
+                          .acct = acct,
+                          .status = 201,
+                          .status_text = "Success",
+                          .auth = "OAuth",
+                          .container = "recordings",
+                          .issuer = tn,
                           .tier = "Hot" };
     uint64_t size = (uint64_t)sy_range(c->r, 600, 9000) * 1024 + sy_below(c->r, 1024);
     const uint64_t block = (uint64_t)4 << 20;
@@ -1678,8 +1703,8 @@ static int voice_unit(struct ctx *c, const struct sy_res *acct, int64_t t)
     q.ua = "azsdk-python-storage-blob/12.19.1 Python/3.11.9 "
            "(Linux-5.15.0-1064-azure-x86_64-with-glibc2.35)";
     /* three ingest workers with fixed addresses */
-    fmt_ip4(&q.ip, (UINT32_C(20) << 24) | (UINT32_C(166) << 16) |
-                       (UINT32_C(41) << 8) | (10 + sy_below(c->r, 3)));
+    fmt_ip4(&q.ip, (UINT32_C(20) << 24) | (UINT32_C(166) << 16) | (UINT32_C(41) << 8) |
+                       (10 + sy_below(c->r, 3)));
     recording_path(c, t, &q.path, false);
     c->res->ops++;
     c->res->ingress += size;
@@ -1703,8 +1728,7 @@ static int voice_unit(struct ctx *c, const struct sy_res *acct, int64_t t)
         r = emit_blob(c, &q);
         if (r < 0)
             return r;
-        q.t = SS_MIN(q.t + (int64_t)sy_range(c->r, 800000, 4000000),
-                     c->h0 + SY_TICKS_PER_HOUR - 1);
+        q.t = SS_MIN(q.t + (int64_t)sy_range(c->r, 800000, 4000000), c->h0 + SY_TICKS_PER_HOUR - 1);
     }
     q.op = "PutBlockList";
     q.query = "comp=blocklist";
@@ -1716,10 +1740,16 @@ static int voice_unit(struct ctx *c, const struct sy_res *acct, int64_t t)
 static int voice_read_unit(struct ctx *c, const struct sy_res *acct, int64_t t)
 {
     const struct sy_tenant *tn = &c->w->t[acct->tenant];
-    struct blob_req q = { .t = t, .acct = acct, .status = 200, .status_text = "Success",
-                          .auth = "OAuth", .container = "recordings", .issuer = tn,
-                          .op = "ListBlobs", .query = "restype=container&comp=list&prefix=2024"
-                                                      "/&maxresults=5000" };
+    struct blob_req q = { .t = t,
+                          .acct = acct,
+                          .status = 200,
+                          .status_text = "Success",
+                          .auth = "OAuth",
+                          .container = "recordings",
+                          .issuer = tn,
+                          .op = "ListBlobs",
+                          .query = "restype=container&comp=list&prefix=2024"
+                                   "/&maxresults=5000" };
 
     q.sp = &c->w->sp[tn->sp0 + 2];
     q.ua = "azsdk-python-storage-blob/12.19.1 Python/3.11.9 "
@@ -1733,8 +1763,13 @@ static int voice_read_unit(struct ctx *c, const struct sy_res *acct, int64_t t)
 static int callc_unit(struct ctx *c, const struct sy_res *acct, int64_t t)
 {
     const struct sy_tenant *tn = &c->w->t[acct->tenant];
-    struct blob_req q = { .t = t, .acct = acct, .status = 201, .status_text = "Success",
-                          .auth = "OAuth", .container = "recordings", .issuer = tn };
+    struct blob_req q = { .t = t,
+                          .acct = acct,
+                          .status = 201,
+                          .status_text = "Success",
+                          .auth = "OAuth",
+                          .container = "recordings",
+                          .issuer = tn };
     unsigned stream = c->f->stream;
 
     q.sp = &c->w->sp[tn->sp0 + 2];
@@ -1774,9 +1809,15 @@ static int replica_unit(struct ctx *c, const struct sy_res *acct, int64_t t)
     const struct sy_world *w = c->w;
     const struct sy_res *src = &w->r[w->res_src];
     const struct sy_tenant *tn = &w->t[acct->tenant];
-    struct blob_req q = { .t = t, .acct = acct, .status = 202, .status_text = "Success",
-                          .auth = "OAuth", .container = "data-replica", .issuer = tn,
-                          .op = "CopyBlob", .tier = "Hot" };
+    struct blob_req q = { .t = t,
+                          .acct = acct,
+                          .status = 202,
+                          .status_text = "Success",
+                          .auth = "OAuth",
+                          .container = "data-replica",
+                          .issuer = tn,
+                          .op = "CopyBlob",
+                          .tier = "Hot" };
     char src_uri[512];
     struct sy_w sw = { .base = src_uri, .p = src_uri, .end = src_uri + sizeof(src_uri) };
 
@@ -1798,8 +1839,13 @@ static int storage_event(struct ctx *c, const struct sy_res *acct, const struct 
 {
     const struct sy_world *w = c->w;
     const struct sy_session *s = &w->sess[e->arg & 0xffffff];
-    struct blob_req q = { .t = e->t, .acct = acct, .status = 200, .status_text = "Success",
-                          .auth = "OAuth", .op = "GetBlob", .tier = "Hot" };
+    struct blob_req q = { .t = e->t,
+                          .acct = acct,
+                          .status = 200,
+                          .status_text = "Success",
+                          .auth = "OAuth",
+                          .op = "GetBlob",
+                          .tier = "Hot" };
 
     if (e->kind != SY_EV_STAFF_READ)
         return 0;
@@ -1865,12 +1911,15 @@ static bool lost_in_gap(const struct sy_world *w, const struct sy_file *f, int64
 int sy_emit_azure(const struct sy_world *w, const struct sy_file *f, struct sy_rng *r,
                   struct sy_w *out, bool calib, struct sy_result *res)
 {
-    struct ctx c = { .w = w, .f = f, .r = r, .o = out, .res = res,
+    struct ctx c = { .w = w,
+                     .f = f,
+                     .r = r,
+                     .o = out,
+                     .res = res,
                      .h0 = w->start + (int64_t)f->hour * SY_TICKS_PER_HOUR };
     const struct sy_event *ev = NULL;
-    size_t n_ev = calib ? 0
-                        : sy_world_events(w, f->stream, f->owner, c.h0,
-                                          c.h0 + SY_TICKS_PER_HOUR, &ev);
+    size_t n_ev =
+        calib ? 0 : sy_world_events(w, f->stream, f->owner, c.h0, c.h0 + SY_TICKS_PER_HOUR, &ev);
     size_t k = 0;
     int rc;
 

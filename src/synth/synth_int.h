@@ -198,13 +198,13 @@ struct sy_region {
 };
 
 struct sy_country {
-    const char *code;  /* ISO 3166 alpha-2 */
+    const char *code; /* ISO 3166 alpha-2 */
     const char *city;
     const char *state;
     const char *lat;
     const char *lon;
     uint32_t asn;
-    uint8_t ip_a[4];   /* typical first octets of consumer/business address space */
+    uint8_t ip_a[4]; /* typical first octets of consumer/business address space */
     int tz;
 };
 
@@ -331,7 +331,7 @@ struct sy_tenant {
     char domain[48];  /* "contoso.example" */
     const struct sy_region *region;
     uint16_t country;
-    bool governed;    /* provider landing zone: MG chain, policies, Lighthouse, diagnostics */
+    bool governed; /* provider landing zone: MG chain, policies, Lighthouse, diagnostics */
     uint32_t sub0, n_subs;
     uint32_t user0, n_users;
     uint32_t sp0, n_sps; /* sp0 = deploy pipeline, sp0+1 = monitoring, sp0+2 = workload */
@@ -339,9 +339,9 @@ struct sy_tenant {
     int32_t app_acct;
     int32_t workspace;
     int32_t vnet;
-    uint32_t egress[2];  /* office egress IPv4 */
-    uint16_t ip6[3];     /* office IPv6 /48 */
-    double weight;       /* relative size */
+    uint32_t egress[2]; /* office egress IPv4 */
+    uint16_t ip6[3];    /* office IPv6 /48 */
+    double weight;      /* relative size */
 };
 
 /*
@@ -403,12 +403,12 @@ struct sy_ra {
 struct sy_session {
     uint32_t tenant;
     uint32_t sub;
-    uint32_t staff;   /* user index (provider tenant) */
+    uint32_t staff; /* user index (provider tenant) */
     int64_t start;
     int64_t end;
-    int32_t lockbox;  /* index into lb; -1 none */
-    bool planted;     /* the unapproved access */
-    bool msft;        /* crossTenantAccessType microsoftSupport instead of serviceProvider */
+    int32_t lockbox; /* index into lb; -1 none */
+    bool planted;    /* the unapproved access */
+    bool msft;       /* crossTenantAccessType microsoftSupport instead of serviceProvider */
     char ip[40];
 };
 
@@ -499,8 +499,8 @@ struct sy_world {
 
     /* silo */
     int32_t silo_erc;
-    uint32_t silo_guest;  /* user index of the external guest owner */
-    uint32_t silo_ra;     /* its role assignment */
+    uint32_t silo_guest; /* user index of the external guest owner */
+    uint32_t silo_ra;    /* its role assignment */
     /* residency */
     int32_t res_src, res_dst;
     char ors_policy[37];
@@ -548,8 +548,8 @@ struct sy_file {
     uint8_t part;    /* CloudTrail: delivery index within the hour */
     uint8_t n_parts; /* CloudTrail: deliveries in the hour */
     uint32_t owner;
-    uint32_t hour;   /* hours since world start */
-    uint32_t n;      /* planned units (operations / records / uploads) */
+    uint32_t hour; /* hours since world start */
+    uint32_t n;    /* planned units (operations / records / uploads) */
 };
 
 struct sy_result {
@@ -561,15 +561,13 @@ struct sy_result {
 };
 
 /** Append the log body of @f to @out; @calib skips injected events. */
-SS_MUST_USE int sy_emit_azure(const struct sy_world *w, const struct sy_file *f,
-                              struct sy_rng *r, struct sy_w *out, bool calib,
-                              struct sy_result *res);
+SS_MUST_USE int sy_emit_azure(const struct sy_world *w, const struct sy_file *f, struct sy_rng *r,
+                              struct sy_w *out, bool calib, struct sy_result *res);
 SS_MUST_USE int sy_emit_cloudtrail(const struct sy_world *w, const struct sy_file *f,
                                    struct sy_rng *r, struct sy_w *out, bool calib,
                                    struct sy_result *res);
 /** The path of @f relative to the case root, into @out (@out_len bytes). */
-void sy_file_path(const struct sy_world *w, const struct sy_file *f, char *out,
-                  size_t out_len);
+void sy_file_path(const struct sy_world *w, const struct sy_file *f, char *out, size_t out_len);
 
 /** Write @len bytes to the new file @root/@rel (creating parent directories). */
 SS_MUST_USE int sy_write_file(const char *root, const char *rel, const char *data, size_t len,
@@ -582,8 +580,8 @@ SS_MUST_USE int sy_mkdirs(const char *path);
 
 /** Write the inventory part @part (0 = Resource Graph tables, 1 = ARM objects). */
 SS_MUST_USE int sy_inventory_write(const struct sy_world *w, const char *root, unsigned part,
-                                   struct sy_w *scratch, struct sy_w *out,
-                                   struct sy_result *res, struct ss_diag *reterr_diag);
+                                   struct sy_w *scratch, struct sy_w *out, struct sy_result *res,
+                                   struct ss_diag *reterr_diag);
 #define SY_INVENTORY_PARTS 2u
 
 #endif

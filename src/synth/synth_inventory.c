@@ -118,9 +118,9 @@ static void put_tags(struct inv *v, const struct sy_tenant *t, const char *workl
 /* ---- resources ---- */
 
 static const char *const rtype_lower[SY_RT__COUNT] = {
-    "microsoft.storage/storageaccounts",   "microsoft.operationalinsights/workspaces",
-    "microsoft.network/virtualnetworks",   "microsoft.network/networksecuritygroups",
-    "microsoft.compute/virtualmachines",   "microsoft.keyvault/vaults",
+    "microsoft.storage/storageaccounts",      "microsoft.operationalinsights/workspaces",
+    "microsoft.network/virtualnetworks",      "microsoft.network/networksecuritygroups",
+    "microsoft.compute/virtualmachines",      "microsoft.keyvault/vaults",
     "microsoft.network/expressroutecircuits",
 };
 
@@ -132,8 +132,7 @@ static void storage_props(struct inv *v, const struct sy_res *a)
     bool silo = t->kind == SY_TK_SILO;
     bool geo = strstr(a->sku, "GRS") != NULL;
     bool ra = strncmp(a->sku, "Standard_RA", 11) == 0;
-    const struct sy_region *sec = geo && a->loc->pair != NULL ? sy_region_find(a->loc->pair)
-                                                             : NULL;
+    const struct sy_region *sec = geo && a->loc->pair != NULL ? sy_region_find(a->loc->pair) : NULL;
 
     SY_LIT(o, "\"sku\":{\"name\":\"");
     sy_puts(o, a->sku);
@@ -258,7 +257,8 @@ static int vnet_props(struct inv *v, const struct sy_res *a)
     bool first = true;
     int r;
 
-    SY_LIT(o, "\"sku\":null,\"properties\":{\"provisioningState\":\"Succeeded\",\"resourceGuid\":\"");
+    SY_LIT(o,
+           "\"sku\":null,\"properties\":{\"provisioningState\":\"Succeeded\",\"resourceGuid\":\"");
     sy_puts(o, a->guid);
     SY_LIT(o, "\",\"addressSpace\":{\"addressPrefixes\":[\"10.");
     sy_put_u64(o, a->octet);
@@ -383,7 +383,8 @@ static void nsg_props(struct inv *v, const struct sy_res *a)
 {
     struct sy_w *o = v->o;
 
-    SY_LIT(o, "\"sku\":null,\"properties\":{\"provisioningState\":\"Succeeded\",\"resourceGuid\":\"");
+    SY_LIT(o,
+           "\"sku\":null,\"properties\":{\"provisioningState\":\"Succeeded\",\"resourceGuid\":\"");
     sy_puts(o, a->guid);
     SY_LIT(o, "\",\"securityRules\":[{\"name\":\"Allow-HTTPS-Inbound\",\"id\":\"");
     sy_puts(o, a->id_lower);
@@ -432,7 +433,7 @@ static const char *workload_of(const struct sy_res *a)
         return "disaster-recovery";
     default:
         return a->type == SY_RT_VNET || a->type == SY_RT_NSG || a->type == SY_RT_ERC ? "network"
-                                                                                      : "app";
+                                                                                     : "app";
     }
 }
 
@@ -627,8 +628,9 @@ static int write_authorization(struct inv *v)
         r = need(v);
         if (r < 0)
             return r;
-        snprintf(id, sizeof(id), "/subscriptions/%s/providers/microsoft.authorization/"
-                                 "roleassignments/%s",
+        snprintf(id, sizeof(id),
+                 "/subscriptions/%s/providers/microsoft.authorization/"
+                 "roleassignments/%s",
                  s->id, ra->id);
         arg_head(v, id, ra->id, "microsoft.authorization/roleassignments", t->id, "", "", "",
                  s->id);
@@ -691,8 +693,10 @@ struct pa_def {
 static const struct pa_def pa_defs[] = {
     { SY_PA_BENCH, "Microsoft cloud security benchmark", SY_POLSET_BENCH, true, false },
     { SY_PA_LOCATIONS, "Allowed locations", SY_POLDEF_LOCATIONS, false, false },
-    { SY_PA_ACTIVITY, "Configure Azure Activity logs to stream to specified Log Analytics "
-                      "workspace", SY_POLDEF_ACTIVITY_LA, false, true },
+    { SY_PA_ACTIVITY,
+      "Configure Azure Activity logs to stream to specified Log Analytics "
+      "workspace",
+      SY_POLDEF_ACTIVITY_LA, false, true },
     { SY_PA_SECURE_TRANSFER, "Secure transfer to storage accounts should be enabled",
       SY_POLDEF_SECURE_TRANSFER, false, false },
 };
@@ -718,8 +722,9 @@ static int write_policy(struct inv *v)
             r = need(v);
             if (r < 0)
                 return r;
-            snprintf(id, sizeof(id), "/providers/microsoft.management/managementgroups/%s/"
-                                     "providers/microsoft.authorization/policyassignments/%s",
+            snprintf(id, sizeof(id),
+                     "/providers/microsoft.management/managementgroups/%s/"
+                     "providers/microsoft.authorization/policyassignments/%s",
                      mg, p->name);
             arg_head(v, id, p->name, "microsoft.authorization/policyassignments", t->id, "",
                      t->region->name, "", "");
@@ -750,7 +755,8 @@ static int write_policy(struct inv *v)
                 SY_LIT(o, "DoNotEnforce");
             else
                 SY_LIT(o, "Default");
-            SY_LIT(o, "\",\"metadata\":{\"assignedBy\":\"Meridian Platform Team\",\"createdBy\":\"");
+            SY_LIT(o,
+                   "\",\"metadata\":{\"assignedBy\":\"Meridian Platform Team\",\"createdBy\":\"");
             sy_puts(o, w->u[w->t[w->provider].user0].id);
             SY_LIT(o, "\",\"createdOn\":\"");
             sy_put_t7(o, w->start - 380 * SY_TICKS_PER_DAY);
@@ -801,11 +807,12 @@ static int write_managed_services(struct inv *v)
             r = need(v);
             if (r < 0)
                 return r;
-            snprintf(id, sizeof(id), "/subscriptions/%s/providers/microsoft.managedservices/"
-                                     "registrationdefinitions/%s",
+            snprintf(id, sizeof(id),
+                     "/subscriptions/%s/providers/microsoft.managedservices/"
+                     "registrationdefinitions/%s",
                      s->id, def_id);
-            arg_head(v, id, def_id, "microsoft.managedservices/registrationdefinitions", t->id,
-                     "", "", "", s->id);
+            arg_head(v, id, def_id, "microsoft.managedservices/registrationdefinitions", t->id, "",
+                     "", "", s->id);
             SY_LIT(o, "\"sku\":null,\"properties\":{\"registrationDefinitionName\":\"Meridian "
                       "Managed Operations\",\"description\":\"Operations and support by Meridian "
                       "Sovereign Cloud\",\"managedByTenantId\":\"");
@@ -816,27 +823,32 @@ static int write_managed_services(struct inv *v)
             sy_puts(o, t->id);
             SY_LIT(o, "\",\"manageeTenantName\":\"");
             sy_puts(o, t->display);
-            SY_LIT(o, "\",\"authorizations\":[{\"principalId\":\"6b1c2d3e-4f50-4a61-8b72-9c83d4e5f607\","
-                      "\"principalIdDisplayName\":\"MSC Operations\",\"roleDefinitionId\":\""
-                      SY_ROLE_READER "\"}],\"eligibleAuthorizations\":[{\"principalId\":"
-                      "\"7c2d3e4f-5061-4b72-9c83-ad94e5f60718\",\"principalIdDisplayName\":"
-                      "\"MSC Support Engineers\",\"roleDefinitionId\":\"" SY_ROLE_CONTRIBUTOR
-                      "\",\"justInTimeAccessPolicy\":{\"multiFactorAuthProvider\":\"Azure\","
-                      "\"maximumActivationDuration\":\"PT8H\",\"managedByTenantApprovers\":[]}}],"
-                      "\"provisioningState\":\"Succeeded\"},\"tags\":null,\"identity\":null");
+            SY_LIT(
+                o,
+                "\",\"authorizations\":[{\"principalId\":\"6b1c2d3e-4f50-4a61-8b72-9c83d4e5f607\","
+                "\"principalIdDisplayName\":\"MSC "
+                "Operations\",\"roleDefinitionId\":\"" SY_ROLE_READER
+                "\"}],\"eligibleAuthorizations\":[{\"principalId\":"
+                "\"7c2d3e4f-5061-4b72-9c83-ad94e5f60718\",\"principalIdDisplayName\":"
+                "\"MSC Support Engineers\",\"roleDefinitionId\":\"" SY_ROLE_CONTRIBUTOR
+                "\",\"justInTimeAccessPolicy\":{\"multiFactorAuthProvider\":\"Azure\","
+                "\"maximumActivationDuration\":\"PT8H\",\"managedByTenantApprovers\":[]}}],"
+                "\"provisioningState\":\"Succeeded\"},\"tags\":null,\"identity\":null");
             arg_tail(o);
             r = need(v);
             if (r < 0)
                 return r;
-            snprintf(def_full, sizeof(def_full), "/subscriptions/%s/providers/"
-                                                 "Microsoft.ManagedServices/"
-                                                 "registrationDefinitions/%s",
+            snprintf(def_full, sizeof(def_full),
+                     "/subscriptions/%s/providers/"
+                     "Microsoft.ManagedServices/"
+                     "registrationDefinitions/%s",
                      s->id, def_id);
-            snprintf(id, sizeof(id), "/subscriptions/%s/providers/microsoft.managedservices/"
-                                     "registrationassignments/%s",
+            snprintf(id, sizeof(id),
+                     "/subscriptions/%s/providers/microsoft.managedservices/"
+                     "registrationassignments/%s",
                      s->id, asg_id);
-            arg_head(v, id, asg_id, "microsoft.managedservices/registrationassignments", t->id,
-                     "", "", "", s->id);
+            arg_head(v, id, asg_id, "microsoft.managedservices/registrationassignments", t->id, "",
+                     "", "", s->id);
             SY_LIT(o, "\"sku\":null,\"properties\":{\"registrationDefinitionId\":\"");
             sy_puts(o, def_full);
             SY_LIT(o, "\",\"provisioningState\":\"Succeeded\"},\"tags\":null,\"identity\":null");
@@ -893,7 +905,7 @@ static void put_retention_off(struct sy_w *o)
 
 static void put_sub_setting(struct inv *v, const struct sy_sub *s, const struct sy_tenant *t)
 {
-    static const char *const cats[] = { "Administrative", "Security",   "ServiceHealth",
+    static const char *const cats[] = { "Administrative", "Security",       "ServiceHealth",
                                         "Alert",          "Recommendation", "Policy",
                                         "Autoscale",      "ResourceHealth" };
     const struct sy_world *w = v->w;
@@ -1216,10 +1228,12 @@ static int write_tenant_objects(struct inv *v, const struct sy_tenant *t)
     if (r < 0)
         return r;
     if (t->governed && t->log_acct >= 0) {
-        static const char *const cats[] = { "AuditLogs", "SignInLogs",
+        static const char *const cats[] = { "AuditLogs",
+                                            "SignInLogs",
                                             "NonInteractiveUserSignInLogs",
                                             "ServicePrincipalSignInLogs",
-                                            "ManagedIdentitySignInLogs", "ProvisioningLogs" };
+                                            "ManagedIdentitySignInLogs",
+                                            "ProvisioningLogs" };
 
         r = need(v);
         if (r < 0)
@@ -1365,8 +1379,13 @@ int sy_inventory_write(const struct sy_world *w, const char *root, unsigned part
                        struct sy_w *scratch, struct sy_w *out, struct sy_result *res,
                        struct ss_diag *reterr_diag)
 {
-    struct inv v = { .w = w, .root = root, .o = scratch, .out = out, .res = res,
-                     .diag = reterr_diag, .first = true };
+    struct inv v = { .w = w,
+                     .root = root,
+                     .o = scratch,
+                     .out = out,
+                     .res = res,
+                     .diag = reterr_diag,
+                     .first = true };
     int r = 0;
 
     sy_rng_seed(&v.r, w->seed, UINT64_C(0x696e76) + part); /* "inv" */
@@ -1380,8 +1399,7 @@ int sy_inventory_write(const struct sy_world *w, const char *root, unsigned part
         if (r == 0)
             r = write_table(&v, "inventory/policyresources.json", write_policy);
         if (r == 0)
-            r = write_table(&v, "inventory/managedserviceresources.json",
-                            write_managed_services);
+            r = write_table(&v, "inventory/managedserviceresources.json", write_managed_services);
         return r;
     }
     for (size_t i = 0; i < w->n_s && r == 0; i++)

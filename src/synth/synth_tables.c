@@ -47,16 +47,14 @@ const struct sy_country sy_countries[] = {
     { "GB", "London", "England", "51.5072", "-0.1276", 2856, { 81, 86, 90, 109 }, 0 },
     { "US", "Ashburn", "Virginia", "39.0438", "-77.4874", 7922, { 73, 98, 24, 71 }, -5 },
     { "CA", "Toronto", "Ontario", "43.6532", "-79.3832", 577, { 99, 174, 70, 142 }, -5 },
-    { "AU", "Sydney", "New South Wales", "-33.8688", "151.2093", 1221, { 101, 120, 110, 49 },
-      10 },
+    { "AU", "Sydney", "New South Wales", "-33.8688", "151.2093", 1221, { 101, 120, 110, 49 }, 10 },
     { "JP", "Tokyo", "Tokyo", "35.6762", "139.6503", 2516, { 126, 153, 114, 180 }, 9 },
     { "ES", "Madrid", "Madrid", "40.4168", "-3.7038", 3352, { 83, 88, 95, 79 }, 1 },
     { "IT", "Milan", "Lombardia", "45.4642", "9.19", 3269, { 79, 87, 93, 151 }, 1 },
     { "IN", "Pune", "Maharashtra", "18.5204", "73.8567", 24560, { 122, 117, 49, 106 }, 5 },
     /* embargoed */
     { "IR", "Tehran", "Tehran", "35.6892", "51.389", 58224, { 2, 5, 37, 91 }, 3 },
-    { "KP", "Pyongyang", "Pyongyang", "39.0392", "125.7625", 131279, { 175, 175, 175, 175 },
-      9 },
+    { "KP", "Pyongyang", "Pyongyang", "39.0392", "125.7625", 131279, { 175, 175, 175, 175 }, 9 },
     { "SY", "Damascus", "Dimashq", "33.5138", "36.2765", 29256, { 31, 5, 82, 178 }, 3 },
     { "CU", "Havana", "La Habana", "23.1136", "-82.3666", 27725, { 152, 152, 181, 190 }, -5 },
 };
@@ -93,8 +91,8 @@ const struct sy_app sy_apps[] = {
       "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe", "Microsoft Teams Services", true },
     { "d3590ed6-52b3-4102-aeff-aad2292ab01c", "Microsoft Office",
       "00000003-0000-0000-c000-000000000000", "Microsoft Graph", true },
-    { "4765445b-32c6-49b0-83e6-1d93765276ca", "OfficeHome",
-      "00000003-0000-0000-c000-000000000000", "Microsoft Graph", true },
+    { "4765445b-32c6-49b0-83e6-1d93765276ca", "OfficeHome", "00000003-0000-0000-c000-000000000000",
+      "Microsoft Graph", true },
     { "27922004-5251-4030-b22d-91ecd9a37ea4", "Outlook Mobile",
       "00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online", true },
     { "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "Azure Portal",
@@ -109,20 +107,20 @@ const struct sy_app sy_apps[] = {
 const size_t sy_n_apps = SS_ARRAY_LEN(sy_apps);
 
 const char *const sy_given_names[] = {
-    "Anna",   "Ben",    "Chloe",  "David",  "Emma",   "Farid", "Grace",  "Hugo",
-    "Ines",   "Jonas",  "Katja",  "Liam",   "Maya",   "Noah",  "Olivia", "Pieter",
-    "Quinn",  "Rosa",   "Samir",  "Tessa",  "Umar",   "Vera",  "Willem", "Xenia",
-    "Yusuf",  "Zoe",    "Aiko",   "Bram",   "Carmen", "Daan",  "Elif",   "Finn",
-    "Giulia", "Hannah", "Ivan",   "Julia",  "Kenji",  "Lena",  "Marco",  "Nadia",
-    "Oscar",  "Priya",  "Ruben",  "Sofia",  "Tobias", "Ugo",   "Valentina", "Wen",
+    "Anna",   "Ben",    "Chloe", "David", "Emma",   "Farid", "Grace",     "Hugo",
+    "Ines",   "Jonas",  "Katja", "Liam",  "Maya",   "Noah",  "Olivia",    "Pieter",
+    "Quinn",  "Rosa",   "Samir", "Tessa", "Umar",   "Vera",  "Willem",    "Xenia",
+    "Yusuf",  "Zoe",    "Aiko",  "Bram",  "Carmen", "Daan",  "Elif",      "Finn",
+    "Giulia", "Hannah", "Ivan",  "Julia", "Kenji",  "Lena",  "Marco",     "Nadia",
+    "Oscar",  "Priya",  "Ruben", "Sofia", "Tobias", "Ugo",   "Valentina", "Wen",
 };
 const size_t sy_n_given_names = SS_ARRAY_LEN(sy_given_names);
 
 const char *const sy_surnames[] = {
-    "Jansen",  "Schmidt", "Dubois",  "Murphy",  "Svensson", "Smith",   "Johnson", "Tremblay",
-    "Nguyen",  "Tanaka",  "Garcia",  "Rossi",   "Patel",    "de Vries", "Muller", "Martin",
-    "Kelly",   "Lindqvist", "Brown", "Williams", "Roy",     "Wilson",  "Sato",    "Lopez",
-    "Bianchi", "Sharma",  "Bakker",  "Fischer", "Bernard",  "Walsh",   "Nilsson", "Taylor",
+    "Jansen",  "Schmidt",   "Dubois", "Murphy",   "Svensson", "Smith",    "Johnson", "Tremblay",
+    "Nguyen",  "Tanaka",    "Garcia", "Rossi",    "Patel",    "de Vries", "Muller",  "Martin",
+    "Kelly",   "Lindqvist", "Brown",  "Williams", "Roy",      "Wilson",   "Sato",    "Lopez",
+    "Bianchi", "Sharma",    "Bakker", "Fischer",  "Bernard",  "Walsh",    "Nilsson", "Taylor",
 };
 const size_t sy_n_surnames = SS_ARRAY_LEN(sy_surnames);
 

@@ -20,19 +20,22 @@
 
 /* Home regions drawn for benign tenants (indexes into sy_regions); EU-heavy. */
 static const char *const home_regions[] = {
-    "westeurope", "westeurope", "northeurope", "francecentral", "germanywestcentral",
-    "swedencentral", "uksouth", "eastus", "eastus2", "westus", "canadacentral",
-    "australiaeast", "japaneast", "westeurope", "germanywestcentral", "northeurope",
+    "westeurope",    "westeurope",    "northeurope", "francecentral", "germanywestcentral",
+    "swedencentral", "uksouth",       "eastus",      "eastus2",       "westus",
+    "canadacentral", "australiaeast", "japaneast",   "westeurope",    "germanywestcentral",
+    "northeurope",
 };
 
 static const struct {
     const char *region;
     const char *country;
 } region_country[] = {
-    { "westeurope", "NL" },    { "northeurope", "IE" },        { "francecentral", "FR" },
-    { "germanywestcentral", "DE" }, { "swedencentral", "SE" }, { "uksouth", "GB" },
-    { "eastus", "US" },        { "eastus2", "US" },            { "westus", "US" },
-    { "canadacentral", "CA" }, { "australiaeast", "AU" },      { "japaneast", "JP" },
+    { "westeurope", "NL" },    { "northeurope", "IE" },
+    { "francecentral", "FR" }, { "germanywestcentral", "DE" },
+    { "swedencentral", "SE" }, { "uksouth", "GB" },
+    { "eastus", "US" },        { "eastus2", "US" },
+    { "westus", "US" },        { "canadacentral", "CA" },
+    { "australiaeast", "AU" }, { "japaneast", "JP" },
 };
 
 static const char *const justifications[] = {
@@ -63,8 +66,7 @@ static uint32_t ipv4_in_country(struct sy_rng *r, const struct sy_country *c)
 {
     uint32_t a = c->ip_a[sy_below(r, 4)];
 
-    return (a << 24) | (sy_range(r, 1, 254) << 16) | (sy_below(r, 256) << 8) |
-           sy_range(r, 1, 254);
+    return (a << 24) | (sy_range(r, 1, 254) << 16) | (sy_below(r, 256) << 8) | sy_range(r, 1, 254);
 }
 
 /* An address inside a well-known national block of an embargoed country. */
@@ -128,8 +130,9 @@ static int add_tenant(struct build *b, enum sy_tkind kind, const char *name, con
     if (GROW(b, t, cap_t, w->n_t + 1) < 0)
         return -ENOMEM;
     t = &w->t[w->n_t];
-    *t = (struct sy_tenant){ .kind = kind, .region = reg, .log_acct = -1, .app_acct = -1,
-                             .workspace = -1, .vnet = -1 };
+    *t = (struct sy_tenant){
+        .kind = kind, .region = reg, .log_acct = -1, .app_acct = -1, .workspace = -1, .vnet = -1
+    };
     sy_guid(&b->rng, t->id);
     snprintf(t->name, sizeof(t->name), "%s", name);
     snprintf(t->display, sizeof(t->display), "%s", display);
@@ -188,8 +191,7 @@ static int add_user(struct build *b, uint32_t tenant, bool admin)
     lower_copy(sur, sizeof(sur), u->sur);
     /* A suffix keeps UPNs unique within the tenant. */
     if (t->n_users > 0)
-        snprintf(u->upn, sizeof(u->upn), "%s.%s%u@%s", given, sur, (unsigned)t->n_users,
-                 t->domain);
+        snprintf(u->upn, sizeof(u->upn), "%s.%s%u@%s", given, sur, (unsigned)t->n_users, t->domain);
     else
         snprintf(u->upn, sizeof(u->upn), "%s.%s@%s", given, sur, t->domain);
     snprintf(u->puid, sizeof(u->puid), "1003%04X%08X", sy_below(&b->rng, 0x10000),
@@ -246,8 +248,8 @@ static char *dup_case(struct ss_arena *a, const char *s, int mode)
 }
 
 static int add_res(struct build *b, uint32_t sub, enum sy_rtype type, enum sy_srole role,
-                   const char *rg, const char *name, const struct sy_region *loc,
-                   const char *sku, int32_t *ret)
+                   const char *rg, const char *name, const struct sy_region *loc, const char *sku,
+                   int32_t *ret)
 {
     struct sy_world *w = b->w;
     struct sy_res *res;
@@ -255,8 +257,9 @@ static int add_res(struct build *b, uint32_t sub, enum sy_rtype type, enum sy_sr
     if (GROW(b, r, cap_r, w->n_r + 1) < 0)
         return -ENOMEM;
     res = &w->r[w->n_r];
-    *res = (struct sy_res){ .type = type, .role = role, .sub = sub, .tenant = w->s[sub].tenant,
-                            .loc = loc, .sku = sku };
+    *res = (struct sy_res){
+        .type = type, .role = role, .sub = sub, .tenant = w->s[sub].tenant, .loc = loc, .sku = sku
+    };
     snprintf(res->name, sizeof(res->name), "%.63s", name);
     snprintf(res->rg, sizeof(res->rg), "%.63s", rg);
     res->id = ss_arena_printf(&w->arena, "/subscriptions/%s/resourceGroups/%s/providers/%s/%s",
@@ -289,8 +292,7 @@ static int add_ra(struct build *b, uint32_t sub, const char *role_id, const char
     if (GROW(b, ra, cap_ra, w->n_ra + 1) < 0)
         return -ENOMEM;
     ra = &w->ra[w->n_ra];
-    *ra = (struct sy_ra){ .sub = sub, .role_id = role_id, .role_name = role_name,
-                          .ptype = ptype };
+    *ra = (struct sy_ra){ .sub = sub, .role_id = role_id, .role_name = role_name, .ptype = ptype };
     sy_guid(&b->rng, ra->id);
     snprintf(ra->principal, sizeof(ra->principal), "%s", principal);
     ra->created = w->start - (int64_t)sy_range(&b->rng, 30, 700) * SY_TICKS_PER_DAY;
@@ -310,8 +312,9 @@ static int add_event(struct build *b, unsigned stream, uint32_t owner, int64_t t
         return 0;
     if (GROW(b, ev, cap_ev, w->n_ev + 1) < 0)
         return -ENOMEM;
-    w->ev[w->n_ev++] = (struct sy_event){ .t = t, .owner = owner, .arg = arg,
-                                          .stream = (uint8_t)stream, .kind = (uint8_t)kind };
+    w->ev[w->n_ev++] = (struct sy_event){
+        .t = t, .owner = owner, .arg = arg, .stream = (uint8_t)stream, .kind = (uint8_t)kind
+    };
     return 0;
 }
 
@@ -470,8 +473,7 @@ static int build_role_assignments(struct build *b, uint32_t ti)
             r = add_ra(b, si, SY_ROLE_BLOB_CONTRIB, "Storage Blob Data Contributor",
                        "ServicePrincipal", w->sp[t->sp0 + 2].obj_id);
         if (r == 0 && t->kind != SY_TK_SILO && t->kind != SY_TK_PROVIDER)
-            r = add_ra(b, si, SY_ROLE_UAA, "User Access Administrator", "User",
-                       w->u[t->user0].id);
+            r = add_ra(b, si, SY_ROLE_UAA, "User Access Administrator", "User", w->u[t->user0].id);
     }
     return r;
 }
@@ -576,13 +578,13 @@ static int build_sessions(struct build *b)
             if (GROW(b, lb, cap_lb, w->n_lb + 1) < 0)
                 return -ENOMEM;
             lb = &w->lb[w->n_lb++];
-            *lb = (struct sy_lockbox){ .sub = t->sub0, .duration_h = 8,
+            *lb = (struct sy_lockbox){ .sub = t->sub0,
+                                       .duration_h = 8,
                                        .status = sy_chance(&b->rng, 0.5) ? "Expired" : "Denied" };
             sy_guid(&b->rng, lb->id);
             lb->created = rand_time(b, 0, w->n_hours);
-            snprintf(lb->support, sizeof(lb->support), "24%02u%02u%010u",
-                     sy_range(&b->rng, 1, 12), sy_range(&b->rng, 1, 28),
-                     sy_below(&b->rng, 1000000000u));
+            snprintf(lb->support, sizeof(lb->support), "24%02u%02u%010u", sy_range(&b->rng, 1, 12),
+                     sy_range(&b->rng, 1, 28), sy_below(&b->rng, 1000000000u));
             lb->justification = justifications[0];
         }
     }
@@ -685,8 +687,7 @@ static int build_scenarios(struct build *b)
         w->gap_actor = t->n_users > 1 ? t->user0 + 1 : t->user0;
         snprintf(w->gap_old, sizeof(w->gap_old), "export-activitylog-to-storage");
         snprintf(w->gap_new, sizeof(w->gap_new), "activitylog-archive");
-        snprintf(w->s[w->gap_sub].diag_name, sizeof(w->s[w->gap_sub].diag_name), "%s",
-                 w->gap_new);
+        snprintf(w->s[w->gap_sub].diag_name, sizeof(w->s[w->gap_sub].diag_name), "%s", w->gap_new);
     }
     /* embargo: one user signs in from Iran and Cuba; failed attempts from North Korea */
     {
@@ -694,9 +695,9 @@ static int build_scenarios(struct build *b)
         static const struct {
             const char *cc;
             bool ok;
-        } plan[] = { { "IR", true }, { "IR", true },  { "KP", false }, { "IR", true },
-                     { "KP", false }, { "IR", true }, { "CU", true },  { "KP", false },
-                     { "IR", true } };
+        } plan[] = { { "IR", true }, { "IR", true },  { "KP", false },
+                     { "IR", true }, { "KP", false }, { "IR", true },
+                     { "CU", true }, { "KP", false }, { "IR", true } };
         uint32_t h0 = w->n_hours / 2, h1 = w->n_hours - 1;
         uint32_t ip_ir = ipv4_embargo(&b->rng, "IR");
 
@@ -706,8 +707,8 @@ static int build_scenarios(struct build *b)
 
             e->country = plan[i].cc;
             e->success = plan[i].ok;
-            e->ip = strcmp(plan[i].cc, "IR") == 0 && i < 4 ? ip_ir
-                                                           : ipv4_embargo(&b->rng, plan[i].cc);
+            e->ip =
+                strcmp(plan[i].cc, "IR") == 0 && i < 4 ? ip_ir : ipv4_embargo(&b->rng, plan[i].cc);
             e->t = rand_time(b, h0 + (uint32_t)((h1 - h0) * i / SS_ARRAY_LEN(plan)),
                              h0 + (uint32_t)((h1 - h0) * (i + 1) / SS_ARRAY_LEN(plan)) + 1);
         }
@@ -745,8 +746,8 @@ static int build_special(struct build *b)
     {
         struct sy_tenant *t = &w->t[w->callc];
 
-        r = add_res(b, t->sub0, SY_RT_STORAGE, SY_SR_CALLC, "rg-brightline-contact",
-                    "stcallrec01", t->region, "Standard_ZRS", &idx);
+        r = add_res(b, t->sub0, SY_RT_STORAGE, SY_SR_CALLC, "rg-brightline-contact", "stcallrec01",
+                    t->region, "Standard_ZRS", &idx);
         if (r < 0)
             return r;
         w->callc_acct = idx;
@@ -767,8 +768,8 @@ static int build_special(struct build *b)
             return r;
         w->r[idx].octet = 200;
         t->vnet = idx;
-        r = add_res(b, si, SY_RT_ERC, SY_SR_NONE, "rg-kestrel-core", "erc-kestrel-ams",
-                    t->region, "Standard_MeteredData", &idx);
+        r = add_res(b, si, SY_RT_ERC, SY_SR_NONE, "rg-kestrel-core", "erc-kestrel-ams", t->region,
+                    "Standard_MeteredData", &idx);
         if (r < 0)
             return r;
         w->silo_erc = idx;
@@ -803,15 +804,20 @@ int sy_world_build(struct sy_world *w, const struct ss_synth_opts *opts)
     uint32_t ti;
     int r;
 
-    *w = (struct sy_world){ .seed = opts->seed, .n_benign = opts->n_tenants,
-                            .n_days = opts->n_days, .silo_erc = -1, .res_src = -1,
-                            .res_dst = -1, .voice_acct = -1, .callc_acct = -1 };
+    *w = (struct sy_world){ .seed = opts->seed,
+                            .n_benign = opts->n_tenants,
+                            .n_days = opts->n_days,
+                            .silo_erc = -1,
+                            .res_src = -1,
+                            .res_dst = -1,
+                            .voice_acct = -1,
+                            .callc_acct = -1 };
     ss_arena_init(&w->arena, WORLD_ARENA_MAX);
     sy_rng_seed(&b.rng, opts->seed, UINT64_C(0x776f726c64)); /* "world" */
     w->n_hours = opts->n_days * 24;
     /* The case starts at midnight UTC on a day of 2024 chosen by the seed. */
-    w->start = (ss_time_days_from_civil(2024, 1, 1) + (int64_t)sy_below(&b.rng, 300)) *
-               SY_TICKS_PER_DAY;
+    w->start =
+        (ss_time_days_from_civil(2024, 1, 1) + (int64_t)sy_below(&b.rng, 300)) * SY_TICKS_PER_DAY;
     w->end = w->start + (int64_t)w->n_hours * SY_TICKS_PER_HOUR;
 
     /* tenants */
@@ -820,8 +826,8 @@ int sy_world_build(struct sy_world *w, const struct ss_synth_opts *opts)
     for (uint32_t i = 0; i < w->n_benign && r == 0; i++) {
         const struct sy_name_pair *c = &sy_companies[i % sy_n_companies];
         char name[24], display[96];
-        const struct sy_region *reg = sy_region_find(
-            home_regions[sy_below(&b.rng, (uint32_t)SS_ARRAY_LEN(home_regions))]);
+        const struct sy_region *reg =
+            sy_region_find(home_regions[sy_below(&b.rng, (uint32_t)SS_ARRAY_LEN(home_regions))]);
 
         if (i < sy_n_companies) {
             snprintf(name, sizeof(name), "%s", c->a);
@@ -839,8 +845,8 @@ int sy_world_build(struct sy_world *w, const struct ss_synth_opts *opts)
         r = add_tenant(&b, SY_TK_CALLC, "brightline", "Brightline Customer Care",
                        sy_region_find("uksouth"), &w->callc);
     if (r == 0)
-        r = add_tenant(&b, SY_TK_SILO, "kestrel", "Kestrel Data Labs",
-                       sy_region_find("westeurope"), &w->silo);
+        r = add_tenant(&b, SY_TK_SILO, "kestrel", "Kestrel Data Labs", sy_region_find("westeurope"),
+                       &w->silo);
     if (r < 0)
         goto fail;
     /*
@@ -855,8 +861,10 @@ int sy_world_build(struct sy_world *w, const struct ss_synth_opts *opts)
     w->sc_staff = 1 + (w->sc_residency - 1 + 4) % w->n_benign;
     w->t[w->sc_residency].region = sy_region_find("westeurope");
     w->t[w->sc_residency].country = (uint16_t)sy_country_find("NL");
-    w->t[w->sc_residency].egress[0] = ipv4_in_country(&b.rng, &sy_countries[w->t[w->sc_residency].country]);
-    w->t[w->sc_residency].egress[1] = ipv4_in_country(&b.rng, &sy_countries[w->t[w->sc_residency].country]);
+    w->t[w->sc_residency].egress[0] =
+        ipv4_in_country(&b.rng, &sy_countries[w->t[w->sc_residency].country]);
+    w->t[w->sc_residency].egress[1] =
+        ipv4_in_country(&b.rng, &sy_countries[w->t[w->sc_residency].country]);
 
     /* subscriptions and people */
     for (ti = 0; ti < w->n_t && r == 0; ti++) {
@@ -975,9 +983,9 @@ size_t sy_world_events(const struct sy_world *w, unsigned stream, uint32_t owner
 
 double sy_diurnal(int tz, int64_t t)
 {
-    static const double shape[24] = { 0.14, 0.12, 0.1,  0.1,  0.12, 0.2,  0.35, 0.6,
-                                      0.9,  1.0,  1.0,  0.95, 0.85, 0.95, 1.0,  1.0,
-                                      0.9,  0.7,  0.5,  0.4,  0.3,  0.25, 0.2,  0.17 };
+    static const double shape[24] = { 0.14, 0.12, 0.1, 0.1,  0.12, 0.2,  0.35, 0.6,
+                                      0.9,  1.0,  1.0, 0.95, 0.85, 0.95, 1.0,  1.0,
+                                      0.9,  0.7,  0.5, 0.4,  0.3,  0.25, 0.2,  0.17 };
     int64_t local = t + (int64_t)tz * SY_TICKS_PER_HOUR;
     unsigned h = (unsigned)(local % SY_TICKS_PER_DAY / SY_TICKS_PER_HOUR);
     unsigned dow = sy_weekday(local);

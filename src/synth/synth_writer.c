@@ -440,31 +440,58 @@ int sy_json_pretty(struct sy_w *w, const char *s, size_t len)
     return 0;
 }
 
+/*
+ * Create @path[0..len) and any missing ancestors. Tries the leaf first and walks up only
+ * as far as needed, so a new hour directory costs a few mkdir calls, not one per level.
+ */
+static int mkdirs_len(char *path, size_t len)
+{
+    struct stat st;
+    char save = path[len];
+    size_t cut;
+    int r = 0;
+
+    path[len] = '\0';
+    if (mkdir(path, 0777) == 0)
+        goto out;
+    if (errno == EEXIST) {
+        r = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+        goto out;
+    }
+    if (errno != ENOENT) {
+        r = -errno;
+        goto out;
+    }
+    for (cut = len; cut > 0 && path[cut - 1] != '/'; cut--) {
+    }
+    while (cut > 1 && path[cut - 1] == '/')
+        cut--;
+    if (cut == 0 || (cut == 1 && path[0] == '/')) {
+        r = -ENOENT; /* nothing above to create */
+        goto out;
+    }
+    path[len] = save;
+    r = mkdirs_len(path, cut);
+    save = path[len];
+    path[len] = '\0';
+    if (r == 0 && mkdir(path, 0777) != 0 && errno != EEXIST)
+        r = -errno;
+out:
+    path[len] = save;
+    return r;
+}
+
 int sy_mkdirs(const char *path)
 {
     char tmp[4096];
     size_t n = strlen(path);
-    struct stat st;
 
     if (n == 0 || n >= sizeof(tmp))
         return n == 0 ? -EINVAL : -ENAMETOOLONG;
     memcpy(tmp, path, n + 1);
-    /* Fast path: the directory usually exists already or only its leaf is missing. */
-    if (mkdir(tmp, 0777) == 0 || (errno == EEXIST && stat(tmp, &st) == 0 && S_ISDIR(st.st_mode)))
-        return 0;
-    if (errno != ENOENT)
-        return errno == EEXIST ? -ENOTDIR : -errno;
-    for (size_t i = 1; i < n; i++) {
-        if (tmp[i] != '/')
-            continue;
-        tmp[i] = '\0';
-        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-            return -errno;
-        tmp[i] = '/';
-    }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -errno;
-    return 0;
+    while (n > 1 && tmp[n - 1] == '/')
+        n--;
+    return mkdirs_len(tmp, n);
 }
 
 int sy_open_file(const char *root, const char *rel, int *ret_fd, struct ss_diag *reterr_diag)
@@ -475,8 +502,7 @@ int sy_open_file(const char *root, const char *rel, int *ret_fd, struct ss_diag 
     int fd, r;
 
     if (n < 0 || (size_t)n >= sizeof(path))
-        return ss_diag_set(reterr_diag, -ENAMETOOLONG, rel, 0, 0, UINT64_MAX,
-                           "path too long");
+        return ss_diag_set(reterr_diag, -ENAMETOOLONG, rel, 0, 0, UINT64_MAX, "path too long");
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0 && errno == ENOENT) {
         slash = strrchr(path, '/');
@@ -507,8 +533,10 @@ int sy_write_file(const char *root, const char *rel, const char *data, size_t le
     if (r < 0)
         return r;
     /* Borrow @data as the writer's buffer to reuse the write loop. */
-    w = (struct sy_w){ .base = (char *)(uintptr_t)data, .p = (char *)(uintptr_t)data + len,
-                       .end = (char *)(uintptr_t)data + len, .fd = fd };
+    w = (struct sy_w){ .base = (char *)(uintptr_t)data,
+                       .p = (char *)(uintptr_t)data + len,
+                       .end = (char *)(uintptr_t)data + len,
+                       .fd = fd };
     r = sy_w_flush(&w);
     if (close(fd) != 0 && r == 0)
         r = -errno;
