@@ -97,6 +97,7 @@ struct review {
     struct task_result *tres; /* one per task */
     struct task_result *res;  /* one per input, merged from its tasks */
     struct ss_json_pathset *time_paths;
+    int64_t phase_us[3]; /* discover, read, seal + store + render */
     atomic_uint_fast64_t done_bytes;
     atomic_size_t done_inputs;
     uint64_t total_bytes;
@@ -771,7 +772,10 @@ static void print_summary(const struct review *rv, const struct totals *t,
     }
     printf("  sealed    inputs_root %.16s..., findings_root %.16s...%s\n", seal->inputs_root,
            seal->findings_root, seal->is_signed ? ", signed" : ", unsigned (no --key)");
-    printf("  time      %.2f s, %s/s, %.0f records/s\n", secs,
+    printf("  time      %.2f s (discover %.2f, read %.2f, seal and write %.2f), %s/s, "
+           "%.0f records/s\n",
+           secs, (double)rv->phase_us[0] / 1e6, (double)rv->phase_us[1] / 1e6,
+           (double)rv->phase_us[2] / 1e6,
            human_bytes(secs > 0 ? (uint64_t)((double)t->size_bytes / secs) : 0, h0, sizeof(h0)),
            secs > 0 ? (double)t->n_records / secs : 0.0);
     printf("report: %s/report.html\n", rv->o.out_dir);
@@ -992,6 +996,7 @@ int ss_cmd_review(int argc, char **argv)
         goto out;
     }
 
+    rv.phase_us[0] = ss_time_mono_us() - t0;
     r = make_tasks(&rv, threads);
     if (r == 0)
         r = make_time_paths(&rv.time_paths);
@@ -1008,6 +1013,7 @@ int ss_cmd_review(int argc, char **argv)
         goto out;
     }
     ss_findings_sort(&all);
+    rv.phase_us[1] = ss_time_mono_us() - t0 - rv.phase_us[0];
 
     r = seal_and_store(&rv, &all, threads, started_us, &seal);
     if (r < 0) {
@@ -1015,6 +1021,7 @@ int ss_cmd_review(int argc, char **argv)
         goto out;
     }
     add_totals(&rv, &t);
+    rv.phase_us[2] = ss_time_mono_us() - t0 - rv.phase_us[0] - rv.phase_us[1];
     print_summary(&rv, &t, &all, &seal, (double)(ss_time_mono_us() - t0) / 1e6);
     ret = SS_EXIT_OK;
     if (rv.o.fail_on != NULL) {
