@@ -163,7 +163,7 @@ expect_error 2 "siloscope: error: review: unknown level 'severe' for --fail-on" 
     review "$TMP/empty" --fail-on severe
 expect_error 2 "siloscope: error: unknown command 'frobnicate' (see 'siloscope --help')" \
     frobnicate
-expect_error 2 "siloscope: error: 'hunt' is not available yet in this version" hunt
+expect_error 2 "siloscope: error: 'inventory' is not available yet in this version" inventory
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
