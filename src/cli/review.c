@@ -13,6 +13,7 @@
  */
 #include "cli/cli.h"
 
+#include "checks/checks.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/diag.h"
@@ -75,6 +76,7 @@ struct task_result {
     int64_t first_us;
     int64_t last_us;
     struct ss_findings findings;
+    struct ss_checks_state *checks; /* built-in checks' partial state (NULL if none) */
 };
 
 enum task_type {
@@ -87,6 +89,19 @@ struct task {
     enum task_type type;
     uint32_t input;
     uint64_t begin, end;
+    uint64_t line_base; /* range tasks: lines before @begin (known after the read phase) */
+};
+
+/* An excerpt of a cited record, kept for the report. */
+struct excerpt {
+    struct ss_loc loc;
+    char *text;
+    size_t len;
+};
+
+struct excerpts {
+    struct excerpt *items;
+    size_t len, cap;
 };
 
 struct review {
@@ -94,10 +109,13 @@ struct review {
     struct ss_case c;
     struct task *tasks;
     size_t n_tasks;
+    size_t *first_range;      /* per input: index of its first range task, or SIZE_MAX */
     struct task_result *tres; /* one per task */
     struct task_result *res;  /* one per input, merged from its tasks */
     struct ss_json_pathset *time_paths;
-    int64_t phase_us[3]; /* discover, read, seal + store + render */
+    struct ss_checks *checks;
+    struct excerpts excerpts; /* of cited records, for the report */
+    int64_t phase_us[3];      /* discover, read, seal + store + render */
     atomic_uint_fast64_t done_bytes;
     atomic_size_t done_inputs;
     uint64_t total_bytes;
@@ -267,7 +285,8 @@ static void observe_raw(void *ctx, const uint8_t *p, size_t len)
     }
 }
 
-static int read_records(struct review *rv, struct ss_reader *rd, struct task_result *res)
+static int read_records(struct review *rv, const struct ss_input *in, struct ss_reader *rd,
+                        struct task_result *res)
 {
     struct ss_diag d;
 
@@ -282,6 +301,11 @@ static int read_records(struct review *rv, struct ss_reader *rd, struct task_res
         if (r == 1) {
             res->n_records++;
             note_time(rv, res, &rec);
+            if (res->checks != NULL) {
+                r = ss_checks_record(res->checks, in->kind, rec.ptr, rec.len, &rec.loc);
+                if (r < 0)
+                    return r;
+            }
             continue;
         }
         if (r == -ENOMEM)
@@ -343,7 +367,10 @@ static int run_task(void *ctx, size_t index, unsigned worker)
             r = hash_whole_file(in, res);
         goto out;
     }
-    r = read_records(rv, rd, res);
+    r = ss_checks_state_new(rv->checks, &res->checks);
+    if (r < 0)
+        goto out;
+    r = read_records(rv, in, rd, res);
     if (r < 0)
         goto out;
     r = ss_reader_drain(rd);
@@ -407,17 +434,20 @@ static int make_tasks(struct review *rv, unsigned threads)
     }
     rv->tasks = ss_calloc(n, sizeof(*rv->tasks));
     rv->tres = ss_calloc(n, sizeof(*rv->tres));
-    if (rv->tasks == NULL || rv->tres == NULL)
+    rv->first_range = ss_calloc(rv->c.n_inputs + 1, sizeof(*rv->first_range));
+    if (rv->tasks == NULL || rv->tres == NULL || rv->first_range == NULL)
         return -ENOMEM;
     rv->n_tasks = 0;
     for (size_t i = 0; i < rv->c.n_inputs; i++) {
         const struct ss_input *in = &rv->c.inputs[i];
 
+        rv->first_range[i] = SIZE_MAX;
         if (!split_input(in, threads)) {
             rv->tasks[rv->n_tasks++] = (struct task){ .type = TASK_WHOLE, .input = (uint32_t)i };
             continue;
         }
         rv->tasks[rv->n_tasks++] = (struct task){ .type = TASK_HASH, .input = (uint32_t)i };
+        rv->first_range[i] = rv->n_tasks;
         for (uint64_t b = 0; b < in->size_bytes; b += RANGE_BYTES)
             rv->tasks[rv->n_tasks++] = (struct task){
                 .type = TASK_RANGE,
@@ -471,19 +501,13 @@ static int merge_task(struct task_result *dst, struct task_result *src, const st
             dst->bad[dst->n_bad_rows].line += line_base;
         dst->n_bad_rows++;
     }
-    for (size_t k = 0; k < src->findings.len; k++) {
-        struct ss_finding *f = &src->findings.items[k];
-
-        for (size_t e = 0; e < f->n_evidence; e++) {
-            if (f->evidence[e].loc.input == t->input && f->evidence[e].loc.index != 0)
-                f->evidence[e].loc.index += line_base;
-        }
-    }
     return ss_findings_merge(&dst->findings, &src->findings);
 }
 
 static void task_result_release(struct task_result *res)
 {
+    ss_checks_state_free(res->checks);
+    res->checks = NULL;
     ss_free(res->bad);
     res->bad = NULL;
     res->n_bad_rows = 0;
@@ -492,26 +516,32 @@ static void task_result_release(struct task_result *res)
     ss_findings_release(&res->findings);
 }
 
-/* Merge task results into one result per input, in task order (deterministic). */
-static int merge_tasks(struct review *rv)
+/*
+ * Merge task results into one result per input, in task order (deterministic), and the
+ * checks' partial states into one (@ret_checks, owned by the caller).
+ */
+static int merge_tasks(struct review *rv, struct ss_checks_state **ret_checks)
 {
+    struct ss_checks_state *all = NULL;
     uint64_t line_base = 0;
+    int r;
 
     rv->res = ss_calloc(rv->c.n_inputs + 1, sizeof(*rv->res));
     if (rv->res == NULL)
         return -ENOMEM;
     for (size_t i = 0; i < rv->c.n_inputs; i++)
         ss_findings_init(&rv->res[i].findings, FINDINGS_ARENA_MAX);
-    for (size_t k = 0; k < rv->n_tasks; k++) {
-        const struct task *t = &rv->tasks[k];
+    r = ss_checks_state_new(rv->checks, &all);
+    for (size_t k = 0; r == 0 && k < rv->n_tasks; k++) {
+        struct task *t = &rv->tasks[k];
         struct task_result *dst = &rv->res[t->input];
-        int r;
 
         if (t->type != TASK_RANGE || t->begin == 0)
             line_base = 0;
+        t->line_base = line_base;
         r = merge_task(dst, &rv->tres[k], t, line_base);
-        if (r < 0)
-            return r;
+        if (r == 0 && rv->tres[k].checks != NULL)
+            r = ss_checks_state_merge(all, rv->tres[k].checks);
         if (t->type == TASK_RANGE)
             line_base += rv->tres[k].newlines;
         task_result_release(&rv->tres[k]);
@@ -520,7 +550,36 @@ static int merge_tasks(struct review *rv)
         if (rv->c.inputs[i].kind == SS_KIND_UNKNOWN)
             rv->res[i].status = SS_STORE_INPUT_UNKNOWN;
     }
+    if (r < 0) {
+        ss_checks_state_free(all);
+        return r;
+    }
+    *ret_checks = all;
     return 0;
+}
+
+/*
+ * Lines of records read in byte ranges were counted from the start of their range:
+ * add the lines before the range that holds each record's first byte. The ranges of an
+ * input are consecutive tasks of RANGE_BYTES each, so the range is offset / RANGE_BYTES.
+ */
+static void fix_range_lines(const struct review *rv, struct ss_findings *fs)
+{
+    for (size_t i = 0; i < fs->len; i++) {
+        struct ss_finding *f = &fs->items[i];
+
+        for (size_t e = 0; e < f->n_evidence; e++) {
+            struct ss_loc *loc = &f->evidence[e].loc;
+            size_t first;
+
+            if (loc->input >= rv->c.n_inputs || loc->index == 0)
+                continue;
+            first = rv->first_range[loc->input];
+            if (first == SIZE_MAX)
+                continue;
+            loc->index += rv->tasks[first + (size_t)(loc->offset / RANGE_BYTES)].line_base;
+        }
+    }
 }
 
 static int parse_args(int argc, char **argv, struct review_opts *o)
@@ -660,6 +719,182 @@ static int params_json(const struct review *rv, unsigned threads, struct ss_buf 
     return r;
 }
 
+/*
+ * Evidence resolution. Checks and rules cite records by location only; once the
+ * findings are final, each cited record is read again (by pread for plain inputs, by a
+ * sequential decode otherwise, stopping after the last cited record), its SHA-256 goes
+ * into the evidence entry, and the first EXCERPTS_PER_FINDING entries of every finding
+ * keep an excerpt for the report. The cost is proportional to the inputs cited.
+ */
+#define EXCERPTS_PER_FINDING 20
+#define EXCERPT_BYTES 2048
+
+struct evref {
+    struct ss_evidence *ev;
+    bool want_excerpt;
+};
+
+static void excerpts_release(struct excerpts *xs)
+{
+    for (size_t i = 0; i < xs->len; i++)
+        ss_free(xs->items[i].text);
+    ss_free(xs->items);
+    *xs = (struct excerpts){ 0 };
+}
+
+static int cite(struct excerpts *xs, const struct evref *ref, const char *text, size_t len)
+{
+    int r = ss_sha256(text, len, ref->ev->sha256);
+
+    if (r < 0 || !ref->want_excerpt)
+        return r;
+    if (xs->len == xs->cap) {
+        size_t ncap = xs->cap == 0 ? 64 : xs->cap * 2;
+        struct excerpt *p = ss_reallocarray(xs->items, ncap, sizeof(*p));
+
+        if (p == NULL)
+            return -ENOMEM;
+        xs->items = p;
+        xs->cap = ncap;
+    }
+    len = SS_MIN(len, (size_t)EXCERPT_BYTES);
+    xs->items[xs->len].text = ss_strndup(text, len);
+    if (xs->items[xs->len].text == NULL)
+        return -ENOMEM;
+    xs->items[xs->len].loc = ref->ev->loc;
+    xs->items[xs->len].len = len;
+    xs->len++;
+    return 0;
+}
+
+static int evref_cmp(const void *a, const void *b)
+{
+    return ss_loc_cmp(&((const struct evref *)a)->ev->loc, &((const struct evref *)b)->ev->loc);
+}
+
+/* Resolve refs[0..n) (all of input @index, sorted by offset). Returns 0 or -ENOMEM. */
+static int resolve_input(struct review *rv, uint32_t index, struct evref *refs, size_t n,
+                         struct excerpts *xs, size_t *ret_unresolved)
+{
+    const struct ss_input *in = &rv->c.inputs[index];
+    struct ss_reader *rd = NULL;
+    char *buf = NULL;
+    size_t done = 0;
+    int r = 0;
+
+    if (in->comp == SS_COMP_NONE) {
+        FILE *f = fopen(in->path, "rb");
+
+        for (; f != NULL && done < n; done++) {
+            const struct ss_loc *loc = &refs[done].ev->loc;
+            char *nb;
+
+            if (loc->len > SS_IO_DEFAULT_MAX_RECORD)
+                break;
+            nb = ss_realloc(buf, (size_t)loc->len + 1);
+            if (nb == NULL) {
+                r = -ENOMEM;
+                break;
+            }
+            buf = nb;
+            if (fseeko(f, (off_t)loc->offset, SEEK_SET) != 0 ||
+                fread(buf, 1, (size_t)loc->len, f) != loc->len)
+                break;
+            r = cite(xs, &refs[done], buf, (size_t)loc->len);
+            if (r < 0)
+                break;
+        }
+        if (f != NULL)
+            fclose(f);
+        ss_free(buf);
+        *ret_unresolved += n - done;
+        return r == -ENOMEM ? r : 0;
+    }
+    r = ss_reader_open(&rv->c, index, NULL, NULL, NULL, &rd, NULL);
+    while (r == 0 && done < n) {
+        struct ss_record rec;
+        int k = ss_reader_next(rd, &rec, NULL);
+
+        if (k == 0)
+            break;
+        if (k < 0) {
+            if (k == -ENOMEM)
+                r = k;
+            continue;
+        }
+        while (done < n && refs[done].ev->loc.offset < rec.loc.offset) {
+            done++;
+            (*ret_unresolved)++;
+        }
+        while (r == 0 && done < n && refs[done].ev->loc.offset == rec.loc.offset &&
+               refs[done].ev->loc.len == rec.len) {
+            r = cite(xs, &refs[done], rec.ptr, rec.len);
+            done++;
+        }
+    }
+    ss_reader_free(rd);
+    *ret_unresolved += n - done;
+    return r == -ENOMEM ? r : 0;
+}
+
+static int resolve_evidence(struct review *rv, struct ss_findings *all, struct excerpts *xs,
+                            size_t *ret_unresolved)
+{
+    struct evref *refs;
+    size_t n = 0, k = 0;
+    int r = 0;
+
+    for (size_t i = 0; i < all->len; i++)
+        n += all->items[i].n_evidence;
+    refs = ss_calloc(n + 1, sizeof(*refs));
+    if (refs == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < all->len; i++) {
+        for (size_t e = 0; e < all->items[i].n_evidence; e++) {
+            refs[k].ev = &all->items[i].evidence[e];
+            refs[k].want_excerpt = e < EXCERPTS_PER_FINDING;
+            k++;
+        }
+    }
+    qsort(refs, n, sizeof(*refs), evref_cmp);
+    *ret_unresolved = 0;
+    for (size_t i = 0; r == 0 && i < n;) {
+        size_t j = i;
+        uint32_t input = refs[i].ev->loc.input;
+
+        while (j < n && refs[j].ev->loc.input == input)
+            j++;
+        if (input < rv->c.n_inputs)
+            r = resolve_input(rv, input, refs + i, j - i, xs, ret_unresolved);
+        else
+            *ret_unresolved += j - i;
+        i = j;
+    }
+    ss_free(refs);
+    return r;
+}
+
+/* Statistics of every check that ran, so the report lists checks without findings. */
+static int store_checks(struct ss_store *st, const struct ss_findings *all, struct ss_diag *d)
+{
+    const struct ss_check_info *info;
+    size_t n = ss_checks_list(&info);
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        struct ss_store_check c = { .check_id = info[i].id,
+                                    .title = info[i].title,
+                                    .level = info[i].severity };
+
+        for (size_t k = 0; k < all->len; k++) {
+            if (strcmp(all->items[k].check_id, info[i].id) == 0)
+                c.n_matches += all->items[k].n_evidence_total;
+        }
+        r = ss_store_put_check(st, &c, d);
+    }
+    return r;
+}
+
 /* Write inputs, skipped files, bad records and findings into the store. */
 static int store_rows(struct review *rv, struct ss_store *st, const struct ss_findings *all,
                       char (*uids)[SS_FINDING_UID_SIZE], struct ss_diag *d)
@@ -704,6 +939,12 @@ static int store_rows(struct review *rv, struct ss_store *st, const struct ss_fi
     }
     for (size_t i = 0; r == 0 && i < all->len; i++)
         r = ss_store_put_finding(st, &all->items[i], uids[i], 0, d);
+    for (size_t i = 0; r == 0 && i < rv->excerpts.len; i++) {
+        const struct excerpt *x = &rv->excerpts.items[i];
+
+        r = ss_store_put_excerpt(st, &x->loc, x->text, x->len, d);
+    }
+    r = r < 0 ? r : store_checks(st, all, d);
     return r;
 }
 
@@ -920,6 +1161,9 @@ int ss_cmd_review(int argc, char **argv)
     struct review rv = { 0 };
     struct ss_findings all;
     struct ss_manifest_result seal = { 0 };
+    struct ss_checks_config checks_cfg;
+    struct ss_checks_state *checks_state = NULL;
+    size_t unresolved = 0;
     struct totals t;
     struct ss_diag d;
     char out_default[4096];
@@ -997,22 +1241,43 @@ int ss_cmd_review(int argc, char **argv)
     }
 
     rv.phase_us[0] = ss_time_mono_us() - t0;
-    r = make_tasks(&rv, threads);
+    ss_checks_config_default(&checks_cfg);
+    r = ss_checks_new(&checks_cfg, &rv.checks, &d);
+    if (r == 0)
+        r = make_tasks(&rv, threads);
     if (r == 0)
         r = make_time_paths(&rv.time_paths);
     if (r == 0)
         r = ss_pool_run(threads, rv.n_tasks, run_task, &rv);
     if (r == 0)
-        r = merge_tasks(&rv);
+        r = merge_tasks(&rv, &checks_state);
     for (size_t i = 0; r == 0 && i < rv.c.n_inputs; i++)
         r = ss_findings_merge(&all, &rv.res[i].findings);
+    if (r == 0)
+        r = ss_checks_finish(rv.checks, checks_state, &all, &d);
     ss_cli_progress_done();
     if (r < 0) {
-        ss_cli_error("review: %s", ss_strerror(r));
-        ret = ss_cli_exit_for(r);
+        char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
+
+        if (d.code == 0)
+            ss_diag_set(&d, r, NULL, 0, 0, UINT64_MAX, "%s", ss_strerror(r));
+        ss_diag_format(&d, msg, sizeof(msg));
+        ss_cli_error("review: %s", msg);
+        ret = r == -ENOMEM ? SS_EXIT_INTERNAL : ss_cli_exit_for(r);
         goto out;
     }
+    fix_range_lines(&rv, &all);
     ss_findings_sort(&all);
+    r = resolve_evidence(&rv, &all, &rv.excerpts, &unresolved);
+    if (r < 0) {
+        ss_cli_error("review: cannot read evidence records: %s", ss_strerror(r));
+        ret = SS_EXIT_INTERNAL;
+        goto out;
+    }
+    if (unresolved > 0)
+        ss_cli_warn("review: %zu evidence records could not be read again; their hashes are "
+                    "left out of the seal",
+                    unresolved);
     rv.phase_us[1] = ss_time_mono_us() - t0 - rv.phase_us[0];
 
     r = seal_and_store(&rv, &all, threads, started_us, &seal);
@@ -1037,8 +1302,12 @@ out:
         task_result_release(&rv.res[i]);
     ss_free(rv.tres);
     ss_free(rv.tasks);
+    ss_free(rv.first_range);
     ss_free(rv.res);
     ss_json_pathset_free(rv.time_paths);
+    ss_checks_state_free(checks_state);
+    ss_checks_free(rv.checks);
+    excerpts_release(&rv.excerpts);
     ss_case_release(&rv.c);
     ss_findings_release(&all);
     return ret;
