@@ -78,9 +78,8 @@ static void usage(FILE *f)
  */
 static void alloc_stats(void)
 {
-    fprintf(stderr, "siloscope: allocations %" PRIu64 ", peak heap %zu bytes%s\n",
-            ss_alloc_count(), ss_alloc_peak_bytes(),
-            ss_alloc_fault_fired() ? ", injected failure fired" : "");
+    fprintf(stderr, "siloscope: allocations %" PRIu64 ", peak heap %zu bytes%s\n", ss_alloc_count(),
+            ss_alloc_peak_bytes(), ss_alloc_fault_fired() ? ", injected failure fired" : "");
 }
 
 static void arm_test_hooks(void)
