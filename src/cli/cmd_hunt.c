@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli/cmd_hunt.c - implements `siloscope hunt`: run Sigma rules over inputs (files, or
+ * directories read like a case) and print every match as a JSON line or a table row
+ * (time, rule, level, entity, location), then the correlation matches, then the hit
+ * count of every rule. Inputs are read on -j worker threads (one task per input, one
+ * match scratch per worker); output is buffered per input and printed in input order,
+ * and correlations run after every input is read, so the output never depends on -j.
+ * Output format: docs/sigma.md "siloscope hunt".
+ */
+#include "cli/cli.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/diag.h"
+#include "core/finding.h"
+#include "core/pool.h"
+#include "core/ss_time.h"
+#include "io/io.h"
+#include "sigma/sigma.h"
+
+#include <sys/stat.h>
+
+#define HUNT_MAX_ARGS 256
+#define HUNT_MAX_WORKERS 256u
+#define HUNT_OUT_MAX ((size_t)1 << 30)
+
+static const char hunt_help[] =
+    "usage: siloscope hunt --rules DIR [--rules DIR]... [--mapping FILE]...\n"
+    "                      [--placeholders FILE]... [--from T] [--to T] [--level L]\n"
+    "                      [--table] [-j N] INPUT...\n"
+    "\n"
+    "Run Sigma rules over every INPUT (a file, or a directory read like a case: sorted,\n"
+    "sniffed by content, gzip and zstd decompressed) and print each match, then the\n"
+    "correlation matches, then the number of hits of every rule. Each rule runs on the\n"
+    "input kinds its log source is mapped to (see 'siloscope rules check').\n"
+    "\n"
+    "options:\n"
+    "      --rules PATH          Sigma rule file or directory (repeatable; required)\n"
+    "      --mapping FILE        add a field mapping, tried before the shipped ones\n"
+    "      --placeholders FILE   values for %placeholders% of the 'expand' modifier\n"
+    "      --from T, --to T      only matches whose event time is in [T, T] (ISO 8601)\n"
+    "      --level L             only rules of level L or above (informational, low,\n"
+    "                            medium, high, critical)\n"
+    "      --table               print a table instead of JSON lines\n"
+    "  -j, --threads N           worker threads (default: all CPUs)\n"
+    "  -h, --help                show this help\n"
+    "\n"
+    "JSON lines: {\"type\":\"match\",\"time\",\"rule\",\"title\",\"level\",\"entity\",\"file\",\n"
+    "\"input\",\"offset\",\"length\",\"line\"}, "
+    "{\"type\":\"correlation\",...,\"group\",\"events\",\n"
+    "\"locations\"}, then {\"type\":\"hits\",\"rule\",\"title\",\"level\",\"hits\"} per rule and "
+    "one\n"
+    "{\"type\":\"summary\",...}.\n"
+    "Exit codes: 0 ok, 2 usage error, 3 unreadable input or rules (rejected rules are\n"
+    "reported as warnings), 4 internal error.\n";
+
+struct hunt_task {
+    const struct ss_case *c;
+    uint32_t index;
+    int source;
+    struct ss_buf out; /* this input's output (matches and warnings) */
+    int err;
+    uint64_t bad_records;
+};
+
+struct hunt {
+    const char *rules[HUNT_MAX_ARGS];
+    size_t n_rules;
+    const char *maps[HUNT_MAX_ARGS];
+    size_t n_maps;
+    const char *phs[HUNT_MAX_ARGS];
+    size_t n_phs;
+    int64_t from_us, to_us;
+    bool has_from, has_to;
+    enum ss_severity min_sev;
+    bool table;
+    unsigned threads;
+    struct ss_sigma_ruleset *rs;
+    struct ss_sigma_scratch **scr;
+    uint64_t **shown; /* per worker: hits printed per rule */
+    unsigned n_workers;
+    struct ss_case cases[HUNT_MAX_ARGS];
+    size_t n_cases;
+    struct hunt_task *tasks;
+    size_t n_tasks;
+    uint64_t n_skipped_inputs;
+    struct ss_buf cbuf; /* correlation output */
+    uint64_t *corr_shown;
+};
+
+static void fmt_time(int64_t us, char out[SS_TIME_STR_MAX])
+{
+    if (us == INT64_MIN) {
+        out[0] = '\0';
+        return;
+    }
+    (void)ss_time_format(us, us % SS_TIME_US_PER_SEC == 0 ? 0 : 6, out);
+}
+
+static bool keep_time(const struct hunt *h, int64_t us)
+{
+    if (!h->has_from && !h->has_to)
+        return true;
+    if (us == INT64_MIN)
+        return false;
+    return (!h->has_from || us >= h->from_us) && (!h->has_to || us <= h->to_us);
+}
+
+static int put_match(struct hunt *h, struct ss_buf *b, const struct ss_sigma_hit *hit,
+                     const char *file, const struct ss_record *rec, uint64_t line)
+{
+    struct ss_sigma_rule_info ri;
+    char t[SS_TIME_STR_MAX];
+    int r;
+
+    ss_sigma_rule_info(h->rs, hit->rule, &ri);
+    fmt_time(hit->time_us, t);
+    if (h->table) {
+        return ss_buf_printf(b, "%-27s %-13s %-50.50s %-40.40s %s:%" PRIu64 "\n", t[0] ? t : "-",
+                             ri.level, ri.title, hit->entity[0] ? hit->entity : "-", file, line);
+    }
+    r = ss_buf_puts(b, "{\"type\":\"match\",\"time\":");
+    if (r == 0)
+        r = t[0] ? ss_buf_put_json_str(b, t, strlen(t)) : ss_buf_puts(b, "null");
+    if (r == 0)
+        r = ss_buf_puts(b, ",\"rule\":");
+    if (r == 0)
+        r = ss_buf_put_json_str(b, ri.id, strlen(ri.id));
+    if (r == 0)
+        r = ss_buf_puts(b, ",\"title\":");
+    if (r == 0)
+        r = ss_buf_put_json_str(b, ri.title, strlen(ri.title));
+    if (r == 0)
+        r = ss_buf_printf(b, ",\"level\":\"%s\",\"entity\":", ri.level);
+    if (r == 0)
+        r = ss_buf_put_json_str(b, hit->entity, strlen(hit->entity));
+    if (r == 0)
+        r = ss_buf_puts(b, ",\"file\":");
+    if (r == 0)
+        r = ss_buf_put_json_str(b, file, strlen(file));
+    if (r == 0)
+        r = ss_buf_printf(b,
+                          ",\"input\":%" PRIu32 ",\"offset\":%" PRIu64 ",\"length\":%" PRIu64
+                          ",\"line\":%" PRIu64 "}\n",
+                          rec->loc.input, rec->loc.offset, rec->loc.len, line);
+    return r;
+}
+
+static int hunt_task_run(void *ctx, size_t task, unsigned worker)
+{
+    struct hunt *h = ctx;
+    struct hunt_task *t = &h->tasks[task];
+    const struct ss_input *in = &t->c->inputs[t->index];
+    struct ss_sigma_scratch *s = h->scr[worker];
+    struct ss_reader *rd = NULL;
+    struct ss_diag d;
+    int r;
+
+    ss_diag_clear(&d);
+    r = ss_reader_open(t->c, t->index, NULL, NULL, NULL, &rd, &d);
+    if (r < 0) {
+        t->err = r;
+        return ss_buf_printf(&t->out,
+                             "\x01"
+                             "cannot read '%s': %s\n",
+                             in->path, d.code ? d.msg : ss_strerror(r)) == 0
+                   ? 0
+                   : -ENOMEM;
+    }
+    /* Records are framed without validation: the engine validates the records that reach
+       rule evaluation (SS_SIGMA_VALIDATE); the others are never interpreted. */
+    ss_reader_set_flags(rd, SS_READER_NO_VALIDATE);
+    for (;;) {
+        struct ss_record rec;
+        const struct ss_sigma_hit *hits;
+        size_t n;
+
+        ss_diag_clear(&d);
+        r = ss_reader_next(rd, &rec, &d);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            if (r == -ENOMEM)
+                break;
+            t->bad_records++;
+            if (t->bad_records <= 10 &&
+                ss_buf_printf(&t->out, "\x01%s: offset %" PRIu64 ", line %" PRIu64 ": %s\n",
+                              in->path, d.offset, d.line, d.code ? d.msg : ss_strerror(r)) < 0) {
+                r = -ENOMEM;
+                break;
+            }
+            r = 0;
+            continue;
+        }
+        r = ss_sigma_match(h->rs, s, t->source, rec.ptr, rec.len, &rec.loc, &hits, &n);
+        if (r == SS_ESYNTAX) {
+            t->bad_records++;
+            if (t->bad_records <= 10 &&
+                ss_buf_printf(&t->out,
+                              "\x01%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record\n",
+                              in->path, rec.loc.offset, ss_reader_record_line(rd)) < 0) {
+                r = -ENOMEM;
+                break;
+            }
+            r = 0;
+            continue;
+        }
+        if (r < 0)
+            break;
+        for (size_t i = 0; i < n && r == 0; i++) {
+            struct ss_sigma_rule_info ri;
+
+            ss_sigma_rule_info(h->rs, hits[i].rule, &ri);
+            if (ri.severity < h->min_sev || !keep_time(h, hits[i].time_us))
+                continue;
+            h->shown[worker][hits[i].rule]++;
+            r = put_match(h, &t->out, &hits[i], in->path, &rec, ss_reader_record_line(rd));
+        }
+        if (r < 0)
+            break;
+    }
+    ss_reader_free(rd);
+    if (r < 0) {
+        t->err = r;
+        int w = ss_buf_printf(&t->out, "\x01%s: %s\n", in->path,
+                              r == SS_ELIMIT ? "too many kept events (correlation memory cap)"
+                                             : ss_strerror(r));
+
+        return r == -ENOMEM || w < 0 ? -ENOMEM : 0;
+    }
+    return 0;
+}
+
+static int on_corr(void *ctx, const struct ss_sigma_corr_hit *c)
+{
+    struct hunt *h = ctx;
+    struct ss_sigma_rule_info ri;
+    struct ss_buf *b = &h->cbuf;
+    char t1[SS_TIME_STR_MAX], t2[SS_TIME_STR_MAX];
+    int r;
+
+    ss_sigma_rule_info(h->rs, c->rule, &ri);
+    if (ri.severity < h->min_sev || !keep_time(h, c->last_us))
+        return 0;
+    h->corr_shown[c->rule]++;
+    fmt_time(c->first_us, t1);
+    fmt_time(c->last_us, t2);
+    if (h->table)
+        return ss_buf_printf(b, "%-27s %-13s %-50.50s %-40.40s %" PRIu64 " events%s%s\n",
+                             t2[0] ? t2 : "-", ri.level, ri.title, c->entity[0] ? c->entity : "-",
+                             c->n_events, c->group[0] ? ", " : "", c->group);
+    r = ss_buf_puts(b, "{\"type\":\"correlation\",\"time\":");
+    if (r == 0)
+        r = t2[0] ? ss_buf_put_json_str(b, t2, strlen(t2)) : ss_buf_puts(b, "null");
+    if (r == 0)
+        r = ss_buf_puts(b, ",\"first\":");
+    if (r == 0)
+        r = t1[0] ? ss_buf_put_json_str(b, t1, strlen(t1)) : ss_buf_puts(b, "null");
+    if (r == 0)
+        r = ss_buf_puts(b, ",\"rule\":");
+    if (r == 0)
+        r = ss_buf_put_json_str(b, ri.id, strlen(ri.id));
+    if (r == 0)
+        r = ss_buf_puts(b, ",\"title\":");
+    if (r == 0)
+        r = ss_buf_put_json_str(b, ri.title, strlen(ri.title));
+    if (r == 0)
+        r = ss_buf_printf(b, ",\"level\":\"%s\",\"entity\":", ri.level);
+    if (r == 0)
+        r = ss_buf_put_json_str(b, c->entity, strlen(c->entity));
+    if (r == 0)
+        r = ss_buf_puts(b, ",\"group\":");
+    if (r == 0)
+        r = ss_buf_put_json_str(b, c->group, strlen(c->group));
+    if (r == 0)
+        r = ss_buf_printf(b, ",\"events\":%" PRIu64 ",\"locations\":[", c->n_events);
+    for (size_t i = 0; r == 0 && i < c->n_locs; i++)
+        r = ss_buf_printf(b, "%s[%" PRIu32 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "",
+                          c->locs[i].input, c->locs[i].offset, c->locs[i].len);
+    if (r == 0)
+        r = ss_buf_puts(b, "]}\n");
+    return r;
+}
+
+static int load_rules(struct hunt *h)
+{
+    struct ss_diag d;
+    char msg[SS_DIAG_FILE_MAX + SS_DIAG_MSG_MAX + 64];
+    size_t n_rej = 0, n_unrouted = 0;
+    int r = 0;
+
+    h->rs = ss_sigma_ruleset_new(0);
+    if (h->rs == NULL)
+        return -ENOMEM;
+    ss_diag_clear(&d);
+    for (size_t i = 0; i < h->n_maps && r == 0; i++)
+        r = ss_sigma_mapping_load(h->rs, h->maps[i], &d);
+    for (size_t i = 0; i < h->n_phs && r == 0; i++)
+        r = ss_sigma_placeholders_load(h->rs, h->phs[i], &d);
+    for (size_t i = 0; i < h->n_rules && r == 0; i++)
+        r = ss_sigma_load_path(h->rs, h->rules[i], &d);
+    if (r == 0)
+        r = ss_sigma_compile(h->rs, &d);
+    if (r < 0) {
+        ss_diag_format(&d, msg, sizeof(msg));
+        ss_cli_error("hunt: cannot load rules: %s", d.code ? msg : ss_strerror(r));
+        return r;
+    }
+    /* nothing is dropped silently: say what did not load or will never run */
+    for (size_t i = 0; i < ss_sigma_report_len(h->rs); i++) {
+        const struct ss_sigma_entry *e = ss_sigma_report_at(h->rs, i);
+
+        if (e->status == SS_SIGMA_REJECTED) {
+            n_rej++;
+            ss_cli_warn("rule rejected: %s:%" PRIu32 ":%" PRIu32 ": %s", e->file, e->line,
+                        e->column, e->reason);
+        }
+        for (size_t k = 0; k < e->n_notes; k++)
+            n_unrouted += e->notes[k].kind == SS_SIGMA_NOTE_UNROUTED;
+    }
+    if (n_unrouted > 0)
+        ss_cli_warn("%zu rules are not routed to any input kind and never run (see 'siloscope "
+                    "rules check')",
+                    n_unrouted);
+    (void)n_rej;
+    return 0;
+}
+
+static int add_inputs(struct hunt *h, char **args, size_t n_args, int *code)
+{
+    for (size_t a = 0; a < n_args; a++) {
+        struct ss_case *c = &h->cases[h->n_cases];
+        struct ss_diag d;
+        struct stat st;
+        int r;
+
+        ss_diag_clear(&d);
+        if (stat(args[a], &st) != 0) {
+            ss_cli_error("cannot open '%s': %s", args[a], strerror(errno));
+            *code = SS_EXIT_INPUT;
+            continue;
+        }
+        r = S_ISDIR(st.st_mode) ? ss_case_discover(args[a], NULL, c, &d)
+                                : ss_case_from_file(args[a], NULL, c, &d);
+        if (r < 0) {
+            ss_cli_error("cannot read '%s': %s", args[a], d.code ? d.msg : ss_strerror(r));
+            *code = ss_cli_exit_for(r);
+            if (r == -ENOMEM)
+                return r;
+            continue;
+        }
+        h->n_cases++;
+        for (size_t i = 0; i < c->n_inputs; i++) {
+            const struct ss_input *in = &c->inputs[i];
+            int src = in->kind == SS_KIND_UNKNOWN
+                          ? SS_ENOTFOUND
+                          : ss_sigma_source(h->rs, ss_input_kind_name(in->kind));
+            struct hunt_task *nt;
+
+            if (src < 0) {
+                h->n_skipped_inputs++;
+                continue;
+            }
+            nt = ss_reallocarray(h->tasks, h->n_tasks + 1, sizeof(*nt));
+            if (nt == NULL)
+                return -ENOMEM;
+            h->tasks = nt;
+            h->tasks[h->n_tasks++] = (struct hunt_task){
+                .c = c, .index = (uint32_t)i, .source = src, .out = SS_BUF_INIT(HUNT_OUT_MAX)
+            };
+        }
+    }
+    return 0;
+}
+
+static int write_out(const struct ss_buf *b)
+{
+    /* lines starting with \x01 are warnings for stderr, in order with the output */
+    const char *p = b->ptr, *end = b->ptr + b->len;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+        if (*p == '\x01')
+            ss_cli_warn("%.*s", (int)(n - 2), p + 1);
+        else if (fwrite(p, 1, n, stdout) != n)
+            return -EIO;
+        p += n;
+    }
+    return 0;
+}
+
+static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
+{
+    uint64_t n_records = st->n_records, n_hits = st->n_hits;
+    size_t n = ss_sigma_rule_count(h->rs);
+    uint64_t total = 0;
+
+    if (h->table)
+        printf("\nhits per rule:\n");
+    for (size_t i = 0; i < n; i++) {
+        struct ss_sigma_rule_info ri;
+        uint64_t c = h->corr_shown[i];
+
+        ss_sigma_rule_info(h->rs, i, &ri);
+        if (!ri.emits)
+            continue;
+        for (unsigned w = 0; w < h->n_workers; w++)
+            c += h->shown[w][i];
+        total += c;
+        if (h->table) {
+            printf("%10" PRIu64 "  %-13s %s  %s%s\n", c, ri.level, ri.id, ri.title,
+                   ri.n_kinds == 0 ? "  (not routed to any input kind)" : "");
+        } else {
+            struct ss_buf b = SS_BUF_INIT(1 << 20);
+            int r = ss_buf_puts(&b, "{\"type\":\"hits\",\"rule\":");
+
+            r = r ? r : ss_buf_put_json_str(&b, ri.id, strlen(ri.id));
+            r = r ? r : ss_buf_puts(&b, ",\"title\":");
+            r = r ? r : ss_buf_put_json_str(&b, ri.title, strlen(ri.title));
+            r = r ? r
+                  : ss_buf_printf(&b, ",\"level\":\"%s\",\"routed\":%s,\"hits\":%" PRIu64 "}\n",
+                                  ri.level, ri.n_kinds ? "true" : "false", c);
+            if (r == 0 && fwrite(b.ptr, 1, b.len, stdout) != b.len)
+                r = -EIO;
+            ss_buf_release(&b);
+            if (r < 0)
+                return r;
+        }
+    }
+    if (h->table)
+        printf("\n%" PRIu64 " matches shown; %" PRIu64 " records read, %" PRIu64
+               " rule hits in all, %" PRIu64 " inputs skipped (no rule for their kind)\n",
+               total, n_records, n_hits, h->n_skipped_inputs);
+    else
+        printf("{\"type\":\"summary\",\"records\":%" PRIu64 ",\"candidates\":%" PRIu64
+               ",\"evaluations\":%" PRIu64 ",\"matches\":%" PRIu64 ",\"rule_hits\":%" PRIu64
+               ",\"inputs\":%zu,\"inputs_skipped\":%" PRIu64 "}\n",
+               n_records, st->n_candidates, st->n_evals, total, n_hits, h->n_tasks,
+               h->n_skipped_inputs);
+    return 0;
+}
+
+static int parse_args(struct hunt *h, struct ss_args *a)
+{
+    while (ss_args_next(a)) {
+        const char *v = NULL;
+        uint64_t j;
+
+        if (ss_args_help(a)) {
+            fputs(hunt_help, stdout);
+            return 1;
+        } else if (ss_args_flag(a, "table", 0)) {
+            h->table = true;
+        } else if (ss_args_value(a, "rules", 0, &v)) {
+            if (v != NULL && h->n_rules < HUNT_MAX_ARGS)
+                h->rules[h->n_rules++] = v;
+        } else if (ss_args_value(a, "mapping", 0, &v)) {
+            if (v != NULL && h->n_maps < HUNT_MAX_ARGS)
+                h->maps[h->n_maps++] = v;
+        } else if (ss_args_value(a, "placeholders", 0, &v)) {
+            if (v != NULL && h->n_phs < HUNT_MAX_ARGS)
+                h->phs[h->n_phs++] = v;
+        } else if (ss_args_value(a, "from", 0, &v)) {
+            if (v != NULL && ss_time_parse(v, strlen(v), &h->from_us) != 0) {
+                ss_cli_error("hunt: bad time '%s' (ISO 8601, e.g. 2024-05-01T00:00:00Z)", v);
+                return -1;
+            }
+            h->has_from = v != NULL;
+        } else if (ss_args_value(a, "to", 0, &v)) {
+            if (v != NULL && ss_time_parse(v, strlen(v), &h->to_us) != 0) {
+                ss_cli_error("hunt: bad time '%s' (ISO 8601, e.g. 2024-05-01T00:00:00Z)", v);
+                return -1;
+            }
+            h->has_to = v != NULL;
+        } else if (ss_args_value(a, "level", 0, &v)) {
+            if (v != NULL && ss_severity_parse(v, strlen(v), &h->min_sev) != 0) {
+                ss_cli_error("hunt: bad level '%s' (informational, low, medium, high, critical)",
+                             v);
+                return -1;
+            }
+        } else if (ss_args_value(a, "threads", 'j', &v)) {
+            if (v != NULL) {
+                if (ss_args_u64(a, "--threads", v, &j) != 0 || j == 0 || j > HUNT_MAX_WORKERS)
+                    return -1;
+                h->threads = (unsigned)j;
+            }
+        } else {
+            (void)ss_args_unknown(a);
+            return -1;
+        }
+    }
+    return a->bad ? -1 : 0;
+}
+
+int ss_cmd_hunt(int argc, char **argv)
+{
+    struct hunt h = { .min_sev = SS_SEV_INFO, .cbuf = SS_BUF_INIT(HUNT_OUT_MAX) };
+    struct ss_sigma_stats st = { 0 };
+    struct ss_args a;
+    int code = SS_EXIT_OK, r;
+
+    ss_args_init(&a, argc, argv);
+    r = parse_args(&h, &a);
+    if (r != 0)
+        return r > 0 ? SS_EXIT_OK : SS_EXIT_USAGE;
+    if (h.n_rules == 0 || a.n_pos == 0) {
+        ss_cli_error("hunt: %s (see 'siloscope hunt --help')",
+                     h.n_rules == 0 ? "missing --rules" : "missing INPUT");
+        return SS_EXIT_USAGE;
+    }
+    if (a.n_pos > HUNT_MAX_ARGS) {
+        ss_cli_error("hunt: too many inputs (at most %d)", HUNT_MAX_ARGS);
+        return SS_EXIT_USAGE;
+    }
+    r = load_rules(&h);
+    if (r < 0) {
+        code = ss_cli_exit_for(r);
+        goto out;
+    }
+    r = add_inputs(&h, a.pos, a.n_pos, &code);
+    if (r < 0) {
+        code = SS_EXIT_INTERNAL;
+        goto out;
+    }
+    h.n_workers = h.threads ? h.threads : ss_pool_default_threads();
+    h.n_workers = SS_MIN(h.n_workers, HUNT_MAX_WORKERS);
+    if (h.n_tasks > 0)
+        h.n_workers = (unsigned)SS_MIN((size_t)h.n_workers, h.n_tasks);
+    h.scr = ss_calloc(h.n_workers, sizeof(*h.scr));
+    h.shown = ss_calloc(h.n_workers, sizeof(*h.shown));
+    h.corr_shown = ss_calloc(ss_sigma_rule_count(h.rs) + 1, sizeof(*h.corr_shown));
+    if (h.scr == NULL || h.shown == NULL || h.corr_shown == NULL) {
+        code = SS_EXIT_INTERNAL;
+        goto out;
+    }
+    for (unsigned w = 0; w < h.n_workers; w++) {
+        h.scr[w] = ss_sigma_scratch_new(h.rs, SS_SIGMA_VALIDATE);
+        h.shown[w] = ss_calloc(ss_sigma_rule_count(h.rs) + 1, sizeof(**h.shown));
+        if (h.scr[w] == NULL || h.shown[w] == NULL) {
+            ss_cli_error("out of memory");
+            code = SS_EXIT_INTERNAL;
+            goto out;
+        }
+    }
+    if (h.table)
+        printf("%-27s %-13s %-50s %-40s %s\n", "TIME", "LEVEL", "RULE", "ENTITY", "LOCATION");
+    r = ss_pool_run(h.n_workers, h.n_tasks, hunt_task_run, &h);
+    for (size_t i = 0; i < h.n_tasks; i++) {
+        if (write_out(&h.tasks[i].out) < 0)
+            r = -EIO;
+        if (h.tasks[i].err < 0 && code == SS_EXIT_OK)
+            code = ss_cli_exit_for(h.tasks[i].err);
+        if (h.tasks[i].bad_records > 10)
+            ss_cli_warn("%s: %" PRIu64 " bad records in all",
+                        h.tasks[i].c->inputs[h.tasks[i].index].path, h.tasks[i].bad_records);
+        ss_buf_release(&h.tasks[i].out);
+    }
+    if (r < 0) {
+        ss_cli_error("hunt: %s", ss_strerror(r));
+        code = SS_EXIT_INTERNAL;
+        goto out;
+    }
+    if (h.table)
+        printf("\ncorrelations:\n");
+    r = ss_sigma_correlate(h.rs, h.scr, h.n_workers, on_corr, &h);
+    if (r == 0)
+        r = write_out(&h.cbuf);
+    for (unsigned w = 0; w < h.n_workers; w++)
+        ss_sigma_scratch_stats(h.scr[w], &st);
+    if (r == 0)
+        r = print_hits(&h, &st);
+    if (st.n_regex_limit > 0)
+        ss_cli_warn("%" PRIu64 " regular-expression matches stopped at the match limit "
+                    "(counted as no match)",
+                    st.n_regex_limit);
+    if (r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
+        ss_cli_error("cannot write the output: %s", r < 0 ? ss_strerror(r) : strerror(errno));
+        code = SS_EXIT_INTERNAL;
+    }
+out:
+    for (unsigned w = 0; h.scr != NULL && w < h.n_workers; w++)
+        ss_sigma_scratch_free(h.scr[w]);
+    for (unsigned w = 0; h.shown != NULL && w < h.n_workers; w++)
+        ss_free(h.shown[w]);
+    ss_free(h.scr);
+    ss_free(h.shown);
+    ss_free(h.corr_shown);
+    for (size_t i = 0; i < h.n_tasks; i++)
+        ss_buf_release(&h.tasks[i].out);
+    ss_free(h.tasks);
+    for (size_t i = 0; i < h.n_cases; i++)
+        ss_case_release(&h.cases[i]);
+    ss_buf_release(&h.cbuf);
+    ss_sigma_ruleset_free(h.rs);
+    return code;
+}

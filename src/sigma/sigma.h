@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sigma/sigma.h - the Sigma engine: load rules, route them to log sources through field
+ * mappings, compile them, match records, and correlate matches (docs/sigma.md).
+ *
+ * Life cycle of a rule set:
+ *   1. ss_sigma_ruleset_new, then any number of ss_sigma_load_path / ss_sigma_load_mem
+ *      (rules), ss_sigma_mapping_load (reviewer mappings, tried before the shipped ones)
+ *      and ss_sigma_placeholders_load (values for the 'expand' modifier).
+ *   2. ss_sigma_compile: resolves correlation references, routes every rule to the input
+ *      kinds its log source maps to, and builds the literal prefilter. From then on the
+ *      rule set is immutable: share it read-only between any number of threads; free it
+ *      after they are done.
+ *   3. Per worker thread: one ss_sigma_scratch (match state, statistics, and the events
+ *      kept for correlations and findings). ss_sigma_match is called per record.
+ *   4. After every worker is done: ss_sigma_correlate and/or ss_sigma_findings over all
+ *      scratches. Both sort what the scratches collected (by time, then location) before
+ *      any windowing or grouping, so results never depend on the thread count or on the
+ *      order in which inputs were read.
+ *
+ * Nothing is dropped silently: every YAML document read gets a load-report entry
+ * (loaded, or rejected with the exact reason and location, plus notes on translated
+ * legacy syntax and unsupported or unrouted features); see ss_sigma_report_*.
+ *
+ * Input kinds are named as io names them ("cloudtrail", "azure-jsonl", ...): the sigma
+ * area does not depend on io.
+ */
+#ifndef SS_SIGMA_SIGMA_H
+#define SS_SIGMA_SIGMA_H
+
+#include "core/base.h"
+#include "core/buf.h"
+#include "core/diag.h"
+#include "core/finding.h"
+
+/* Hard caps (SS_ELIMIT beyond them). */
+#define SS_SIGMA_MAX_FILE_BYTES ((uint64_t)8 << 20) /* one rule, mapping or placeholder file */
+#define SS_SIGMA_MAX_RULES 200000u                  /* rules in one rule set */
+#define SS_SIGMA_MAX_FILES 100000u                  /* files read from directories */
+#define SS_SIGMA_MAX_DIR_DEPTH 32u                  /* directory nesting below a rules dir */
+
+enum ss_sigma_flags {
+    /* Missing title/logsource are notes, not rejections (for conformance vectors that
+       carry only a detection). */
+    SS_SIGMA_LENIENT = 1u << 0,
+    /* Do not add the shipped mappings at compile time (tests). */
+    SS_SIGMA_NO_BUILTIN_MAPPINGS = 1u << 1,
+    /* Disable the literal prefilter: every routed rule is evaluated on every record
+       (for the prefilter on/off equality test and for debugging). */
+    SS_SIGMA_NO_PREFILTER = 1u << 2,
+};
+
+struct ss_sigma_ruleset; /* opaque */
+
+/** New empty rule set. Returns owned set — free with ss_sigma_ruleset_free(); NULL on OOM. */
+SS_MUST_USE struct ss_sigma_ruleset *ss_sigma_ruleset_new(unsigned flags);
+/** Free @rs and everything it owns. Accepts NULL. */
+void ss_sigma_ruleset_free(struct ss_sigma_ruleset *rs);
+
+/**
+ * Load the rules of a file, or of every *.yml / *.yaml file under a directory (recursive,
+ * in bytewise path order; hidden entries skipped). Borrows @path. Problems inside a file
+ * (YAML errors, schema violations) never fail the call: they become rejected entries of
+ * the load report. Returns 0; -errno when @path (or a file or directory under it) cannot
+ * be read (@reterr_diag names it); SS_ELIMIT past SS_SIGMA_MAX_FILES / _MAX_RULES /
+ * _MAX_DIR_DEPTH; -ENOMEM. -EINVAL after compile.
+ */
+SS_MUST_USE int ss_sigma_load_path(struct ss_sigma_ruleset *rs, const char *path,
+                                   struct ss_diag *reterr_diag);
+
+/**
+ * Load the rules in @len bytes of YAML at @text (borrowed), named @name in the report
+ * (borrowed; copied). Same contract as ss_sigma_load_path.
+ */
+SS_MUST_USE int ss_sigma_load_mem(struct ss_sigma_ruleset *rs, const char *name, const char *text,
+                                  size_t len, struct ss_diag *reterr_diag);
+
+/**
+ * Add a reviewer mapping file (format in docs/sigma.md "Mappings"); mappings added this
+ * way are tried before the shipped ones, in the order added. Borrows @path. Returns 0,
+ * -errno, -ENOMEM, SS_ESYNTAX or SS_ELIMIT with @reterr_diag located (a bad mapping is
+ * an error, not a report entry). -EINVAL after compile.
+ */
+SS_MUST_USE int ss_sigma_mapping_load(struct ss_sigma_ruleset *rs, const char *path,
+                                      struct ss_diag *reterr_diag);
+/** As ss_sigma_mapping_load, from memory (@name borrowed, for diagnostics). */
+SS_MUST_USE int ss_sigma_mapping_load_mem(struct ss_sigma_ruleset *rs, const char *name,
+                                          const char *text, size_t len,
+                                          struct ss_diag *reterr_diag);
+
+/**
+ * Add placeholder values for the 'expand' modifier: a YAML map of name -> value or list
+ * of values (optionally under a top-level 'vars' key, as in pySigma pipelines). Names are
+ * written without the '%'. Later files override earlier ones per name. Placeholders are
+ * applied at compile time, so the order of loads does not matter. Returns as
+ * ss_sigma_mapping_load.
+ */
+SS_MUST_USE int ss_sigma_placeholders_load(struct ss_sigma_ruleset *rs, const char *path,
+                                           struct ss_diag *reterr_diag);
+/** As ss_sigma_placeholders_load, from memory. */
+SS_MUST_USE int ss_sigma_placeholders_load_mem(struct ss_sigma_ruleset *rs, const char *name,
+                                               const char *text, size_t len,
+                                               struct ss_diag *reterr_diag);
+
+/**
+ * Finish loading: apply placeholders and filters, resolve correlation references, route
+ * rules to input kinds through the mappings, and build the prefilter. Problems found here
+ * (an unknown rule referenced by a correlation, a placeholder without values) are load
+ * report entries too. Returns 0, -ENOMEM, SS_ELIMIT, or an error of a shipped mapping or
+ * of the prefilter compiler (@reterr_diag says which). Call once.
+ */
+SS_MUST_USE int ss_sigma_compile(struct ss_sigma_ruleset *rs, struct ss_diag *reterr_diag);
+
+/* ---- load report ---- */
+
+enum ss_sigma_doc_kind {
+    SS_SIGMA_DOC_RULE = 0,    /* detection rule */
+    SS_SIGMA_DOC_CORRELATION, /* correlation (meta) rule */
+    SS_SIGMA_DOC_FILTER,      /* global filter */
+    SS_SIGMA_DOC_OTHER,       /* not recognisable as any of these, or unreadable */
+    SS_SIGMA_DOC__COUNT
+};
+
+enum ss_sigma_status { SS_SIGMA_LOADED = 0, SS_SIGMA_REJECTED, SS_SIGMA_STATUS__COUNT };
+
+enum ss_sigma_note_kind {
+    SS_SIGMA_NOTE_WARNING = 0, /* tolerated deviation from the spec (e.g. "2022/04/21" dates) */
+    SS_SIGMA_NOTE_TRANSLATED,  /* legacy syntax translated (v1 aggregation -> correlation) */
+    SS_SIGMA_NOTE_UNSUPPORTED, /* a feature the engine does not evaluate (explained) */
+    SS_SIGMA_NOTE_UNROUTED,    /* no mapping routes the rule's log source to any input kind */
+    SS_SIGMA_NOTE__COUNT
+};
+
+struct ss_sigma_note {
+    enum ss_sigma_note_kind kind;
+    uint32_t line, column; /* 0 if not tied to a place */
+    const char *msg;
+};
+
+struct ss_sigma_entry {
+    const char *file; /* as given (path or name) */
+    uint32_t doc;     /* 0-based document index in the file */
+    uint32_t line, column;
+    enum ss_sigma_doc_kind kind;
+    enum ss_sigma_status status;
+    const char *title;  /* NULL if none */
+    const char *id;     /* NULL if none */
+    int code;           /* rejected: SS_ESYNTAX, SS_ELIMIT, SS_EUNSUPPORTED, ... */
+    const char *reason; /* rejected: the exact reason (line/column in line, column) */
+    int32_t rule;       /* loaded: rule index (ss_sigma_rule_*); -1 otherwise */
+    const struct ss_sigma_note *notes;
+    size_t n_notes;
+};
+
+/** Number of load-report entries (one per YAML document read, in load order). */
+size_t ss_sigma_report_len(const struct ss_sigma_ruleset *rs);
+/** Entry @i (borrowed; valid until @rs is freed). */
+const struct ss_sigma_entry *ss_sigma_report_at(const struct ss_sigma_ruleset *rs, size_t i);
+
+/* ---- rules ---- */
+
+struct ss_sigma_rule_info {
+    const char *id;    /* never NULL: the rule id, or "<file>#<doc>" when it has none */
+    const char *title; /* "" if none */
+    const char *name;  /* NULL if none */
+    const char *level; /* the level word ("medium" when the rule has none) */
+    enum ss_severity severity;
+    const char *product, *service, *category; /* lower case; NULL when absent */
+    const char *file;
+    bool is_correlation;
+    bool emits;            /* reports its own matches (false: only feeds correlations) */
+    size_t n_kinds;        /* input kinds it is routed to (0: never evaluated) */
+    const char *kinds[16]; /* their names (first 16) */
+};
+
+/** Number of loaded rules (detection and correlation). */
+size_t ss_sigma_rule_count(const struct ss_sigma_ruleset *rs);
+/** Describe rule @i into @ret (borrowed strings, valid until @rs is freed). */
+void ss_sigma_rule_info(const struct ss_sigma_ruleset *rs, size_t i,
+                        struct ss_sigma_rule_info *ret);
+
+/* ---- matching ---- */
+
+/**
+ * The source slot for input kind @kind_name (an io kind name), to pass to ss_sigma_match
+ * for every record of inputs of that kind. Returns the slot (>= 0), or SS_ENOTFOUND when
+ * no rule is routed to that kind (the caller may skip such inputs). After compile only.
+ */
+int ss_sigma_source(const struct ss_sigma_ruleset *rs, const char *kind_name);
+
+enum ss_sigma_scratch_flags {
+    SS_SIGMA_KEEP_HITS = 1u << 0, /* keep every hit for ss_sigma_findings */
+    /* Validate (strict JSON) every record that reaches rule evaluation; records no rule
+       can match are never interpreted, so callers may read without validating. */
+    SS_SIGMA_VALIDATE = 1u << 1,
+};
+
+struct ss_sigma_scratch; /* opaque; one per worker thread */
+
+/**
+ * New match scratch for @rs (borrowed: must outlive the scratch). Returns owned scratch —
+ * free with ss_sigma_scratch_free(); NULL on OOM. Not thread-safe: one thread at a time.
+ */
+SS_MUST_USE struct ss_sigma_scratch *ss_sigma_scratch_new(const struct ss_sigma_ruleset *rs,
+                                                          unsigned flags);
+/** Free @s. Accepts NULL. */
+void ss_sigma_scratch_free(struct ss_sigma_scratch *s);
+
+/** One rule that matched one record. */
+struct ss_sigma_hit {
+    uint32_t rule;      /* rule index */
+    int64_t time_us;    /* event time from the mapping's time fields; INT64_MIN if none */
+    const char *entity; /* primary entity (mapping's entity fields), "" if none */
+};
+
+/**
+ * Match one record: @len bytes of JSON text at @rec (borrowed; a valid JSON value, as
+ * ss_reader_next returns), of source slot @source, at location @loc (copied into the
+ * kept events). Fills *ret_hits / *ret_n with the rules that matched and report their
+ * own matches, in rule order (valid until the next call with @s). Matches of rules that
+ * feed correlations are kept in @s for ss_sigma_correlate; with SS_SIGMA_KEEP_HITS, hits
+ * are kept for ss_sigma_findings too. A regular expression that exceeds its match limit
+ * counts as not matching and is counted in the statistics.
+ * Returns 0, -ENOMEM, SS_ELIMIT (kept events past SS_SIGMA_MAX_KEPT_BYTES), -EINVAL
+ * for a bad @source, or SS_ESYNTAX (with SS_SIGMA_VALIDATE) when the record is not valid
+ * JSON: it was not evaluated and the caller reports it.
+ * Without SS_SIGMA_VALIDATE @rec must be valid JSON; on malformed text the matcher never
+ * reads out of bounds, but its results are unspecified.
+ */
+SS_MUST_USE int ss_sigma_match(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch *s,
+                               int source, const char *rec, size_t len, const struct ss_loc *loc,
+                               const struct ss_sigma_hit **ret_hits, size_t *ret_n);
+
+/** Most bytes of events and hits one scratch keeps for correlation and findings. */
+#define SS_SIGMA_MAX_KEPT_BYTES ((uint64_t)4 << 30)
+
+struct ss_sigma_stats {
+    uint64_t n_records;     /* records matched against */
+    uint64_t n_candidates;  /* records the prefilter let through to rule evaluation */
+    uint64_t n_evals;       /* rule evaluations */
+    uint64_t n_hits;        /* rule matches (all rules, including correlation feeders) */
+    uint64_t n_regex_limit; /* regular-expression matches stopped by the match limit */
+    uint64_t n_bad_time;    /* hits whose event time could not be read */
+    uint64_t n_invalid;     /* records rejected by SS_SIGMA_VALIDATE */
+};
+
+/** Add @s's statistics into @acc (caller zero-fills it first). */
+void ss_sigma_scratch_stats(const struct ss_sigma_scratch *s, struct ss_sigma_stats *acc);
+/** Hits of rule @rule recorded by @s (all rules, including correlation feeders). */
+uint64_t ss_sigma_scratch_rule_hits(const struct ss_sigma_scratch *s, size_t rule);
+
+/* ---- correlations and findings (after every worker is done) ---- */
+
+struct ss_sigma_corr_hit {
+    uint32_t rule;    /* the correlation rule's index */
+    int64_t first_us; /* time of the first and the last event of the window */
+    int64_t last_us;
+    const char *group;         /* "field=value, ..." of the group-by fields ("" if none) */
+    const char *entity;        /* primary entity of the first event, "" if none */
+    uint64_t n_events;         /* events in the window */
+    const struct ss_loc *locs; /* their locations, sorted (at most SS_FINDING_MAX_EVIDENCE) */
+    size_t n_locs;
+};
+
+/** Called for every correlation match; return nonzero to stop. */
+typedef int (*ss_sigma_corr_fn)(void *ctx, const struct ss_sigma_corr_hit *hit);
+
+/**
+ * Run every correlation over the events kept by @scratches[0..n) (borrowed). Events are
+ * sorted by (time, location) before windowing; matches are delivered in (correlation
+ * rule, group, time) order, so the result does not depend on how records were spread
+ * over workers. Returns 0, the callback's nonzero value, or -ENOMEM.
+ */
+SS_MUST_USE int ss_sigma_correlate(const struct ss_sigma_ruleset *rs,
+                                   struct ss_sigma_scratch *const *scratches, size_t n,
+                                   ss_sigma_corr_fn fn, void *ctx);
+
+/**
+ * Turn every kept hit (scratches made with SS_SIGMA_KEEP_HITS) and every correlation
+ * match into findings in @fs: one finding per (rule, primary entity), check id
+ * "sigma:<rule id>", severity from the rule level, evidence = the matched record
+ * locations (sha256 left zero for the caller to fill), time span of the evidence.
+ * Deterministic for any distribution of records over scratches. Returns 0, -ENOMEM or
+ * SS_ELIMIT.
+ */
+SS_MUST_USE int ss_sigma_findings(const struct ss_sigma_ruleset *rs,
+                                  struct ss_sigma_scratch *const *scratches, size_t n,
+                                  struct ss_findings *fs);
+
+#endif

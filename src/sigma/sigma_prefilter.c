@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sigma/sigma_prefilter.c - implements the literal prefilter: for each source (input
+ * kind), one caseless multi-literal Vectorscan/Hyperscan database over all the literals
+ * its rules need, so that a record is evaluated only against the rules that could match
+ * it.
+ *
+ * Soundness. For each rule instance we compute a literal set S such that "the rule
+ * matches the record" implies "some literal of S occurs in the record's raw bytes,
+ * ASCII case-insensitively":
+ *  - a string value contributes one piece of its (folded) literal text: the longest run
+ *    of ASCII bytes other than '"', '\' and control characters, since only those bytes
+ *    appear unchanged in JSON text (the others may be escaped); integer values their
+ *    decimal text (they match only that exact text); a regular expression the longest
+ *    literal run it requires (no alternation at top level, nothing under a quantifier
+ *    that allows zero repeats, no group contents);
+ *  - OR and lists: the union; AND: the best child set; NOT, null, exists, neq,
+ *    comparisons, CIDR, fieldref and booleans: no constraint (the instance is always a
+ *    candidate); a value that never matches: the empty set.
+ * JSON may also write any character as \uXXXX and '/' as '\/': a record that contains
+ * either escape anywhere (detected by the same scan) makes every instance a candidate.
+ * Case folding never maps a non-ASCII character to ASCII (sigma_value.c), so a caseless
+ * ASCII search for a folded ASCII piece finds every record the matcher would accept.
+ */
+#include "sigma/sigma_int.h"
+
+#include "core/alloc.h"
+
+#define MIN_PIECE 3u
+#define ESC_ID 0u /* pattern id of the JSON escape detectors */
+
+/*
+ * Candidate targets: source-local instances [0, n_insts), then the source's mappings
+ * [n_insts, n_insts + n_maps) ("the mapping's 'when' may hold": its literals occur).
+ */
+struct sg_prefilter {
+    hs_database_t *db;
+    uint32_t *always; /* targets without literals */
+    uint32_t n_always;
+    uint32_t **lit_insts; /* per literal id (1-based ids; 0 = escape): targets */
+    uint32_t *n_lit_insts;
+    uint32_t n_lits;
+    uint32_t n_insts;
+    uint32_t n_targets;
+};
+
+/* A literal set under construction. */
+struct lset {
+    bool any; /* no constraint */
+    char **s; /* pieces (heap) */
+    size_t *l;
+    size_t n, cap;
+};
+
+static void lset_release(struct lset *x)
+{
+    for (size_t i = 0; i < x->n; i++)
+        ss_free(x->s[i]);
+    ss_free(x->s);
+    ss_free(x->l);
+    *x = (struct lset){ 0 };
+}
+
+static int lset_add(struct lset *x, const char *p, size_t n)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->l[i] == n && memcmp(x->s[i], p, n) == 0)
+            return 0;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 4;
+        char **ns = ss_reallocarray(x->s, cap, sizeof(*ns));
+        size_t *nl;
+
+        if (ns == NULL)
+            return -ENOMEM;
+        x->s = ns;
+        nl = ss_reallocarray(x->l, cap, sizeof(*nl));
+        if (nl == NULL)
+            return -ENOMEM;
+        x->l = nl;
+        x->cap = cap;
+    }
+    x->s[x->n] = ss_strndup(p, n);
+    if (x->s[x->n] == NULL)
+        return -ENOMEM;
+    /* pieces are searched caselessly: store them lower case */
+    for (size_t i = 0; i < n; i++)
+        if (x->s[x->n][i] >= 'A' && x->s[x->n][i] <= 'Z')
+            x->s[x->n][i] = (char)(x->s[x->n][i] + 32);
+    x->l[x->n] = n;
+    x->n++;
+    return 0;
+}
+
+static int lset_union(struct lset *dst, struct lset *src)
+{
+    if (src->any) {
+        dst->any = true;
+        return 0;
+    }
+    for (size_t i = 0; i < src->n; i++) {
+        int r = lset_add(dst, src->s[i], src->l[i]);
+
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static void lset_move(struct lset *dst, struct lset *src)
+{
+    lset_release(dst);
+    *dst = *src;
+    *src = (struct lset){ 0 };
+}
+
+static bool safe_byte(unsigned char c, bool no_ks)
+{
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+        return false;
+    if (no_ks && (c == 'k' || c == 'K' || c == 's' || c == 'S'))
+        return false;
+    return true;
+}
+
+/* The longest safe piece of @p[0..n): 0 when shorter than MIN_PIECE. */
+static size_t best_piece(const char *p, size_t n, bool no_ks, size_t *ret_off)
+{
+    size_t best = 0, best_off = 0, run = 0;
+
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && safe_byte((unsigned char)p[i], no_ks)) {
+            run++;
+            continue;
+        }
+        if (run > best) {
+            best = run;
+            best_off = i - run;
+        }
+        run = 0;
+    }
+    *ret_off = best_off;
+    return best >= MIN_PIECE ? best : 0;
+}
+
+static int add_piece(struct lset *x, const char *p, size_t n, bool no_ks)
+{
+    size_t off, l = best_piece(p, n, no_ks, &off);
+
+    if (l == 0) {
+        x->any = true;
+        return 0;
+    }
+    return lset_add(x, p + off, l);
+}
+
+/*
+ * The longest literal run a regular expression requires (see the file comment), into
+ * @x; x->any when none can be found.
+ */
+static int regex_literal(const char *re, size_t n, bool caseless, struct lset *x)
+{
+    char best[SG_MAX_REGEX_BYTES + 1], cur[SG_MAX_REGEX_BYTES + 1];
+    size_t bl = 0, cl = 0, i = 0;
+    int depth = 0;
+
+#define END_RUN()                                                                                  \
+    do {                                                                                           \
+        if (cl > bl) {                                                                             \
+            memcpy(best, cur, cl);                                                                 \
+            bl = cl;                                                                               \
+        }                                                                                          \
+        cl = 0;                                                                                    \
+    } while (0)
+    if (n > SG_MAX_REGEX_BYTES) {
+        x->any = true;
+        return 0;
+    }
+    /* inline option settings with 'x' change what spaces mean: give up */
+    for (size_t k = 0; k + 2 < n; k++) {
+        if (re[k] == '(' && re[k + 1] == '?') {
+            for (size_t q = k + 2; q < n && re[q] != ')' && re[q] != ':'; q++)
+                if (re[q] == 'x')
+                    goto any;
+        }
+    }
+    while (i < n) {
+        char c = re[i];
+
+        if (depth > 0) {
+            if (c == '\\') {
+                i += 2;
+                continue;
+            }
+            if (c == '[') {
+                i++;
+                if (i < n && re[i] == '^')
+                    i++;
+                if (i < n && re[i] == ']')
+                    i++;
+                while (i < n && re[i] != ']') {
+                    if (re[i] == '\\')
+                        i++;
+                    i++;
+                }
+                i++;
+                continue;
+            }
+            if (c == '(')
+                depth++;
+            else if (c == ')')
+                depth--;
+            i++;
+            if (depth == 0) {
+                /* a quantifier after the group does not affect the runs around it */
+                END_RUN();
+            }
+            continue;
+        }
+        switch (c) {
+        case '|':
+            goto any;
+        case '(':
+            END_RUN();
+            depth = 1;
+            i++;
+            continue;
+        case ')':
+            goto any;
+        case '[':
+            END_RUN();
+            i++;
+            if (i < n && re[i] == '^')
+                i++;
+            if (i < n && re[i] == ']')
+                i++;
+            while (i < n && re[i] != ']') {
+                if (re[i] == '\\')
+                    i++;
+                i++;
+            }
+            i++;
+            continue;
+        case '.':
+        case '^':
+        case '$':
+            END_RUN();
+            i++;
+            continue;
+        case '*':
+        case '?':
+        case '{':
+            /* the previous atom may be absent: drop it from the run */
+            if (cl > 0)
+                cl--;
+            END_RUN();
+            i++;
+            if (c == '{')
+                while (i < n && re[i] != '}')
+                    i++;
+            if (i < n && (re[i] == '}' || re[i] == '?' || re[i] == '+'))
+                i++;
+            continue;
+        case '+':
+            END_RUN();
+            i++;
+            if (i < n && (re[i] == '?' || re[i] == '+'))
+                i++;
+            continue;
+        case '\\':
+            if (i + 1 >= n)
+                goto any;
+            {
+                char e = re[i + 1];
+
+                if (e == 'Q' || e == 'E')
+                    goto any;
+                if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
+                    END_RUN(); /* a class, an anchor or a code escape */
+                    i += 2;
+                    /* \x{..}, \p{..}, \k<..> and friends: skip their argument */
+                    if (i < n && (re[i] == '{' || re[i] == '<')) {
+                        char close = re[i] == '{' ? '}' : '>';
+
+                        while (i < n && re[i] != close)
+                            i++;
+                        i++;
+                    }
+                    continue;
+                }
+                cur[cl++] = e;
+                i += 2;
+                continue;
+            }
+        default:
+            cur[cl++] = c;
+            i++;
+            continue;
+        }
+    }
+    END_RUN();
+#undef END_RUN
+    if (depth != 0)
+        goto any;
+    return add_piece(x, best, bl, caseless);
+any:
+    x->any = true;
+    return 0;
+}
+
+static int val_lits(const struct sg_val *v, struct lset *x)
+{
+    switch (v->kind) {
+    case SG_V_STR:
+        if (v->shape == SG_SH_ANY)
+            break;
+        return add_piece(x, v->s, v->len, false);
+    case SG_V_INT:
+        return add_piece(x, v->s, v->len, false);
+    case SG_V_RE: {
+        uint32_t opts = 0;
+
+        bool caseless;
+
+        (void)pcre2_pattern_info(v->re, PCRE2_INFO_ALLOPTIONS, &opts);
+        caseless = (opts & PCRE2_CASELESS) != 0;
+        /* an inline (?i) anywhere also makes later literals caseless */
+        for (size_t k = 0; !caseless && k + 2 < v->len; k++) {
+            if (v->s[k] != '(' || v->s[k + 1] != '?')
+                continue;
+            for (size_t q = k + 2; q < v->len && v->s[q] != ')' && v->s[q] != ':'; q++)
+                caseless = caseless || v->s[q] == 'i';
+        }
+        return regex_literal(v->s, v->len, caseless, x);
+    }
+    case SG_V_NONE:
+        return 0;
+    default:
+        break;
+    }
+    x->any = true;
+    return 0;
+}
+
+/* How field names resolve for the tree being analysed: a mapping's paths, or raw. */
+struct nctx {
+    const struct ss_sigma_ruleset *rs;
+    const struct sg_mapping *m; /* NULL: field names are raw paths ('when') */
+};
+
+static int need(const struct nctx *c, const struct sg_node *nd, struct lset *out, unsigned depth);
+
+/*
+ * 'exists: true': the key of the last segment of some candidate path occurs in the
+ * record (keys are compared exactly or ASCII case-insensitively; a flattened key
+ * "a.b" contains its last segment). Not for mappings that match keys with their
+ * spaces removed, nor for '*' segments.
+ */
+static int exists_lits(const struct nctx *c, uint32_t fid, struct lset *out)
+{
+    const char *raw = c->rs->fnames[fid];
+    const char *const *paths = &raw;
+    uint32_t n = 1;
+    int r = 0;
+
+    if (c->m != NULL) {
+        if (c->m->keys_without_spaces) {
+            out->any = true;
+            return 0;
+        }
+        paths = ss_sigma_paths(c->rs, c->m, fid, &n);
+    }
+    for (uint32_t i = 0; i < n && r == 0 && !out->any; i++) {
+        const char *seg = strrchr(paths[i], '.');
+
+        seg = seg != NULL ? seg + 1 : paths[i];
+        if (strcmp(seg, "*") == 0)
+            out->any = true;
+        else
+            r = add_piece(out, seg, strlen(seg), false);
+    }
+    return r;
+}
+
+static int value_lits(const struct nctx *c, const struct sg_pred *p, struct lset *out);
+
+/*
+ * A predicate on field values needs both a value and the field's key (a value can only
+ * match where the field was found): the values' literals, or the key's when the values
+ * give none.
+ */
+static int pred_lits(const struct nctx *c, const struct sg_pred *p, struct lset *out)
+{
+    struct lset v = { 0 }, k = { 0 };
+    int r;
+
+    if (p->kind == SG_P_EXISTS && p->exists && p->field != SG_NO_FIELD)
+        return exists_lits(c, p->field, out);
+    r = value_lits(c, p, &v);
+    if (r == 0 && p->kind == SG_P_VALUES && !p->neq && p->field != SG_NO_FIELD)
+        r = exists_lits(c, p->field, &k);
+    if (r == 0) {
+        /* keys repeat in every record of a kind: prefer values, keys only instead of
+           no literal at all */
+        bool use_key = v.any && !k.any && k.n > 0;
+
+        lset_move(out, use_key ? &k : &v);
+    }
+    lset_release(&v);
+    lset_release(&k);
+    return r;
+}
+
+static int value_lits(const struct nctx *c, const struct sg_pred *p, struct lset *out)
+{
+    int r = 0;
+
+    (void)c;
+    if ((p->kind != SG_P_VALUES && p->kind != SG_P_KEYWORDS) || p->neq ||
+        p->timepart != SG_TP_NONE) {
+        out->any = true;
+        return 0;
+    }
+    if (!p->all) {
+        for (uint32_t k = 0; k < p->n_vals && r == 0 && !out->any; k++)
+            r = val_lits(&p->vals[k], out);
+        return r;
+    }
+    /* all: every group must match, so any one group's union is a valid set */
+    {
+        struct lset best = { .any = true };
+
+        for (uint32_t k = 0; k < p->n_vals && r == 0;) {
+            uint32_t g = p->vals[k].group, end = k;
+            struct lset cur = { 0 };
+
+            while (end < p->n_vals && p->vals[end].group == g)
+                end++;
+            for (uint32_t q = k; q < end && r == 0 && !cur.any; q++)
+                r = val_lits(&p->vals[q], &cur);
+            if (r == 0 && !cur.any && (best.any || cur.n < best.n))
+                lset_move(&best, &cur);
+            lset_release(&cur);
+            k = end;
+        }
+        if (r == 0)
+            lset_move(out, &best);
+        lset_release(&best);
+    }
+    return r;
+}
+
+static size_t min_len(const struct lset *x)
+{
+    size_t m = SIZE_MAX;
+
+    for (size_t i = 0; i < x->n; i++)
+        m = SS_MIN(m, x->l[i]);
+    return m;
+}
+
+static int need(const struct nctx *c, const struct sg_node *nd, struct lset *out, unsigned depth)
+{
+    int r = 0;
+
+    if (depth > 256) {
+        out->any = true;
+        return 0;
+    }
+    switch (nd->op) {
+    case SG_N_PRED:
+        return pred_lits(c, nd->pred, out);
+    case SG_N_FALSE:
+        return 0; /* never matches: needs nothing, is never a candidate */
+    case SG_N_OR:
+        for (uint32_t i = 0; i < nd->n && r == 0 && !out->any; i++) {
+            struct lset k = { 0 };
+
+            r = need(c, nd->kids[i], &k, depth + 1);
+            if (r == 0)
+                r = lset_union(out, &k);
+            lset_release(&k);
+        }
+        return r;
+    case SG_N_AND: {
+        struct lset best = { .any = true };
+
+        for (uint32_t i = 0; i < nd->n && r == 0; i++) {
+            struct lset k = { 0 };
+
+            r = need(c, nd->kids[i], &k, depth + 1);
+            if (r == 0 && !k.any) {
+                if (k.n == 0) {
+                    /* a conjunct that never matches: the whole AND never does */
+                    lset_release(&best);
+                    best = (struct lset){ 0 };
+                    lset_release(&k);
+                    break;
+                }
+                if (best.any || min_len(&k) > min_len(&best) ||
+                    (min_len(&k) == min_len(&best) && k.n < best.n))
+                    lset_move(&best, &k);
+            }
+            lset_release(&k);
+        }
+        if (r == 0)
+            lset_move(out, &best);
+        lset_release(&best);
+        return r;
+    }
+    default:
+        out->any = true;
+        return 0;
+    }
+}
+
+/* ---- building ---- */
+
+struct litmap {
+    char **s;
+    size_t *l;
+    uint32_t **insts;
+    uint32_t *n_insts, *cap_insts;
+    size_t n, cap;
+};
+
+static int litmap_add(struct litmap *m, const char *p, size_t n, uint32_t inst)
+{
+    size_t i;
+
+    for (i = 0; i < m->n; i++)
+        if (m->l[i] == n && memcmp(m->s[i], p, n) == 0)
+            break;
+    if (i == m->n) {
+        if (m->n == m->cap) {
+            size_t cap = m->cap ? m->cap * 2 : 64;
+            char **ns = ss_reallocarray(m->s, cap, sizeof(*ns));
+            size_t *nl;
+            uint32_t **ni, *nn, *nc;
+
+            if (ns == NULL)
+                return -ENOMEM;
+            m->s = ns;
+            nl = ss_reallocarray(m->l, cap, sizeof(*nl));
+            if (nl == NULL)
+                return -ENOMEM;
+            m->l = nl;
+            ni = ss_reallocarray(m->insts, cap, sizeof(*ni));
+            if (ni == NULL)
+                return -ENOMEM;
+            m->insts = ni;
+            nn = ss_reallocarray(m->n_insts, cap, sizeof(*nn));
+            if (nn == NULL)
+                return -ENOMEM;
+            m->n_insts = nn;
+            nc = ss_reallocarray(m->cap_insts, cap, sizeof(*nc));
+            if (nc == NULL)
+                return -ENOMEM;
+            m->cap_insts = nc;
+            m->cap = cap;
+        }
+        m->s[i] = ss_strndup(p, n);
+        if (m->s[i] == NULL)
+            return -ENOMEM;
+        m->l[i] = n;
+        m->insts[i] = NULL;
+        m->n_insts[i] = m->cap_insts[i] = 0;
+        m->n++;
+    }
+    if (m->n_insts[i] > 0 && m->insts[i][m->n_insts[i] - 1] == inst)
+        return 0;
+    if (m->n_insts[i] == m->cap_insts[i]) {
+        uint32_t cap = m->cap_insts[i] ? m->cap_insts[i] * 2 : 4;
+        uint32_t *ni = ss_reallocarray(m->insts[i], cap, sizeof(*ni));
+
+        if (ni == NULL)
+            return -ENOMEM;
+        m->insts[i] = ni;
+        m->cap_insts[i] = cap;
+    }
+    m->insts[i][m->n_insts[i]++] = inst;
+    return 0;
+}
+
+static void litmap_release(struct litmap *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        ss_free(m->s[i]);
+        ss_free(m->insts[i]);
+    }
+    ss_free(m->s);
+    ss_free(m->l);
+    ss_free(m->insts);
+    ss_free(m->n_insts);
+    ss_free(m->cap_insts);
+}
+
+void ss_sigma_prefilter_free(struct sg_prefilter *pf)
+{
+    if (pf == NULL)
+        return;
+    if (pf->db != NULL)
+        hs_free_database(pf->db);
+    for (uint32_t i = 0; i < pf->n_lits; i++)
+        ss_free(pf->lit_insts[i]);
+    ss_free(pf->lit_insts);
+    ss_free(pf->n_lit_insts);
+    ss_free(pf->always);
+    ss_free(pf);
+}
+
+int ss_sigma_prefilter_build(struct ss_sigma_ruleset *rs, struct sg_source *src,
+                             struct ss_diag *reterr_diag)
+{
+    struct sg_prefilter *pf = ss_calloc(1, sizeof(*pf));
+    struct litmap lm = { 0 };
+    const char **exprs = NULL;
+    unsigned *flags = NULL, *ids = NULL;
+    size_t *lens = NULL;
+    int r = 0;
+
+    if (pf == NULL)
+        return -ENOMEM;
+    pf->n_insts = src->n_insts;
+    pf->always = ss_calloc(src->n_insts + src->n_maps + 1, sizeof(*pf->always));
+    if (pf->always == NULL) {
+        r = -ENOMEM;
+        goto out;
+    }
+    pf->n_targets = src->n_insts + src->n_maps;
+    for (uint32_t k = 0; k < pf->n_targets && r == 0; k++) {
+        struct lset x = { 0 };
+        struct nctx c = { .rs = rs };
+
+        if (k < src->n_insts) {
+            c.m = rs->maps[rs->insts[src->insts[k]].mapping];
+            r = need(&c, rs->insts[src->insts[k]].tree, &x, 0);
+        } else {
+            const struct sg_mapping *m = rs->maps[src->maps[k - src->n_insts]];
+
+            /* a mapping's 'when' uses raw paths */
+            if (m->when != NULL)
+                r = need(&c, m->when, &x, 0);
+            else
+                x.any = true;
+        }
+        if (r == 0 && x.any)
+            pf->always[pf->n_always++] = k;
+        for (size_t i = 0; r == 0 && !x.any && i < x.n; i++)
+            r = litmap_add(&lm, x.s[i], x.l[i], k);
+        lset_release(&x);
+    }
+    if (r < 0)
+        goto out;
+    if (lm.n > 0) {
+        hs_compile_error_t *cerr = NULL;
+        size_t n_pat = lm.n + 2;
+
+        exprs = ss_calloc(n_pat, sizeof(*exprs));
+        flags = ss_calloc(n_pat, sizeof(*flags));
+        ids = ss_calloc(n_pat, sizeof(*ids));
+        lens = ss_calloc(n_pat, sizeof(*lens));
+        pf->lit_insts = ss_calloc(lm.n + 1, sizeof(*pf->lit_insts));
+        pf->n_lit_insts = ss_calloc(lm.n + 1, sizeof(*pf->n_lit_insts));
+        if (exprs == NULL || flags == NULL || ids == NULL || lens == NULL ||
+            pf->lit_insts == NULL || pf->n_lit_insts == NULL) {
+            r = -ENOMEM;
+            goto out;
+        }
+        exprs[0] = "\\u";
+        exprs[1] = "\\/";
+        lens[0] = lens[1] = 2;
+        flags[0] = flags[1] = HS_FLAG_SINGLEMATCH;
+        ids[0] = ids[1] = ESC_ID;
+        for (size_t i = 0; i < lm.n; i++) {
+            exprs[i + 2] = lm.s[i];
+            lens[i + 2] = lm.l[i];
+            flags[i + 2] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+            ids[i + 2] = (unsigned)(i + 1);
+            pf->lit_insts[i + 1] = lm.insts[i];
+            pf->n_lit_insts[i + 1] = lm.n_insts[i];
+            lm.insts[i] = NULL;
+        }
+        pf->n_lits = (uint32_t)lm.n + 1;
+        if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n_pat, HS_MODE_BLOCK, NULL,
+                                 &pf->db, &cerr) != HS_SUCCESS) {
+            r = ss_diag_set(reterr_diag, SS_EUNSUPPORTED, NULL, 0, 0, UINT64_MAX,
+                            "prefilter for '%s': %s", src->kind,
+                            cerr && cerr->message ? cerr->message : "compile error");
+            hs_free_compile_error(cerr);
+            goto out;
+        }
+    }
+    src->pf = pf;
+    pf = NULL;
+out:
+    ss_free(exprs);
+    ss_free(flags);
+    ss_free(ids);
+    ss_free(lens);
+    litmap_release(&lm);
+    ss_sigma_prefilter_free(pf);
+    return r;
+}
+
+int ss_sigma_prefilter_scratch(const struct sg_prefilter *pf, hs_scratch_t **hs)
+{
+    if (pf->db == NULL)
+        return 0;
+    return hs_alloc_scratch(pf->db, hs) == HS_SUCCESS ? 0 : -ENOMEM;
+}
+
+struct scan_ctx {
+    const struct sg_prefilter *pf;
+    uint32_t *cand;
+    uint32_t epoch;
+    size_t marked;
+    bool escaped;
+};
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *ctx)
+{
+    struct scan_ctx *c = ctx;
+
+    (void)from;
+    (void)to;
+    (void)flags;
+    if (id == ESC_ID) {
+        c->escaped = true;
+        return 1; /* everything is a candidate: stop scanning */
+    }
+    for (uint32_t i = 0; i < c->pf->n_lit_insts[id]; i++)
+        c->cand[c->pf->lit_insts[id][i]] = c->epoch;
+    c->marked += c->pf->n_lit_insts[id];
+    return 0;
+}
+
+size_t ss_sigma_prefilter_scan(const struct sg_prefilter *pf, hs_scratch_t *hs, const char *rec,
+                               size_t len, uint32_t *cand, uint32_t epoch)
+{
+    struct scan_ctx c = { .pf = pf, .cand = cand, .epoch = epoch };
+
+    for (uint32_t i = 0; i < pf->n_always; i++)
+        cand[pf->always[i]] = epoch;
+    c.marked = pf->n_always;
+    if (pf->db != NULL && len <= UINT32_MAX &&
+        hs_scan(pf->db, rec, (unsigned)len, 0, hs, on_match, &c) != HS_SUCCESS)
+        c.escaped = true; /* stopped at an escape, or a scan error: be conservative */
+    if (c.escaped || len > UINT32_MAX) {
+        for (uint32_t k = 0; k < pf->n_targets; k++)
+            cand[k] = epoch;
+        return pf->n_targets;
+    }
+    return c.marked;
+}

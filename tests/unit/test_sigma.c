@@ -1,0 +1,1233 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/test_sigma.c - unit tests of the Sigma engine: table-driven conformance for
+ * every value modifier and condition form (each with matching and non-matching records,
+ * including empty strings, null, numbers given as strings, arrays, JSON escapes and
+ * non-ASCII case folding); the loader (schema errors with locations, YAML caps, multi-
+ * document files, Sigma 1.0 collections and aggregations); mappings (routing, 'when',
+ * value maps, JSON-in-string fields); correlations of every type (independent of how
+ * records are spread over scratches); findings; and prefilter on/off equality.
+ */
+#include "sigma/sigma.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/finding.h"
+#include "core/ss_time.h"
+#include "ss_test.h"
+
+/* A mapping that routes every rule to generic JSON lines, with field names as paths. */
+static const char test_mapping[] = "mapping: t\n"
+                                   "kinds: [t]\n"
+                                   "time: [t]\n"
+                                   "entity: [user]\n";
+
+/* Build a rule set from YAML @rules (documents); lenient, test mapping only. */
+static struct ss_sigma_ruleset *build(const char *rules, const char *placeholders, unsigned flags)
+{
+    struct ss_sigma_ruleset *rs =
+        ss_sigma_ruleset_new(SS_SIGMA_LENIENT | SS_SIGMA_NO_BUILTIN_MAPPINGS | flags);
+    struct ss_diag d;
+
+    if (rs == NULL)
+        return NULL;
+    ss_diag_clear(&d);
+    if (ss_sigma_mapping_load_mem(rs, "test-mapping", test_mapping, strlen(test_mapping), &d) !=
+            0 ||
+        (placeholders != NULL &&
+         ss_sigma_placeholders_load_mem(rs, "ph", placeholders, strlen(placeholders), &d) != 0) ||
+        ss_sigma_load_mem(rs, "rules.yml", rules, strlen(rules), &d) != 0 ||
+        ss_sigma_compile(rs, &d) != 0) {
+        fprintf(stderr, "build failed: %s\n", d.msg);
+        ss_sigma_ruleset_free(rs);
+        return NULL;
+    }
+    return rs;
+}
+
+/* Indent the detection body @det under "detection:" in a minimal rule. */
+static char *rule_with(const char *det)
+{
+    struct ss_buf b = SS_BUF_INIT(1 << 20);
+    const char *p = det;
+    int r = ss_buf_puts(&b, "title: t\nid: 11111111-2222-3333-4444-555555555555\n"
+                            "logsource: {product: test}\ndetection:\n");
+
+    while (r == 0 && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+        r = ss_buf_puts(&b, "    ");
+        if (r == 0)
+            r = ss_buf_append(&b, p, n);
+        if (r == 0)
+            r = ss_buf_putc(&b, '\n');
+        p += n + (nl ? 1 : 0);
+    }
+    return r == 0 ? ss_buf_detach(&b) : NULL;
+}
+
+/* 1 matched, 0 not matched, -1 the rule did not load, -2 error. */
+static int run_one(const char *det, const char *rec, const char *placeholders)
+{
+    char *text = rule_with(det);
+    struct ss_sigma_ruleset *rs = text ? build(text, placeholders, 0) : NULL;
+    struct ss_sigma_scratch *s;
+    const struct ss_sigma_hit *hits;
+    size_t n = 0;
+    int src, res;
+
+    ss_free(text);
+    if (rs == NULL)
+        return -2;
+    if (ss_sigma_report_at(rs, 0)->status != SS_SIGMA_LOADED) {
+        fprintf(stderr, "  rejected: %s\n", ss_sigma_report_at(rs, 0)->reason);
+        ss_sigma_ruleset_free(rs);
+        return -1;
+    }
+    src = ss_sigma_source(rs, "t");
+    s = ss_sigma_scratch_new(rs, 0);
+    res = src < 0 || s == NULL ? -2 : 0;
+    if (res == 0 && ss_sigma_match(rs, s, src, rec, strlen(rec), NULL, &hits, &n) != 0)
+        res = -2;
+    if (res == 0)
+        res = n > 0 ? 1 : 0;
+    ss_sigma_scratch_free(s);
+    ss_sigma_ruleset_free(rs);
+    return res;
+}
+
+struct mcase {
+    const char *det;
+    const char *rec;
+    int want;
+};
+
+/* ---- conformance table ---- */
+
+static const struct mcase cases[] = {
+    /* maps AND, lists OR, case-insensitive by default */
+    { "sel:\n  a: foo\ncondition: sel", "{\"a\":\"foo\"}", 1 },
+    { "sel:\n  a: foo\ncondition: sel", "{\"a\":\"FoO\"}", 1 },
+    { "sel:\n  a: foo\ncondition: sel", "{\"a\":\"foox\"}", 0 },
+    { "sel:\n  a: foo\ncondition: sel", "{\"b\":\"foo\"}", 0 },
+    { "sel:\n  a: foo\n  b: bar\ncondition: sel", "{\"a\":\"foo\",\"b\":\"bar\"}", 1 },
+    { "sel:\n  a: foo\n  b: bar\ncondition: sel", "{\"a\":\"foo\",\"b\":\"baz\"}", 0 },
+    { "sel:\n  a:\n    - foo\n    - bar\ncondition: sel", "{\"a\":\"bar\"}", 1 },
+    { "sel:\n  a:\n    - foo\n    - bar\ncondition: sel", "{\"a\":\"baz\"}", 0 },
+    { "sel:\n  - a: foo\n  - b: bar\ncondition: sel", "{\"b\":\"bar\"}", 1 },
+    { "sel:\n  - a: foo\n  - b: bar\ncondition: sel", "{\"a\":\"bar\"}", 0 },
+    /* wildcards and escapes */
+    { "sel:\n  a: 'fo*'\ncondition: sel", "{\"a\":\"foobar\"}", 1 },
+    { "sel:\n  a: 'fo*'\ncondition: sel", "{\"a\":\"xfoo\"}", 0 },
+    { "sel:\n  a: '*o*r'\ncondition: sel", "{\"a\":\"foobar\"}", 1 },
+    { "sel:\n  a: 'f?o'\ncondition: sel", "{\"a\":\"fxo\"}", 1 },
+    { "sel:\n  a: 'f?o'\ncondition: sel", "{\"a\":\"fo\"}", 0 },
+    { "sel:\n  a: 'f?o'\ncondition: sel", "{\"a\":\"f\xc3\xa9o\"}", 1 },
+    { "sel:\n  a: 'f??o'\ncondition: sel", "{\"a\":\"f\xc3\xa9o\"}", 0 },
+    { "sel:\n  a: 'x\\*y'\ncondition: sel", "{\"a\":\"x*y\"}", 1 },
+    { "sel:\n  a: 'x\\*y'\ncondition: sel", "{\"a\":\"xzy\"}", 0 },
+    { "sel:\n  a: 'x\\?y'\ncondition: sel", "{\"a\":\"xzy\"}", 0 },
+    { "sel:\n  a: 'c:\\windows\\'\ncondition: sel", "{\"a\":\"C:\\\\Windows\\\\\"}", 1 },
+    { "sel:\n  a: 'c:\\\\windows'\ncondition: sel", "{\"a\":\"C:\\\\Windows\"}", 1 },
+    { "sel:\n  a: 'x\\\\*'\ncondition: sel", "{\"a\":\"x\\\\abc\"}", 1 },
+    { "sel:\n  a: 'x\\\\\\*'\ncondition: sel", "{\"a\":\"x\\\\*\"}", 1 },
+    { "sel:\n  a: 'x\\\\\\*'\ncondition: sel", "{\"a\":\"x\\\\abc\"}", 0 },
+    { "sel:\n  a: '*'\ncondition: sel", "{\"a\":\"\"}", 1 },
+    { "sel:\n  a: '*'\ncondition: sel", "{\"a\":null}", 0 },
+    /* empty strings and null */
+    { "sel:\n  a: ''\ncondition: sel", "{\"a\":\"\"}", 1 },
+    { "sel:\n  a: ''\ncondition: sel", "{\"a\":\"x\"}", 0 },
+    { "sel:\n  a: ''\ncondition: sel", "{}", 0 },
+    { "sel:\n  a: ''\ncondition: sel", "{\"a\":null}", 0 },
+    { "sel:\n  a: null\ncondition: sel", "{}", 1 },
+    { "sel:\n  a: null\ncondition: sel", "{\"a\":null}", 1 },
+    { "sel:\n  a: null\ncondition: sel", "{\"a\":\"\"}", 0 },
+    { "sel:\n  a: null\ncondition: sel", "{\"a\":\"x\"}", 0 },
+    { "sel:\n  a: ~\ncondition: not sel", "{\"a\":1}", 1 },
+    /* numbers (and numbers given as strings), floats, booleans */
+    { "sel:\n  a: 42\ncondition: sel", "{\"a\":42}", 1 },
+    { "sel:\n  a: 42\ncondition: sel", "{\"a\":\"42\"}", 1 },
+    { "sel:\n  a: 42\ncondition: sel", "{\"a\":420}", 0 },
+    { "sel:\n  a: 42\ncondition: sel", "{\"a\":\"042\"}", 0 },
+    { "sel:\n  a: '42'\ncondition: sel", "{\"a\":42}", 1 },
+    { "sel:\n  a: -7\ncondition: sel", "{\"a\":-7}", 1 },
+    { "sel:\n  a: 1.5\ncondition: sel", "{\"a\":1.50}", 1 },
+    { "sel:\n  a: 1.5\ncondition: sel", "{\"a\":\"1.5\"}", 1 },
+    { "sel:\n  a: 1.5\ncondition: sel", "{\"a\":2}", 0 },
+    { "sel:\n  a: true\ncondition: sel", "{\"a\":true}", 1 },
+    { "sel:\n  a: true\ncondition: sel", "{\"a\":\"True\"}", 1 },
+    { "sel:\n  a: true\ncondition: sel", "{\"a\":false}", 0 },
+    { "sel:\n  a: 'false'\ncondition: sel", "{\"a\":false}", 1 },
+    { "sel:\n  a: 0\ncondition: sel", "{\"a\":\"0\"}", 1 },
+    /* arrays of values, paths through arrays, flattened keys, key case, JSON in strings */
+    { "sel:\n  a: foo\ncondition: sel", "{\"a\":[\"x\",\"foo\"]}", 1 },
+    { "sel:\n  a: foo\ncondition: sel", "{\"a\":[]}", 0 },
+    { "sel:\n  a: '[]'\ncondition: sel", "{\"a\":[]}", 1 },
+    { "sel:\n  a: foo\ncondition: sel", "{\"a\":[[\"foo\"]]}", 1 },
+    { "sel:\n  a.b: foo\ncondition: sel", "{\"a\":[{\"b\":\"x\"},{\"b\":\"foo\"}]}", 1 },
+    { "sel:\n  a.b: foo\ncondition: sel", "{\"a\":[{\"b\":\"x\"},{\"c\":\"foo\"}]}", 0 },
+    { "sel:\n  a.b: foo\ncondition: sel", "{\"a.b\":\"foo\"}", 1 },
+    { "sel:\n  a.b.c: foo\ncondition: sel", "{\"a\":{\"b.c\":\"foo\"}}", 1 },
+    { "sel:\n  A: foo\ncondition: sel", "{\"a\":\"foo\"}", 1 },
+    { "sel:\n  A: foo\ncondition: sel", "{\"a\":\"bar\",\"A\":\"foo\"}", 1 },
+    { "sel:\n  a.b: foo\ncondition: sel", "{\"a\":\"{\\\"b\\\":\\\"foo\\\"}\"}", 1 },
+    { "sel:\n  a.b: foo\ncondition: sel",
+      "{\"a\":\"[{\\\"b\\\":\\\"x\\\"},{\\\"b\\\":\\\"foo\\\"}]\"}", 1 },
+    { "sel:\n  a|contains: 'ok'\ncondition: sel", "{\"a\":{\"x\":\"OK!\"}}", 1 },
+    /* JSON escapes in records */
+    { "sel:\n  a: 'x/y'\ncondition: sel", "{\"a\":\"x\\/y\"}", 1 },
+    { "sel:\n  a: 'AB'\ncondition: sel", "{\"a\":\"\\u0041\\u0062\"}", 1 },
+    { "sel:\n  a: 'say \"hi\"'\ncondition: sel", "{\"a\":\"say \\\"hi\\\"\"}", 1 },
+    { "sel:\n  \"k\\\"q\": v\ncondition: sel", "{\"k\\\"q\":\"v\"}", 1 },
+    /* non-ASCII case folding */
+    { "sel:\n  a: '\xc3\x89"
+      "COLE'\ncondition: sel",
+      "{\"a\":\"\xc3\xa9\x63ole\"}", 1 },
+    { "sel:\n  a: '\xce\xa3\xce\x9f\xce\xa6\xce\x8a\xce\x91'\ncondition: sel",
+      "{\"a\":\"\xcf\x83\xce\xbf\xcf\x86\xce\xaf\xce\xb1\"}", 1 },
+    { "sel:\n  a: '\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2'\ncondition: sel",
+      "{\"a\":\"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\"}", 1 },
+    { "sel:\n  a|contains: '\xc3\x9c'\ncondition: sel", "{\"a\":\"gr\\u00fcn\"}", 1 },
+    { "sel:\n  a|cased: '\xc3\x89'\ncondition: sel", "{\"a\":\"\xc3\xa9\"}", 0 },
+    { "sel:\n  a: k\ncondition: sel", "{\"a\":\"\xe2\x84\xaa\"}", 0 }, /* Kelvin sign: no */
+    /* contains / startswith / endswith / all */
+    { "sel:\n  a|contains: oo\ncondition: sel", "{\"a\":\"fOOd\"}", 1 },
+    { "sel:\n  a|contains: oo\ncondition: sel", "{\"a\":\"fd\"}", 0 },
+    { "sel:\n  a|startswith: fo\ncondition: sel", "{\"a\":\"FOOD\"}", 1 },
+    { "sel:\n  a|startswith: fo\ncondition: sel", "{\"a\":\"xfo\"}", 0 },
+    { "sel:\n  a|endswith: '.exe'\ncondition: sel", "{\"a\":\"c:\\\\x\\\\CMD.EXE\"}", 1 },
+    { "sel:\n  a|endswith: '.exe'\ncondition: sel", "{\"a\":\"cmd.exe.txt\"}", 0 },
+    { "sel:\n  a|contains|all:\n    - x\n    - y\ncondition: sel", "{\"a\":\"-y-x-\"}", 1 },
+    { "sel:\n  a|contains|all:\n    - x\n    - y\ncondition: sel", "{\"a\":\"-x-\"}", 0 },
+    { "sel:\n  a|contains|all:\n    - x\n    - y\ncondition: sel", "{\"a\":[\"x\",\"y\"]}", 1 },
+    { "sel:\n  a|all|contains:\n    - x\n    - y\ncondition: sel", "{\"a\":\"xy\"}", 1 },
+    { "sel:\n  a|contains|all: x\ncondition: sel", "{\"a\":\"x\"}", -1 },
+    /* exists, cased */
+    { "sel:\n  a|exists: true\ncondition: sel", "{\"a\":null}", 1 },
+    { "sel:\n  a|exists: true\ncondition: sel", "{\"b\":1}", 0 },
+    { "sel:\n  a|exists: false\ncondition: sel", "{\"b\":1}", 1 },
+    { "sel:\n  a|exists: false\ncondition: sel", "{\"a\":\"\"}", 0 },
+    { "sel:\n  a.b|exists: true\ncondition: sel", "{\"a\":{\"b\":[]}}", 1 },
+    { "sel:\n  a|exists: 'yes'\ncondition: sel", "{}", -1 },
+    { "sel:\n  a|cased: Foo\ncondition: sel", "{\"a\":\"Foo\"}", 1 },
+    { "sel:\n  a|cased: Foo\ncondition: sel", "{\"a\":\"foo\"}", 0 },
+    { "sel:\n  a|cased|contains: oO\ncondition: sel", "{\"a\":\"xoOx\"}", 1 },
+    /* re with i, m, s */
+    { "sel:\n  a|re: '^f.o$'\ncondition: sel", "{\"a\":\"fxo\"}", 1 },
+    { "sel:\n  a|re: '^f.o$'\ncondition: sel", "{\"a\":\"FXO\"}", 0 },
+    { "sel:\n  a|re|i: '^f.o$'\ncondition: sel", "{\"a\":\"FXO\"}", 1 },
+    { "sel:\n  a|re: 'b[0-9]+'\ncondition: sel", "{\"a\":\"ab123c\"}", 1 },
+    { "sel:\n  a|re: '^b$'\ncondition: sel", "{\"a\":\"a\\nb\"}", 0 },
+    { "sel:\n  a|re|m: '^b$'\ncondition: sel", "{\"a\":\"a\\nb\"}", 1 },
+    { "sel:\n  a|re: 'a.b'\ncondition: sel", "{\"a\":\"a\\nb\"}", 0 },
+    { "sel:\n  a|re|s: 'a.b'\ncondition: sel", "{\"a\":\"a\\nb\"}", 1 },
+    { "sel:\n  a|re: '^4[0-9]$'\ncondition: sel", "{\"a\":42}", 1 },
+    { "sel:\n  a|re: '(unclosed'\ncondition: sel", "{}", -1 },
+    { "sel:\n  a|i: x\ncondition: sel", "{}", -1 },
+    /* catastrophic backtracking stops at the match limit (counts as no match) */
+    { "sel:\n  a|re: '^(a+)+$'\ncondition: sel",
+      "{\"a\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"}", 0 },
+    /* encodings */
+    { "sel:\n  a|base64: hello\ncondition: sel", "{\"a\":\"aGVsbG8=\"}", 1 },
+    { "sel:\n  a|base64|contains: hello\ncondition: sel", "{\"a\":\"xxaGVsbG8=yy\"}", 1 },
+    { "sel:\n  a|base64offset|contains: hello\ncondition: sel", "{\"a\":\"eHhoZWxsb3l5\"}", 1 },
+    { "sel:\n  a|base64offset|contains: hello\ncondition: sel", "{\"a\":\"WGhlbGxvIHdvcmxk\"}", 1 },
+    { "sel:\n  a|base64offset|contains: hello\ncondition: sel", "{\"a\":\"WFloZWxsbyEh\"}", 1 },
+    { "sel:\n  a|base64offset|contains: hello\ncondition: sel", "{\"a\":\"aGVsbA==\"}", 0 },
+    { "sel:\n  a|wide|base64offset|contains: cmd\ncondition: sel", "{\"a\":\"QWMAbQBkAEI=\"}", 1 },
+    { "sel:\n  a|utf16le|base64offset|contains: cmd\ncondition: sel", "{\"a\":\"QUJjAG0AZABC\"}",
+      1 },
+    { "sel:\n  a|utf16be|base64: ping\ncondition: sel", "{\"a\":\"AHAAaQBuAGc=\"}", 1 },
+    { "sel:\n  a|utf16|base64: ping\ncondition: sel", "{\"a\":\"//5wAGkAbgBnAA==\"}", 1 },
+    { "sel:\n  a|utf16le: cmd\ncondition: sel", "{\"a\":\"c\\u0000m\\u0000d\\u0000\"}", 1 },
+    { "sel:\n  a|base64: 'x*'\ncondition: sel", "{}", -1 },
+    /* windash */
+    { "sel:\n  a|windash|contains: ' -foo'\ncondition: sel", "{\"a\":\"x /foo y\"}", 1 },
+    { "sel:\n  a|windash|contains: ' -foo'\ncondition: sel", "{\"a\":\"x \xe2\x80\x93\x66oo\"}",
+      1 },
+    { "sel:\n  a|windash|contains: ' -foo'\ncondition: sel", "{\"a\":\"x -foo\"}", 1 },
+    { "sel:\n  a|windash|contains: ' -foo'\ncondition: sel", "{\"a\":\"x foo\"}", 0 },
+    { "sel:\n  a|windash: 'a-b'\ncondition: sel", "{\"a\":\"a/b\"}", 0 },
+    /* cidr */
+    { "sel:\n  a|cidr: 10.0.0.0/8\ncondition: sel", "{\"a\":\"10.1.2.3\"}", 1 },
+    { "sel:\n  a|cidr: 10.0.0.0/8\ncondition: sel", "{\"a\":\"11.0.0.1\"}", 0 },
+    { "sel:\n  a|cidr: 10.0.0.0/8\ncondition: sel", "{\"a\":\"::ffff:10.0.0.1\"}", 1 },
+    { "sel:\n  a|cidr: 192.168.1.0/25\ncondition: sel", "{\"a\":\"192.168.1.127\"}", 1 },
+    { "sel:\n  a|cidr: 192.168.1.0/25\ncondition: sel", "{\"a\":\"192.168.1.128\"}", 0 },
+    { "sel:\n  a|cidr: '2001:db8::/32'\ncondition: sel", "{\"a\":\"2001:DB8:1::5\"}", 1 },
+    { "sel:\n  a|cidr: '2001:db8::/32'\ncondition: sel", "{\"a\":\"2001:db9::1\"}", 0 },
+    { "sel:\n  a|cidr: '::1/128'\ncondition: sel", "{\"a\":\"::1\"}", 1 },
+    { "sel:\n  a|cidr: 10.0.0.0/8\ncondition: sel", "{\"a\":\"not an ip\"}", 0 },
+    { "sel:\n  a|cidr: 10.0.0.0/33\ncondition: sel", "{}", -1 },
+    /* lt lte gt gte */
+    { "sel:\n  a|gt: 5\ncondition: sel", "{\"a\":6}", 1 },
+    { "sel:\n  a|gt: 5\ncondition: sel", "{\"a\":\"7\"}", 1 },
+    { "sel:\n  a|gt: 5\ncondition: sel", "{\"a\":5}", 0 },
+    { "sel:\n  a|gte: 5\ncondition: sel", "{\"a\":5}", 1 },
+    { "sel:\n  a|lt: 5\ncondition: sel", "{\"a\":-1.5}", 1 },
+    { "sel:\n  a|lte: 5\ncondition: sel", "{\"a\":5.5}", 0 },
+    { "sel:\n  a|gt: 5\ncondition: sel", "{\"a\":\"six\"}", 0 },
+    { "sel:\n  a|gt: five\ncondition: sel", "{}", -1 },
+    /* neq */
+    { "sel:\n  a|neq: foo\ncondition: sel", "{\"a\":\"bar\"}", 1 },
+    { "sel:\n  a|neq: foo\ncondition: sel", "{\"a\":\"FOO\"}", 0 },
+    { "sel:\n  a|neq: foo\ncondition: sel", "{}", 0 },
+    { "sel:\n  a|neq:\n    - x\n    - y\ncondition: sel", "{\"a\":\"y\"}", 0 },
+    /* fieldref */
+    { "sel:\n  a|fieldref: b\ncondition: sel", "{\"a\":\"X\",\"b\":\"x\"}", 1 },
+    { "sel:\n  a|fieldref: b\ncondition: sel", "{\"a\":\"x\",\"b\":\"y\"}", 0 },
+    { "sel:\n  a|fieldref: b\ncondition: sel", "{\"a\":\"x\"}", 0 },
+    { "sel:\n  a|fieldref|contains: b\ncondition: sel", "{\"a\":\"xyz\",\"b\":\"Y\"}", 1 },
+    { "sel:\n  a|fieldref|cased: b\ncondition: sel", "{\"a\":\"X\",\"b\":\"x\"}", 0 },
+    { "sel:\n  a|fieldref|endswith: b\ncondition: sel", "{\"a\":\"xyz\",\"b\":\"yz\"}", 1 },
+    /* time parts */
+    { "sel:\n  t|hour: 3\ncondition: sel", "{\"t\":\"2024-05-01T03:12:00Z\"}", 1 },
+    { "sel:\n  t|hour|gte: 22\ncondition: sel", "{\"t\":\"2024-05-01T23:00:00Z\"}", 1 },
+    { "sel:\n  t|hour|gte: 22\ncondition: sel", "{\"t\":\"2024-05-01T21:59:59Z\"}", 0 },
+    { "sel:\n  t|minute: 12\ncondition: sel", "{\"t\":\"2024-05-01T03:12:00Z\"}", 1 },
+    { "sel:\n  t|day: 1\ncondition: sel", "{\"t\":\"2024-05-01T03:12:00Z\"}", 1 },
+    { "sel:\n  t|month: 5\ncondition: sel", "{\"t\":\"2024-05-01T03:12:00Z\"}", 1 },
+    { "sel:\n  t|year: 2024\ncondition: sel", "{\"t\":\"2024-05-01T03:12:00Z\"}", 1 },
+    { "sel:\n  t|week: 1\ncondition: sel", "{\"t\":\"2021-01-04T00:00:00Z\"}", 1 },
+    { "sel:\n  t|week: 53\ncondition: sel", "{\"t\":\"2021-01-03T00:00:00Z\"}", 1 },
+    { "sel:\n  t|week: 18\ncondition: sel", "{\"t\":\"2024-05-01T00:00:00Z\"}", 1 },
+    { "sel:\n  t|hour: 3\ncondition: sel", "{\"t\":\"yesterday\"}", 0 },
+    /* keywords */
+    { "kw:\n  - evil\ncondition: kw", "{\"a\":{\"b\":\"so EVIL here\"}}", 1 },
+    { "kw:\n  - evil\ncondition: kw", "{\"a\":\"good\",\"evil\":1}", 0 },
+    { "kw:\n  - 234\ncondition: kw", "{\"a\":[12345]}", 1 },
+    { "kw:\n  - 'ev*l'\ncondition: kw", "{\"a\":\"an evil thing\"}", 1 },
+    { "kw:\n  '|all':\n    - foo\n    - bar\ncondition: kw", "{\"a\":\"foo\",\"b\":\"bar\"}", 1 },
+    { "kw:\n  '|all':\n    - foo\n    - bar\ncondition: kw", "{\"a\":\"foo\"}", 0 },
+    { "kw:\n  - a\n  - b: x\ncondition: kw", "{\"b\":\"x\"}", 1 },
+    { "kw: single\ncondition: kw", "{\"a\":\"a single word\"}", 1 },
+    /* conditions */
+    { "s1:\n  a: 1\ns2:\n  b: 2\ncondition: s1 and not s2", "{\"a\":1,\"b\":3}", 1 },
+    { "s1:\n  a: 1\ns2:\n  b: 2\ncondition: s1 and not s2", "{\"a\":1,\"b\":2}", 0 },
+    { "s1:\n  a: 1\ns2:\n  b: 2\ns3:\n  c: 3\ncondition: s1 or s2 and s3", "{\"a\":1}", 1 },
+    { "s1:\n  a: 1\ns2:\n  b: 2\ns3:\n  c: 3\ncondition: (s1 or s2) and s3", "{\"a\":1}", 0 },
+    { "s1:\n  a: 1\ns2:\n  b: 2\ncondition: not s1 and s2", "{\"b\":2}", 1 },
+    { "s1:\n  a: 1\ns2:\n  b: 2\ncondition: not (s1 or s2)", "{\"b\":2}", 0 },
+    { "s1:\n  a: 1\ns2:\n  b: 2\ncondition: not not s1", "{\"a\":1}", 1 },
+    { "s1:\n  a: 1\ns2:\n  b: 2\ncondition: S1 AND NOT s2", "{\"a\":1}", -1 },
+    { "s1:\n  a: 1\ns2:\n  b: 2\ncondition: s1 AND NOT s2", "{\"a\":1}", 1 },
+    { "sel_a:\n  a: 1\nsel_b:\n  b: 2\nfilter:\n  c: 3\ncondition: 1 of sel_*", "{\"b\":2}", 1 },
+    { "sel_a:\n  a: 1\nsel_b:\n  b: 2\nfilter:\n  c: 3\ncondition: all of sel_*", "{\"b\":2}", 0 },
+    { "sel_a:\n  a: 1\nsel_b:\n  b: 2\nfilter:\n  c: 3\ncondition: all of sel_* and not filter",
+      "{\"a\":1,\"b\":2}", 1 },
+    { "sel_a:\n  a: 1\nsel_b:\n  b: 2\ncondition: all of them", "{\"a\":1,\"b\":2}", 1 },
+    { "sel_a:\n  a: 1\n_x:\n  b: 2\ncondition: all of them", "{\"a\":1}", 1 },
+    { "sel_a:\n  a: 1\n_x:\n  b: 2\ncondition: 1 of them", "{\"b\":2}", 0 },
+    { "sel_a:\n  a: 1\nsel_b:\n  b: 2\ncondition: 1 of *_b", "{\"b\":2}", 1 },
+    { "sel_a:\n  a: 1\nx:\n  b: 2\ncondition: 1 of s*l*", "{\"b\":2}", 0 },
+    { "s1:\n  a: 1\ns2:\n  b: 2\ncondition:\n  - s1\n  - s2", "{\"b\":2}", 1 },
+    { "s1:\n  a: 1\ncondition: s1 and", "{}", -1 },
+    { "s1:\n  a: 1\ncondition: (s1", "{}", -1 },
+    { "s1:\n  a: 1\ncondition: s1)", "{}", -1 },
+    { "s1:\n  a: 1\ncondition: s2", "{}", -1 },
+    { "s1:\n  a: 1\ncondition: 1 of x*", "{}", -1 },
+    { "s1:\n  a: 1\ncondition: 2 of s*", "{}", -1 },
+    { "s1:\n  a: 1\ncondition: s*", "{}", -1 },
+    { "s1:\n  a: 1\ncondition: ''", "{}", -1 },
+    /* null cannot be part of a list of values (spec) */
+    { "sel:\n  a:\n    - ''\n    - null\ncondition: sel", "{}", -1 },
+    /* unknown modifiers and conflicting ones */
+    { "sel:\n  a|bogus: x\ncondition: sel", "{}", -1 },
+    { "sel:\n  a|contains|startswith: x\ncondition: sel", "{}", -1 },
+    { "sel:\n  a|re|contains: x\ncondition: sel", "{}", -1 },
+    { "sel:\n  a: {b: c}\ncondition: sel", "{}", -1 },
+    { "sel:\n  a: []\ncondition: sel", "{}", -1 },
+    { "sel: {}\ncondition: sel", "{}", -1 },
+};
+
+static void test_conformance(void)
+{
+    for (size_t i = 0; i < SS_ARRAY_LEN(cases); i++) {
+        int got = run_one(cases[i].det, cases[i].rec, NULL);
+
+        if (got != cases[i].want) {
+            ss_test_fail_msg(__FILE__, __LINE__, "case %zu: %s | %s: got %d, want %d", i,
+                             cases[i].det, cases[i].rec, got, cases[i].want);
+            return;
+        }
+    }
+}
+
+static void test_expand(void)
+{
+    static const char ph[] = "admins: [root, 'adm_*']\nsingle: solo\n";
+
+    ASSERT_EQ(run_one("sel:\n  a|expand: '%admins%'\ncondition: sel", "{\"a\":\"ADM_joe\"}", ph),
+              1);
+    ASSERT_EQ(run_one("sel:\n  a|expand: '%admins%'\ncondition: sel", "{\"a\":\"root\"}", ph), 1);
+    ASSERT_EQ(run_one("sel:\n  a|expand: '%admins%'\ncondition: sel", "{\"a\":\"bob\"}", ph), 0);
+    ASSERT_EQ(
+        run_one("sel:\n  a|expand: 'x-%single%-y'\ncondition: sel", "{\"a\":\"x-solo-y\"}", ph), 1);
+    ASSERT_EQ(run_one("sel:\n  a|expand: '\\%single%'\ncondition: sel", "{\"a\":\"%single%\"}", ph),
+              1);
+    ASSERT_EQ(run_one("sel:\n  a: '%admins%'\ncondition: sel", "{\"a\":\"%admins%\"}", ph), 1);
+    /* no values: the rule is loaded but not evaluated, and the report says so */
+    {
+        char *text = rule_with("sel:\n  a|expand: '%nobody%'\ncondition: not sel");
+        struct ss_sigma_ruleset *rs = text ? build(text, ph, 0) : NULL;
+        const struct ss_sigma_entry *e;
+        struct ss_sigma_rule_info ri;
+
+        ss_free(text);
+        ASSERT_TRUE(rs != NULL);
+        e = ss_sigma_report_at(rs, 0);
+        ASSERT_EQ(e->status, SS_SIGMA_LOADED);
+        ASSERT_EQ(e->n_notes, 1);
+        ASSERT_EQ(e->notes[0].kind, SS_SIGMA_NOTE_UNSUPPORTED);
+        ASSERT_TRUE(strstr(e->notes[0].msg, "%nobody% has no values") != NULL);
+        ss_sigma_rule_info(rs, 0, &ri);
+        ASSERT_EQ(ri.n_kinds, 0);
+        ASSERT_EQ(ss_sigma_source(rs, "t"), SS_ENOTFOUND);
+        ss_sigma_ruleset_free(rs);
+    }
+    /* pySigma pipeline style */
+    ASSERT_EQ(
+        run_one("sel:\n  a|expand: '%v%'\ncondition: sel", "{\"a\":\"w\"}", "vars:\n  v: w\n"), 1);
+}
+
+/* ---- loader ---- */
+
+static struct ss_sigma_ruleset *load_text(const char *text, unsigned flags)
+{
+    struct ss_sigma_ruleset *rs = ss_sigma_ruleset_new(flags);
+    struct ss_diag d;
+
+    if (rs == NULL)
+        return NULL;
+    ss_diag_clear(&d);
+    if (ss_sigma_load_mem(rs, "r.yml", text, strlen(text), &d) != 0) {
+        ss_sigma_ruleset_free(rs);
+        return NULL;
+    }
+    return rs;
+}
+
+static void test_schema_errors(void)
+{
+    static const struct {
+        const char *text;
+        uint32_t line, col;
+        const char *reason_part;
+    } bad[] = {
+        { "logsource: {product: x}\ndetection:\n  s: {a: 1}\n  condition: s\n", 1, 1,
+          "missing 'title'" },
+        { "title: t\ndetection:\n  s: {a: 1}\n  condition: s\n", 1, 1, "missing 'logsource'" },
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s: {a: 1}\n", 4, 3, "no 'condition'" },
+        { "title: t\nlogsource: {product: x}\nlevel: severe\ndetection:\n  s: {a: 1}\n  "
+          "condition: s\n",
+          3, 8, "'level' must be" },
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s:\n    a|nope: 1\n  condition: s\n", 5,
+          5, "unknown value modifier 'nope'" },
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s: {a: 1}\n  condition: s and t\n", 5,
+          20, "'t' is not a search identifier" },
+        { "title: t\ntitle: u\n", 2, 1, "duplicate mapping key 'title'" },
+        { "title: [t\n", 2, 1, "YAML" },
+        { "- a\n- b\n", 1, 1, "must be a map" },
+        { "title: t\nfoo: bar\n", 1, 1, "not a Sigma rule, correlation or filter" },
+        { "title: t\nlogsource: x\ndetection:\n  s: {a: 1}\n  condition: s\n", 2, 12,
+          "'logsource' must be a map" },
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s: {a|re: '(x'}\n  condition: s\n", 4,
+          13, "bad regular expression" },
+    };
+
+    for (size_t i = 0; i < SS_ARRAY_LEN(bad); i++) {
+        struct ss_sigma_ruleset *rs = load_text(bad[i].text, 0);
+        const struct ss_sigma_entry *e;
+
+        ASSERT_TRUE(rs != NULL);
+        ASSERT_EQ(ss_sigma_report_len(rs), 1);
+        e = ss_sigma_report_at(rs, 0);
+        if (e->status != SS_SIGMA_REJECTED || e->line != bad[i].line || e->column != bad[i].col ||
+            strstr(e->reason, bad[i].reason_part) == NULL) {
+            ss_test_fail_msg(__FILE__, __LINE__, "bad[%zu]: status %d at %u:%u '%s'", i,
+                             (int)e->status, e->line, e->column, e->reason ? e->reason : "");
+            ss_sigma_ruleset_free(rs);
+            return;
+        }
+        ASSERT_EQ(ss_sigma_rule_count(rs), 0);
+        ss_sigma_ruleset_free(rs);
+    }
+}
+
+static void test_multidoc_and_warnings(void)
+{
+    static const char text[] = "title: one\nid: 11111111-1111-1111-1111-111111111111\n"
+                               "date: 2022/04/21\nlogsource: {product: p}\n"
+                               "detection:\n  s: {a: 1}\n  condition: s\n"
+                               "---\n"
+                               "title: two\nid: 11111111-1111-1111-1111-111111111111\n"
+                               "logsource: {product: p}\ndetection:\n  s: {a: 1}\n"
+                               "  condition: s\n"
+                               "---\n"
+                               "title: three\nlogsource: {product: P}\n"
+                               "detection:\n  s: {a: 1}\n  condition: s\n"
+                               "---\n"
+                               "title: [broken\n";
+    struct ss_sigma_ruleset *rs = load_text(text, 0);
+    const struct ss_sigma_entry *e;
+
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_EQ(ss_sigma_report_len(rs), 4);
+    e = ss_sigma_report_at(rs, 0);
+    ASSERT_EQ(e->status, SS_SIGMA_LOADED);
+    ASSERT_EQ(e->n_notes, 1);
+    ASSERT_EQ(e->notes[0].kind, SS_SIGMA_NOTE_WARNING);
+    ASSERT_EQ(e->notes[0].line, 3);
+    ASSERT_TRUE(strstr(e->notes[0].msg, "2022/04/21") != NULL);
+    e = ss_sigma_report_at(rs, 1);
+    ASSERT_EQ(e->status, SS_SIGMA_REJECTED);
+    ASSERT_EQ(e->doc, 1);
+    ASSERT_EQ(e->line, 10);
+    ASSERT_TRUE(strstr(e->reason, "duplicate rule id") != NULL);
+    e = ss_sigma_report_at(rs, 2);
+    ASSERT_EQ(e->status, SS_SIGMA_LOADED);
+    ASSERT_TRUE(strstr(e->notes[0].msg, "lower case") != NULL);
+    e = ss_sigma_report_at(rs, 3);
+    ASSERT_EQ(e->status, SS_SIGMA_REJECTED);
+    ASSERT_EQ(e->doc, 3);
+    ASSERT_TRUE(strstr(e->reason, "rest of the file is not read") != NULL);
+    ASSERT_EQ(ss_sigma_rule_count(rs), 2);
+    ss_sigma_ruleset_free(rs);
+}
+
+static void test_yaml_caps(void)
+{
+    struct ss_buf b = SS_BUF_INIT(1 << 24);
+    struct ss_sigma_ruleset *rs;
+    const struct ss_sigma_entry *e;
+
+    /* billion laughs: 10 levels of 10 aliases */
+    ASSERT_OK(ss_buf_puts(&b, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"));
+    for (int i = 1; i < 10; i++)
+        ASSERT_OK(ss_buf_printf(&b,
+                                "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
+                                "*a%d, *a%d]\n",
+                                i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                                i - 1));
+    rs = load_text(b.ptr, 0);
+    ASSERT_TRUE(rs != NULL);
+    e = ss_sigma_report_at(rs, 0);
+    ASSERT_EQ(e->status, SS_SIGMA_REJECTED);
+    ASSERT_EQ(e->code, SS_ELIMIT);
+    ASSERT_TRUE(strstr(e->reason, "aliases expanded") != NULL);
+    ss_sigma_ruleset_free(rs);
+    /* nesting */
+    ss_buf_reset(&b);
+    for (int i = 0; i < 200; i++)
+        ASSERT_OK(ss_buf_putc(&b, '['));
+    rs = load_text(b.ptr, 0);
+    ASSERT_TRUE(rs != NULL);
+    e = ss_sigma_report_at(rs, 0);
+    ASSERT_EQ(e->code, SS_ELIMIT);
+    ASSERT_TRUE(strstr(e->reason, "nesting too deep") != NULL);
+    ss_sigma_ruleset_free(rs);
+    /* an alias of a collection that contains it */
+    rs = load_text("a: &x [1, *x]\n", 0);
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_TRUE(strstr(ss_sigma_report_at(rs, 0)->reason, "contains it") != NULL);
+    ss_sigma_ruleset_free(rs);
+    /* aliases and merge keys that stay within the caps work */
+    rs = load_text("title: t\nlogsource: {product: p}\nbase: &b {a: 1}\n"
+                   "detection:\n  s:\n    <<: *b\n    c: 2\n  condition: s\n",
+                   0);
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_EQ(ss_sigma_report_at(rs, 0)->status, SS_SIGMA_LOADED);
+    ss_sigma_ruleset_free(rs);
+    ss_buf_release(&b);
+}
+
+static void test_collections(void)
+{
+    static const char text[] = "action: global\ntitle: coll\nlogsource: {product: test}\n"
+                               "detection:\n  base: {a: 1}\n  condition: base and s\n"
+                               "---\nid: 22222222-0000-0000-0000-000000000001\n"
+                               "detection:\n  s: {b: 2}\n"
+                               "---\nid: 22222222-0000-0000-0000-000000000002\n"
+                               "detection:\n  s: {b: 3}\n"
+                               "---\naction: repeat\nid: 22222222-0000-0000-0000-000000000003\n"
+                               "detection:\n  s: {b: 4}\n";
+    struct ss_sigma_ruleset *rs = build(text, NULL, 0);
+    struct ss_sigma_scratch *s;
+    const struct ss_sigma_hit *hits;
+    size_t n;
+    int src;
+
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_EQ(ss_sigma_report_len(rs), 4);
+    ASSERT_EQ(ss_sigma_rule_count(rs), 3);
+    ASSERT_EQ(ss_sigma_report_at(rs, 0)->kind, SS_SIGMA_DOC_OTHER);
+    ASSERT_EQ(ss_sigma_report_at(rs, 1)->n_notes, 1);
+    ASSERT_EQ(ss_sigma_report_at(rs, 1)->notes[0].kind, SS_SIGMA_NOTE_TRANSLATED);
+    src = ss_sigma_source(rs, "t");
+    s = ss_sigma_scratch_new(rs, 0);
+    ASSERT_TRUE(s != NULL);
+    ASSERT_OK(ss_sigma_match(rs, s, src, "{\"a\":1,\"b\":3}", 13, NULL, &hits, &n));
+    ASSERT_EQ(n, 1);
+    ASSERT_EQ(hits[0].rule, 1);
+    ASSERT_OK(ss_sigma_match(rs, s, src, "{\"a\":1,\"b\":4}", 13, NULL, &hits, &n));
+    ASSERT_EQ(n, 1);
+    ASSERT_EQ(hits[0].rule, 2);
+    ASSERT_OK(ss_sigma_match(rs, s, src, "{\"a\":2,\"b\":2}", 13, NULL, &hits, &n));
+    ASSERT_EQ(n, 0);
+    ss_sigma_scratch_free(s);
+    ss_sigma_ruleset_free(rs);
+}
+
+/* ---- correlations ---- */
+
+struct corr_got {
+    char lines[64][256];
+    size_t n;
+};
+
+static int on_corr(void *ctx, const struct ss_sigma_corr_hit *h)
+{
+    struct corr_got *g = ctx;
+    char t1[SS_TIME_STR_MAX], t2[SS_TIME_STR_MAX];
+
+    if (g->n == SS_ARRAY_LEN(g->lines))
+        return 1;
+    (void)ss_time_format(h->first_us, 0, t1);
+    (void)ss_time_format(h->last_us, 0, t2);
+    (void)snprintf(g->lines[g->n++], sizeof(g->lines[0]), "%u %s %s..%s n=%" PRIu64 " locs=%zu",
+                   h->rule, h->group, t1, t2, h->n_events, h->n_locs);
+    return 0;
+}
+
+/* Feed @recs (one JSON text per line) round-robin over @n_scr scratches, in @order. */
+static int corr_run(const char *rules, const char *const *recs, size_t n_recs, size_t n_scr,
+                    bool reverse, struct corr_got *g)
+{
+    struct ss_sigma_ruleset *rs = build(rules, NULL, 0);
+    struct ss_sigma_scratch *scr[4] = { 0 };
+    int src, r = 0;
+
+    g->n = 0;
+    if (rs == NULL)
+        return -1;
+    src = ss_sigma_source(rs, "t");
+    for (size_t i = 0; i < n_scr; i++) {
+        scr[i] = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
+        if (scr[i] == NULL)
+            r = -ENOMEM;
+    }
+    for (size_t k = 0; r == 0 && k < n_recs; k++) {
+        size_t i = reverse ? n_recs - 1 - k : k;
+        struct ss_loc loc = {
+            .input = 0, .offset = 100 * i, .len = strlen(recs[i]), .index = i + 1
+        };
+        const struct ss_sigma_hit *hits;
+        size_t n;
+
+        r = ss_sigma_match(rs, scr[k % n_scr], src, recs[i], strlen(recs[i]), &loc, &hits, &n);
+    }
+    if (r == 0)
+        r = ss_sigma_correlate(rs, scr, n_scr, on_corr, g);
+    for (size_t i = 0; i < n_scr; i++)
+        ss_sigma_scratch_free(scr[i]);
+    ss_sigma_ruleset_free(rs);
+    return r;
+}
+
+static const char corr_base[] =
+    "title: failed\nid: 00000000-0000-0000-0000-00000000000f\nname: failed_login\n"
+    "logsource: {product: test}\ndetection:\n  s: {ev: fail}\n  condition: s\n---\n"
+    "title: ok\nid: 00000000-0000-0000-0000-00000000000a\nname: ok_login\n"
+    "logsource: {product: test}\ndetection:\n  s: {ev: ok}\n  condition: s\n---\n";
+
+static const char *const corr_recs[] = {
+    "{\"t\":\"2024-01-01T00:00:00Z\",\"ev\":\"fail\",\"user\":\"alice\",\"ip\":\"1.1.1.1\",\"b\":"
+    "10}",
+    "{\"t\":\"2024-01-01T00:01:00Z\",\"ev\":\"fail\",\"user\":\"alice\",\"ip\":\"1.1.1.2\",\"b\":"
+    "20}",
+    "{\"t\":\"2024-01-01T00:02:00Z\",\"ev\":\"fail\",\"user\":\"bob\",\"ip\":\"1.1.1.1\",\"b\":5}",
+    "{\"t\":\"2024-01-01T00:03:00Z\",\"ev\":\"fail\",\"user\":\"alice\",\"ip\":\"1.1.1.2\",\"b\":"
+    "30}",
+    "{\"t\":\"2024-01-01T00:04:00Z\",\"ev\":\"ok\",\"user\":\"alice\",\"ip\":\"1.1.1.3\",\"b\":1}",
+    "{\"t\":\"2024-01-01T00:30:00Z\",\"ev\":\"fail\",\"user\":\"bob\",\"ip\":\"1.1.1.9\",\"b\":7}",
+    "{\"t\":\"2024-01-01T00:31:00Z\",\"ev\":\"ok\",\"user\":\"bob\",\"ip\":\"1.1.1.9\",\"b\":7}",
+    "{\"t\":\"2024-01-01T00:32:00Z\",\"ev\":\"fail\",\"ip\":\"1.1.1.9\",\"b\":7}",
+};
+
+static void check_corr(const char *corr_yaml, const char *const *want, size_t n_want)
+{
+    char *rules = ss_malloc(strlen(corr_base) + strlen(corr_yaml) + 1);
+    struct corr_got g1, g2, g3;
+
+    ASSERT_TRUE(rules != NULL);
+    memcpy(rules, corr_base, strlen(corr_base));
+    memcpy(rules + strlen(corr_base), corr_yaml, strlen(corr_yaml) + 1);
+    ASSERT_OK(corr_run(rules, corr_recs, SS_ARRAY_LEN(corr_recs), 1, false, &g1));
+    ASSERT_OK(corr_run(rules, corr_recs, SS_ARRAY_LEN(corr_recs), 3, true, &g2));
+    ASSERT_OK(corr_run(rules, corr_recs, SS_ARRAY_LEN(corr_recs), 2, false, &g3));
+    ss_free(rules);
+    ASSERT_EQ(g1.n, n_want);
+    for (size_t i = 0; i < n_want; i++) {
+        ASSERT_STREQ(g1.lines[i], want[i]);
+        ASSERT_STREQ(g2.lines[i], want[i]);
+        ASSERT_STREQ(g3.lines[i], want[i]);
+    }
+    ASSERT_EQ(g2.n, n_want);
+    ASSERT_EQ(g3.n, n_want);
+}
+
+static void test_corr_event_count(void)
+{
+    static const char *const want[] = {
+        "2 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:03:00Z n=3 locs=3",
+    };
+
+    check_corr("title: brute\nid: 00000000-0000-0000-0000-0000000000c1\ncorrelation:\n"
+               "  type: event_count\n  rules: [failed_login]\n  group-by: [user]\n"
+               "  timespan: 10m\n  condition: {gte: 3}\n",
+               want, 1);
+}
+
+static void test_corr_event_count_window(void)
+{
+    /* a 2m window: alice's three failures span 3m, so no window holds three */
+    check_corr("title: brute\ncorrelation:\n"
+               "  type: event_count\n  rules: [failed_login]\n  group-by: [user]\n"
+               "  timespan: 2m\n  condition: {gte: 3}\n",
+               NULL, 0);
+}
+
+static void test_corr_event_count_lt(void)
+{
+    static const char *const want[] = {
+        "2 user=bob 2024-01-01T00:02:00Z..2024-01-01T00:02:00Z n=1 locs=1",
+        "2 user=bob 2024-01-01T00:30:00Z..2024-01-01T00:30:00Z n=1 locs=1",
+    };
+
+    check_corr("title: quiet\ncorrelation:\n"
+               "  type: event_count\n  rules: [failed_login]\n  group-by: [user]\n"
+               "  timespan: 10m\n  condition: {lt: 2}\n",
+               want, 2);
+}
+
+static void test_corr_value_count(void)
+{
+    static const char *const want[] = {
+        "2 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:01:00Z n=2 locs=2",
+        "2 user=bob 2024-01-01T00:02:00Z..2024-01-01T00:30:00Z n=2 locs=2",
+    };
+
+    check_corr("title: spray\ncorrelation:\n"
+               "  type: value_count\n  rules: [00000000-0000-0000-0000-00000000000f]\n"
+               "  group-by: [user]\n  timespan: 1h\n  condition: {field: ip, gte: 2}\n",
+               want, 2);
+}
+
+static void test_corr_temporal(void)
+{
+    /* the sliding window ending at alice's success holds all her events of the last 5m */
+    static const char *const want[] = {
+        "2 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:04:00Z n=4 locs=4",
+        "2 user=bob 2024-01-01T00:30:00Z..2024-01-01T00:31:00Z n=2 locs=2",
+    };
+
+    check_corr("title: both\ncorrelation:\n"
+               "  type: temporal\n  rules: [ok_login, failed_login]\n  group-by: [user]\n"
+               "  timespan: 5m\n",
+               want, 2);
+}
+
+static void test_corr_temporal_ordered(void)
+{
+    /* the chain starts at the latest failure before the success */
+    static const char *const want[] = {
+        "2 user=alice 2024-01-01T00:03:00Z..2024-01-01T00:04:00Z n=2 locs=2",
+        "2 user=bob 2024-01-01T00:30:00Z..2024-01-01T00:31:00Z n=2 locs=2",
+    };
+
+    check_corr("title: then\ncorrelation:\n"
+               "  type: temporal_ordered\n  rules: [failed_login, ok_login]\n"
+               "  group-by: [user]\n  timespan: 5m\n",
+               want, 2);
+    /* reversed order: an ok followed by a failure never happens within 5m */
+    check_corr("title: then\ncorrelation:\n"
+               "  type: temporal_ordered\n  rules: [ok_login, failed_login]\n"
+               "  group-by: [user]\n  timespan: 5m\n",
+               NULL, 0);
+}
+
+static void test_corr_value_sum_avg(void)
+{
+    static const char *const want_sum[] = {
+        "2 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:03:00Z n=3 locs=3",
+    };
+    static const char *const want_avg[] = {
+        "2 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:03:00Z n=3 locs=3",
+    };
+
+    check_corr("title: sum\ncorrelation:\n"
+               "  type: value_sum\n  rules: [failed_login]\n  group-by: [user]\n"
+               "  timespan: 1h\n  condition: {field: b, gt: 50}\n",
+               want_sum, 1);
+    check_corr("title: avg\ncorrelation:\n"
+               "  type: value_avg\n  rules: [failed_login]\n  group-by: [user]\n"
+               "  timespan: 1h\n  condition: {field: b, gte: 20}\n",
+               want_avg, 1);
+}
+
+static void test_corr_percentile(void)
+{
+    /* alice's failure IPs within 1h: 1.1.1.1 once of three (33%), 1.1.1.2 twice (67%) */
+    static const char *const want[] = {
+        "2 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:00:00Z n=1 locs=1",
+    };
+
+    check_corr("title: rare\ncorrelation:\n"
+               "  type: value_percentile\n  rules: [failed_login]\n  group-by: [user]\n"
+               "  timespan: 1h\n  condition: {field: ip, lte: 40}\n",
+               want, 1);
+}
+
+static void test_corr_chain_aliases(void)
+{
+    /* many failures (inner, not reported) followed by a success: the spec's example */
+    static const char *const want[] = {
+        "3 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:04:00Z n=4 locs=4",
+    };
+    static const char *const want_alias[] = {
+        "2 who=alice 2024-01-01T00:00:00Z..2024-01-01T00:04:00Z n=4 locs=4",
+        "2 who=bob 2024-01-01T00:30:00Z..2024-01-01T00:31:00Z n=2 locs=2",
+    };
+
+    check_corr("title: many\nname: many_failed\ncorrelation:\n"
+               "  type: event_count\n  rules: [failed_login]\n  group-by: [user]\n"
+               "  timespan: 10m\n  condition: {gte: 3}\n---\n"
+               "title: then ok\ncorrelation:\n  type: temporal_ordered\n"
+               "  rules: [many_failed, ok_login]\n  group-by: [user]\n  timespan: 10m\n",
+               want, 1);
+    check_corr("title: both\ncorrelation:\n"
+               "  type: temporal\n  rules: [ok_login, failed_login]\n  group-by: [who]\n"
+               "  timespan: 5m\n  aliases:\n    who:\n      ok_login: user\n"
+               "      failed_login: user\n",
+               want_alias, 2);
+}
+
+static void test_corr_errors(void)
+{
+    struct ss_sigma_ruleset *rs;
+    const struct ss_sigma_entry *e;
+
+    rs = build("title: c\ncorrelation:\n  type: event_count\n  rules: [nope]\n"
+               "  group-by: [u]\n  timespan: 1h\n  condition: {gte: 1}\n",
+               NULL, 0);
+    ASSERT_TRUE(rs != NULL);
+    e = ss_sigma_report_at(rs, 0);
+    ASSERT_EQ(e->status, SS_SIGMA_REJECTED);
+    ASSERT_TRUE(strstr(e->reason, "'nope'") != NULL);
+    ss_sigma_ruleset_free(rs);
+    rs = load_text("title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n"
+                   "  group-by: [u]\n  timespan: 1w\n  condition: {gte: 1}\n",
+                   0);
+    ASSERT_TRUE(rs != NULL);
+    e = ss_sigma_report_at(rs, 0);
+    ASSERT_EQ(e->status, SS_SIGMA_REJECTED);
+    ASSERT_EQ(e->line, 6);
+    ASSERT_TRUE(strstr(e->reason, "timespan '1w'") != NULL);
+    ss_sigma_ruleset_free(rs);
+    rs = load_text("title: c\ncorrelation:\n  type: value_count\n  rules: [a]\n"
+                   "  group-by: [u]\n  timespan: 1h\n  condition: {gte: 1}\n",
+                   0);
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_TRUE(strstr(ss_sigma_report_at(rs, 0)->reason, "needs 'field'") != NULL);
+    ss_sigma_ruleset_free(rs);
+    rs = load_text("title: c\ncorrelation:\n  type: sum_of_things\n  rules: [a]\n"
+                   "  timespan: 1h\n",
+                   0);
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_TRUE(strstr(ss_sigma_report_at(rs, 0)->reason, "correlation type") != NULL);
+    ss_sigma_ruleset_free(rs);
+    /* a cycle */
+    rs = build("title: a\nname: ca\ncorrelation:\n  type: event_count\n  rules: [cb]\n"
+               "  group-by: [u]\n  timespan: 1h\n  condition: {gte: 1}\n---\n"
+               "title: b\nname: cb\ncorrelation:\n  type: event_count\n  rules: [ca]\n"
+               "  group-by: [u]\n  timespan: 1h\n  condition: {gte: 1}\n",
+               NULL, 0);
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_TRUE(strstr(ss_sigma_report_at(rs, 0)->reason, "cycle") != NULL);
+    ASSERT_TRUE(strstr(ss_sigma_report_at(rs, 1)->reason, "cycle") != NULL);
+    ss_sigma_ruleset_free(rs);
+}
+
+static void test_legacy_aggregation(void)
+{
+    static const char rules[] =
+        "title: enum\nid: 00000000-0000-0000-0000-0000000000e1\nlogsource: {product: test}\n"
+        "detection:\n  sel: {ev: fail}\n  timeframe: 5m\n  condition: sel | count() by user > 2\n"
+        "---\n"
+        "title: near\nid: 00000000-0000-0000-0000-0000000000e2\nlogsource: {product: test}\n"
+        "detection:\n  s1: {ev: fail}\n  s2: {ev: ok}\n  condition: s1 | near s2\n"
+        "---\n"
+        "title: distinct\nid: 00000000-0000-0000-0000-0000000000e3\nlogsource: {product: test}\n"
+        "detection:\n  sel: {ev: fail}\n  condition: sel | count(ip) by user >= 2\n"
+        "---\n"
+        "title: min\nlogsource: {product: test}\n"
+        "detection:\n  sel: {ev: fail}\n  condition: sel | min(b) > 2\n";
+    struct corr_got g;
+    struct ss_sigma_ruleset *rs = build(rules, NULL, 0);
+    struct ss_sigma_rule_info ri;
+
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_EQ(ss_sigma_report_len(rs), 4);
+    for (int i = 0; i < 3; i++) {
+        const struct ss_sigma_entry *e = ss_sigma_report_at(rs, (size_t)i);
+
+        ASSERT_EQ(e->status, SS_SIGMA_LOADED);
+        ASSERT_TRUE(e->n_notes >= 1);
+        ASSERT_EQ(e->notes[0].kind, SS_SIGMA_NOTE_TRANSLATED);
+        ss_sigma_rule_info(rs, (size_t)e->rule, &ri);
+        ASSERT_TRUE(ri.is_correlation);
+        ASSERT_TRUE(ri.emits);
+    }
+    ASSERT_STREQ(ss_sigma_report_at(rs, 0)->notes[0].msg,
+                 "Sigma 1.0 aggregation 'count() by user > 2' translated to a correlation of "
+                 "type event_count (condition gt 2, timespan 5m)");
+    ASSERT_EQ(ss_sigma_report_at(rs, 3)->status, SS_SIGMA_REJECTED);
+    ASSERT_EQ(ss_sigma_report_at(rs, 3)->code, SS_EUNSUPPORTED);
+    ss_sigma_ruleset_free(rs);
+    ASSERT_OK(corr_run(rules, corr_recs, SS_ARRAY_LEN(corr_recs), 2, true, &g));
+    ASSERT_EQ(g.n, 5);
+    /* rule indexes: 0 base, 1 enum; 2,3 near bases, 4 near; 5 base, 6 distinct */
+    ASSERT_STREQ(g.lines[0], "1 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:03:00Z n=3 locs=3");
+    /* near without timeframe: one window over all input, consumed at each match */
+    ASSERT_STREQ(g.lines[1], "4  2024-01-01T00:00:00Z..2024-01-01T00:04:00Z n=5 locs=5");
+    ASSERT_STREQ(g.lines[2], "4  2024-01-01T00:30:00Z..2024-01-01T00:31:00Z n=2 locs=2");
+    ASSERT_STREQ(g.lines[3], "6 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:01:00Z n=2 locs=2");
+    ASSERT_STREQ(g.lines[4], "6 user=bob 2024-01-01T00:02:00Z..2024-01-01T00:30:00Z n=2 locs=2");
+}
+
+/* ---- findings ---- */
+
+static void test_findings(void)
+{
+    struct ss_sigma_ruleset *rs = build(corr_base, NULL, 0);
+    struct ss_sigma_scratch *scr[2];
+    struct ss_findings fs;
+    int src;
+
+    ASSERT_TRUE(rs != NULL);
+    src = ss_sigma_source(rs, "t");
+    scr[0] = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
+    scr[1] = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
+    ASSERT_TRUE(scr[0] != NULL && scr[1] != NULL);
+    for (size_t i = 0; i < SS_ARRAY_LEN(corr_recs); i++) {
+        struct ss_loc loc = { .input = (uint32_t)(i % 2), .offset = 10 * i, .len = 5, .index = i };
+        const struct ss_sigma_hit *hits;
+        size_t n;
+
+        ASSERT_OK(ss_sigma_match(rs, scr[i % 2], src, corr_recs[i], strlen(corr_recs[i]), &loc,
+                                 &hits, &n));
+        ASSERT_EQ(n, 1);
+    }
+    ss_findings_init(&fs, (size_t)64 << 20);
+    ASSERT_OK(ss_sigma_findings(rs, scr, 2, &fs));
+    ss_findings_sort(&fs);
+    ASSERT_EQ(fs.len, 5); /* failed: alice, bob, (none); ok: alice, bob */
+    ASSERT_STREQ(fs.items[0].check_id, "sigma:00000000-0000-0000-0000-00000000000a");
+    ASSERT_STREQ(fs.items[0].entities[0], "alice");
+    ASSERT_EQ(fs.items[0].severity, SS_SEV_MEDIUM);
+    ASSERT_STREQ(fs.items[2].check_id, "sigma:00000000-0000-0000-0000-00000000000f");
+    ASSERT_EQ(fs.items[2].n_entities, 0);
+    ASSERT_STREQ(fs.items[3].entities[0], "alice");
+    ASSERT_EQ(fs.items[3].n_evidence, 3);
+    /* sorted by location: (input 0, 0), (input 1, 10), (input 1, 30) */
+    ASSERT_U64_EQ(fs.items[3].evidence[0].loc.offset, 0);
+    ASSERT_U64_EQ(fs.items[3].evidence[1].loc.offset, 10);
+    ASSERT_U64_EQ(fs.items[3].evidence[2].loc.offset, 30);
+    ASSERT_EQ(fs.items[3].evidence[2].loc.input, 1);
+    ASSERT_EQ(fs.items[3].first_us, 1704067200000000LL);
+    ASSERT_EQ(fs.items[3].last_us, 1704067380000000LL);
+    ss_findings_release(&fs);
+    ss_sigma_scratch_free(scr[0]);
+    ss_sigma_scratch_free(scr[1]);
+    ss_sigma_ruleset_free(rs);
+}
+
+/* ---- mappings ---- */
+
+static int builtin_match(const char *rule, const char *kind, const char *rec, const char **ent,
+                         char *ent_buf, size_t ent_len)
+{
+    struct ss_sigma_ruleset *rs = ss_sigma_ruleset_new(0);
+    struct ss_sigma_scratch *s = NULL;
+    const struct ss_sigma_hit *hits;
+    struct ss_diag d;
+    size_t n = 0;
+    int src, r;
+
+    if (rs == NULL)
+        return -2;
+    ss_diag_clear(&d);
+    r = ss_sigma_load_mem(rs, "m.yml", rule, strlen(rule), &d);
+    if (r == 0)
+        r = ss_sigma_compile(rs, &d);
+    if (r == 0 && ss_sigma_report_at(rs, 0)->status != SS_SIGMA_LOADED)
+        r = -1;
+    src = r == 0 ? ss_sigma_source(rs, kind) : -1;
+    if (r == 0 && src < 0)
+        r = -3;
+    if (r == 0) {
+        s = ss_sigma_scratch_new(rs, 0);
+        r = s == NULL ? -ENOMEM : ss_sigma_match(rs, s, src, rec, strlen(rec), NULL, &hits, &n);
+    }
+    if (r == 0 && n > 0 && ent != NULL) {
+        (void)snprintf(ent_buf, ent_len, "%s", hits[0].entity);
+        *ent = ent_buf;
+    }
+    ss_sigma_scratch_free(s);
+    ss_sigma_ruleset_free(rs);
+    return r < 0 ? r : n > 0;
+}
+
+static void test_builtin_mappings(void)
+{
+    static const char act_rule[] =
+        "title: elevate\nlogsource: {product: azure, service: activitylogs}\n"
+        "detection:\n  s: {operationName: MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION}\n"
+        "  condition: s\n";
+    static const char signin_rule[] =
+        "title: dc\nlogsource: {product: azure, service: signinlogs}\n"
+        "detection:\n  s: {properties.message: Device Code, ResultType: 0}\n  condition: s\n";
+    static const char audit_rule[] =
+        "title: role\nlogsource: {product: azure, service: auditlogs}\n"
+        "detection:\n  s:\n    TargetResources.ModifiedProperties.NewValue|contains: Global "
+        "Administrator\n  condition: s\n";
+    static const char ct_rule[] =
+        "title: stop\nlogsource: {product: aws, service: cloudtrail}\n"
+        "detection:\n  s: {eventSource: cloudtrail.amazonaws.com, eventName: StopLogging}\n"
+        "  condition: s\n";
+    static const char gcp_rule[] =
+        "title: key\nlogsource: {product: gcp, service: gcp.audit}\n"
+        "detection:\n  s: {gcp.audit.method_name: google.iam.admin.v1.CreateServiceAccountKey}\n"
+        "  condition: s\n";
+    char eb[256];
+    const char *ent = NULL;
+
+    /* storage export, REST shape, Log Analytics row */
+    ASSERT_EQ(builtin_match(act_rule, "azure-jsonl",
+                            "{\"time\":\"2024-05-01T09:12:44Z\",\"resourceId\":\"/SUBSCRIPTIONS/"
+                            "AB/RESOURCEGROUPS/RG\",\"operationName\":\"MICROSOFT.AUTHORIZATION/"
+                            "ELEVATEACCESS/ACTION\",\"category\":\"Administrative\"}",
+                            &ent, eb, sizeof(eb)),
+              1);
+    ASSERT_STREQ(ent, "/subscriptions/ab/resourcegroups/rg");
+    ASSERT_EQ(builtin_match(act_rule, "azure-rest",
+                            "{\"eventTimestamp\":\"2024-05-01T09:12:44Z\",\"operationName\":"
+                            "{\"value\":\"Microsoft.Authorization/elevateAccess/action\"}}",
+                            NULL, eb, sizeof(eb)),
+              1);
+    ASSERT_EQ(builtin_match(act_rule, "azure-jsonl",
+                            "{\"TimeGenerated\":\"2024-05-01T09:12:44Z\",\"OperationNameValue\":"
+                            "\"Microsoft.Authorization/elevateAccess/action\"}",
+                            NULL, eb, sizeof(eb)),
+              1);
+    /* a sign-in record is not an activity record */
+    ASSERT_EQ(builtin_match(act_rule, "azure-jsonl",
+                            "{\"time\":\"x\",\"category\":\"SignInLogs\",\"operationName\":"
+                            "\"MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION\"}",
+                            NULL, eb, sizeof(eb)),
+              0);
+    /* value map: Device Code -> deviceCode; ResultType from the envelope */
+    ASSERT_EQ(builtin_match(signin_rule, "azure-jsonl",
+                            "{\"time\":\"2024-05-01T08:01:02Z\",\"category\":\"SignInLogs\","
+                            "\"resultType\":\"0\",\"properties\":{\"authenticationProtocol\":"
+                            "\"deviceCode\",\"userPrincipalName\":\"Ops@Contoso.example\"}}",
+                            &ent, eb, sizeof(eb)),
+              1);
+    ASSERT_STREQ(ent, "ops@contoso.example");
+    /* Log Analytics AuditLogs row with TargetResources as a JSON string */
+    ASSERT_EQ(builtin_match(audit_rule, "azure-jsonl",
+                            "{\"TimeGenerated\":\"2024-05-01T10:00:00Z\",\"Type\":\"AuditLogs\","
+                            "\"TargetResources\":\"[{\\\"modifiedProperties\\\":[{"
+                            "\\\"newValue\\\":\\\"\\\\\\\"Global Administrator\\\\\\\"\\\"}]}]\"}",
+                            NULL, eb, sizeof(eb)),
+              1);
+    /* storage export audit record */
+    ASSERT_EQ(builtin_match(audit_rule, "azure-jsonl",
+                            "{\"time\":\"2024-05-01T10:00:00Z\",\"category\":\"AuditLogs\","
+                            "\"properties\":{\"targetResources\":[{\"modifiedProperties\":[{"
+                            "\"newValue\":\"\\\"Global Administrator\\\"\"}]}]}}",
+                            NULL, eb, sizeof(eb)),
+              1);
+    ASSERT_EQ(builtin_match(ct_rule, "cloudtrail",
+                            "{\"eventTime\":\"2024-05-01T09:15:00Z\",\"eventSource\":"
+                            "\"cloudtrail.amazonaws.com\",\"eventName\":\"StopLogging\","
+                            "\"userIdentity\":{\"arn\":\"arn:aws:iam::1:user/Eve\"}}",
+                            &ent, eb, sizeof(eb)),
+              1);
+    ASSERT_STREQ(ent, "arn:aws:iam::1:user/Eve");
+    ASSERT_EQ(builtin_match(gcp_rule, "gcp-jsonl",
+                            "{\"timestamp\":\"2024-05-01T09:15:00.123456789Z\",\"protoPayload\":{"
+                            "\"methodName\":\"google.iam.admin.v1.CreateServiceAccountKey\"}}",
+                            NULL, eb, sizeof(eb)),
+              1);
+    /* a CloudTrail rule is not routed to Azure inputs */
+    ASSERT_EQ(builtin_match(ct_rule, "azure-jsonl", "{}", NULL, eb, sizeof(eb)), -3);
+}
+
+static void test_user_mapping_first(void)
+{
+    static const char map[] = "mapping: mine\nlogsource: {product: test}\nkinds: [jsonl]\n"
+                              "when: {src: mine}\nfields:\n  a: [x.y]\n";
+    static const char rule[] = "title: t\nlogsource: {product: test}\n"
+                               "detection:\n  s: {a: 1}\n  condition: s\n";
+    struct ss_sigma_ruleset *rs = ss_sigma_ruleset_new(0);
+    struct ss_sigma_scratch *s;
+    const struct ss_sigma_hit *hits;
+    struct ss_diag d;
+    size_t n;
+    int src;
+
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_OK(ss_sigma_mapping_load_mem(rs, "mine.yml", map, strlen(map), &d));
+    ASSERT_OK(ss_sigma_load_mem(rs, "r.yml", rule, strlen(rule), &d));
+    ASSERT_OK(ss_sigma_compile(rs, &d));
+    src = ss_sigma_source(rs, "jsonl");
+    ASSERT_TRUE(src >= 0);
+    s = ss_sigma_scratch_new(rs, 0);
+    ASSERT_TRUE(s != NULL);
+    /* covered by the reviewer mapping: its paths apply, the generic ones do not */
+    ASSERT_OK(
+        ss_sigma_match(rs, s, src, "{\"src\":\"mine\",\"x\":{\"y\":1}}", 25, NULL, &hits, &n));
+    ASSERT_EQ(n, 1);
+    ASSERT_OK(ss_sigma_match(rs, s, src, "{\"src\":\"mine\",\"a\":1}", 20, NULL, &hits, &n));
+    ASSERT_EQ(n, 0);
+    /* not covered: the generic mapping applies */
+    ASSERT_OK(ss_sigma_match(rs, s, src, "{\"src\":\"other\",\"a\":1}", 21, NULL, &hits, &n));
+    ASSERT_EQ(n, 1);
+    ss_sigma_scratch_free(s);
+    ss_sigma_ruleset_free(rs);
+    /* a bad mapping is an error with its location */
+    rs = ss_sigma_ruleset_new(0);
+    ASSERT_TRUE(rs != NULL);
+    ss_diag_clear(&d);
+    ASSERT_EQ(
+        ss_sigma_mapping_load_mem(rs, "bad.yml", "mapping: x\nkinds: [a]\nbogus: 1\n", 30, &d),
+        SS_ESYNTAX);
+    ASSERT_EQ(d.line, 3);
+    ASSERT_TRUE(strstr(d.msg, "unknown key 'bogus'") != NULL);
+    ss_sigma_ruleset_free(rs);
+}
+
+/* ---- prefilter ---- */
+
+static uint64_t rng_state = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static void test_prefilter_equality(void)
+{
+    static const char *const words[] = { "alpha",      "Beta", "gamma\\\\x", "DELTA", "ep/silon",
+                                         "z\\u00e9ta", "eta",  "th\\\"eta",  "IOTA",  "kappa" };
+    struct ss_buf rules = SS_BUF_INIT(1 << 22), rec = SS_BUF_INIT(1 << 16);
+    struct ss_sigma_ruleset *on, *off;
+    struct ss_sigma_scratch *s_on, *s_off;
+    struct ss_sigma_stats st = { 0 }, st_off = { 0 };
+    uint64_t hits_total = 0;
+    int src_on, src_off;
+
+    /* every modifier family, over a few fields */
+    for (int i = 0; i < 60; i++) {
+        const char *w1 = words[rnd() % SS_ARRAY_LEN(words)];
+        const char *w2 = words[rnd() % SS_ARRAY_LEN(words)];
+        static const char *const forms[] = {
+            "f%d|contains: '%s'", "f%d|startswith: '%s'", "f%d|endswith: '%s'",
+            "f%d: '%s'",          "f%d|re|i: '%s'",       "f%d|contains|all: ['%s', '%s']",
+        };
+        int form = (int)(rnd() % SS_ARRAY_LEN(forms));
+
+        ASSERT_OK(ss_buf_printf(&rules,
+                                "title: r%d\nlogsource: {product: t}\ndetection:\n  s:\n    ", i));
+        ASSERT_OK(
+            ss_buf_printf(&rules, forms[form], (int)(rnd() % 3), form == 4 ? "a.pha" : w1, w2));
+        ASSERT_OK(ss_buf_printf(&rules, "\n  k: ['%s']\n  f: {f1: '%s'}\n  condition: %s\n---\n",
+                                w2, w1,
+                                i % 3 == 0   ? "s or k"
+                                : i % 3 == 1 ? "s and not f"
+                                             : "s"));
+    }
+    on = build(rules.ptr, NULL, 0);
+    off = build(rules.ptr, NULL, SS_SIGMA_NO_PREFILTER);
+    ASSERT_TRUE(on != NULL && off != NULL);
+    ASSERT_EQ(ss_sigma_rule_count(on), 60);
+    src_on = ss_sigma_source(on, "t");
+    src_off = ss_sigma_source(off, "t");
+    s_on = ss_sigma_scratch_new(on, 0);
+    s_off = ss_sigma_scratch_new(off, 0);
+    ASSERT_TRUE(s_on != NULL && s_off != NULL);
+    for (int k = 0; k < 3000; k++) {
+        const struct ss_sigma_hit *h1, *h2;
+        size_t n1, n2;
+
+        ss_buf_reset(&rec);
+        ASSERT_OK(ss_buf_putc(&rec, '{'));
+        for (int f = 0; f < 3; f++) {
+            const char *w = words[rnd() % SS_ARRAY_LEN(words)];
+            uint64_t shape = rnd() % 4;
+
+            ASSERT_OK(ss_buf_printf(&rec, "%s\"f%d\":\"%s%s%s\"", f ? "," : "", f,
+                                    shape & 1 ? "pre-" : "", w, shape & 2 ? "-post" : ""));
+        }
+        ASSERT_OK(ss_buf_puts(&rec, ",\"o\":{\"x\":[\"MORE\",\"other\"]}}"));
+        ASSERT_OK(ss_sigma_match(on, s_on, src_on, rec.ptr, rec.len, NULL, &h1, &n1));
+        ASSERT_OK(ss_sigma_match(off, s_off, src_off, rec.ptr, rec.len, NULL, &h2, &n2));
+        ASSERT_EQ(n1, n2);
+        for (size_t i = 0; i < n1; i++)
+            ASSERT_EQ(h1[i].rule, h2[i].rule);
+        hits_total += n1;
+    }
+    ss_sigma_scratch_stats(s_on, &st);
+    ss_sigma_scratch_stats(s_off, &st_off);
+    ASSERT_TRUE(hits_total > 100);
+    ASSERT_EQ(st_off.n_evals, 3000 * 60);
+    /* dense test data (3 of 10 words per record), yet the prefilter skips evaluations */
+    ASSERT_TRUE(st.n_evals * 4 < st_off.n_evals * 3);
+    ss_sigma_scratch_free(s_on);
+    ss_sigma_scratch_free(s_off);
+    ss_sigma_ruleset_free(on);
+    ss_sigma_ruleset_free(off);
+    ss_buf_release(&rules);
+    ss_buf_release(&rec);
+}
+
+int main(void)
+{
+    SS_RUN(test_conformance);
+    SS_RUN(test_expand);
+    SS_RUN(test_schema_errors);
+    SS_RUN(test_multidoc_and_warnings);
+    SS_RUN(test_yaml_caps);
+    SS_RUN(test_collections);
+    SS_RUN(test_corr_event_count);
+    SS_RUN(test_corr_event_count_window);
+    SS_RUN(test_corr_event_count_lt);
+    SS_RUN(test_corr_value_count);
+    SS_RUN(test_corr_temporal);
+    SS_RUN(test_corr_temporal_ordered);
+    SS_RUN(test_corr_value_sum_avg);
+    SS_RUN(test_corr_percentile);
+    SS_RUN(test_corr_chain_aliases);
+    SS_RUN(test_corr_errors);
+    SS_RUN(test_legacy_aggregation);
+    SS_RUN(test_findings);
+    SS_RUN(test_builtin_mappings);
+    SS_RUN(test_user_mapping_first);
+    SS_RUN(test_prefilter_equality);
+    return ss_test_done();
+}
