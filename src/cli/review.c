@@ -27,6 +27,7 @@
 #include "io/io.h"
 #include "json/json.h"
 #include "report/report.h"
+#include "sigma/sigma.h"
 #include "store/store.h"
 
 #include "ss_config.h"
@@ -45,6 +46,8 @@ struct review_opts {
     const char *policy;
     const char *rules[MAX_RULE_DIRS];
     size_t n_rules;
+    const char *mappings[MAX_RULE_DIRS];
+    size_t n_mappings;
     const char *key;
     const char *fail_on;
     unsigned threads;
@@ -114,6 +117,10 @@ struct review {
     struct task_result *res;  /* one per input, merged from its tasks */
     struct ss_json_pathset *time_paths;
     struct ss_checks *checks;
+    struct ss_sigma_ruleset *rules;    /* NULL without --rules */
+    struct ss_sigma_scratch **scratch; /* one per worker */
+    unsigned n_scratch;
+    size_t n_rules_rejected;
     struct excerpts excerpts; /* of cited records, for the report */
     int64_t phase_us[3];      /* discover, read, seal + store + render */
     atomic_uint_fast64_t done_bytes;
@@ -123,7 +130,7 @@ struct review {
 
 static const char review_help[] =
     "usage: siloscope review CASE [-o OUT] [-j N] [--policy FILE] [--rules DIR]...\n"
-    "                        [--key FILE] [--fail-on LEVEL]\n"
+    "                        [--mapping FILE]... [--key FILE] [--fail-on LEVEL]\n"
     "\n"
     "Review the export in the directory CASE: read and hash every input, run the checks\n"
     "and rules, and write the sealed review to OUT:\n"
@@ -137,7 +144,8 @@ static const char review_help[] =
     "  -o, --output OUT     output directory (default: CASE.review next to CASE)\n"
     "  -j, --threads N      worker threads (default: all cores)\n"
     "      --policy FILE    review policy (docs/policy.md)\n"
-    "      --rules DIR      Sigma rules directory (repeatable)\n"
+    "      --rules DIR      Sigma rules: a file or directory (repeatable)\n"
+    "      --mapping FILE   extra Sigma field mapping (repeatable; docs/sigma.md)\n"
     "      --key FILE       Ed25519 private key to sign the manifest (siloscope keygen)\n"
     "      --fail-on LEVEL  exit 1 when a finding is at or above LEVEL\n"
     "                       (informational, low, medium, high, critical)\n"
@@ -286,8 +294,10 @@ static void observe_raw(void *ctx, const uint8_t *p, size_t len)
 }
 
 static int read_records(struct review *rv, const struct ss_input *in, struct ss_reader *rd,
-                        struct task_result *res)
+                        struct task_result *res, unsigned worker)
 {
+    struct ss_sigma_scratch *scratch = rv->rules != NULL ? rv->scratch[worker] : NULL;
+    int source = scratch != NULL ? ss_sigma_source(rv->rules, ss_input_kind_name(in->kind)) : -1;
     struct ss_diag d;
 
     for (;;) {
@@ -303,6 +313,15 @@ static int read_records(struct review *rv, const struct ss_input *in, struct ss_
             note_time(rv, res, &rec);
             if (res->checks != NULL) {
                 r = ss_checks_record(res->checks, in->kind, rec.ptr, rec.len, &rec.loc);
+                if (r < 0)
+                    return r;
+            }
+            if (source >= 0) {
+                const struct ss_sigma_hit *hits;
+                size_t n_hits;
+
+                r = ss_sigma_match(rv->rules, scratch, source, rec.ptr, rec.len, &rec.loc, &hits,
+                                   &n_hits);
                 if (r < 0)
                     return r;
             }
@@ -332,7 +351,7 @@ static int run_task(void *ctx, size_t index, unsigned worker)
     struct ss_sha256 h = { 0 };
     struct range_observer obs = { .h = t->type == TASK_RANGE ? NULL : &h };
     struct ss_diag d;
-    int r = 0;
+    int r = 0, fatal = 0;
 
     ss_findings_init(&res->findings, FINDINGS_ARENA_MAX);
     if (t->type == TASK_HASH) {
@@ -370,9 +389,13 @@ static int run_task(void *ctx, size_t index, unsigned worker)
     r = ss_checks_state_new(rv->checks, &res->checks);
     if (r < 0)
         goto out;
-    r = read_records(rv, in, rd, res);
-    if (r < 0)
+    r = read_records(rv, in, rd, res, worker);
+    if (r < 0) {
+        /* Reader problems are per input and already recorded; what comes back here is
+           a checks or rules failure (memory, a cap), which must stop the review. */
+        fatal = r;
         goto out;
+    }
     r = ss_reader_drain(rd);
     if (r < 0) {
         if (r == -ENOMEM)
@@ -396,13 +419,16 @@ out:
     ss_reader_free(rd);
     ss_sha256_release(&h);
     if (t->type != TASK_HASH) {
-        atomic_fetch_add(&rv->done_bytes,
-                         t->type == TASK_RANGE ? t->end - t->begin : in->size_bytes);
+        atomic_fetch_add(&rv->done_bytes, t->type == TASK_RANGE
+                                              ? SS_MIN(t->end, in->size_bytes) - t->begin
+                                              : in->size_bytes);
         atomic_fetch_add(&rv->done_inputs, 1);
     }
     if (worker == 0)
         ss_cli_progress("reading: %zu of %zu tasks, %.1f MB", (size_t)atomic_load(&rv->done_inputs),
                         rv->n_tasks, (double)atomic_load(&rv->done_bytes) / 1e6);
+    if (fatal < 0)
+        return fatal;
     return r == -ENOMEM ? r : 0;
 }
 
@@ -582,6 +608,109 @@ static void fix_range_lines(const struct review *rv, struct ss_findings *fs)
     }
 }
 
+/* Print a located diagnostic as "review: WHAT: FILE:LINE:COL: reason". */
+static void report_diag(const char *what, struct ss_diag *d, const char *file, int r)
+{
+    char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
+
+    if (d->code == 0)
+        ss_diag_set(d, r, file, 0, 0, UINT64_MAX, "%s", ss_strerror(r));
+    ss_diag_set_file(d, file);
+    ss_diag_format(d, msg, sizeof(msg));
+    ss_cli_error("review: %s: %s", what, msg);
+}
+
+/*
+ * Load, check and compile the Sigma rules of --rules (and --mapping), and make one match
+ * scratch per worker. Every rejected rule is named on stderr with its reason: none is
+ * dropped silently (`siloscope rules check` gives the full load report).
+ */
+static int load_rules(struct review *rv, unsigned threads, size_t *ret_rejected)
+{
+    struct ss_diag d;
+    size_t n_rejected = 0;
+    int r;
+
+    *ret_rejected = 0;
+    if (rv->o.n_rules == 0)
+        return 0;
+    rv->rules = ss_sigma_ruleset_new(0);
+    if (rv->rules == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < rv->o.n_mappings; i++) {
+        ss_diag_clear(&d);
+        r = ss_sigma_mapping_load(rv->rules, rv->o.mappings[i], &d);
+        if (r < 0) {
+            report_diag("cannot load mapping", &d, rv->o.mappings[i], r);
+            return r;
+        }
+    }
+    for (size_t i = 0; i < rv->o.n_rules; i++) {
+        ss_diag_clear(&d);
+        r = ss_sigma_load_path(rv->rules, rv->o.rules[i], &d);
+        if (r < 0) {
+            report_diag("cannot load rules", &d, rv->o.rules[i], r);
+            return r;
+        }
+    }
+    ss_diag_clear(&d);
+    r = ss_sigma_compile(rv->rules, &d);
+    if (r < 0) {
+        report_diag("cannot compile rules", &d, NULL, r);
+        return r;
+    }
+    for (size_t i = 0; i < ss_sigma_report_len(rv->rules); i++) {
+        const struct ss_sigma_entry *e = ss_sigma_report_at(rv->rules, i);
+
+        if (e->status != SS_SIGMA_REJECTED)
+            continue;
+        n_rejected++;
+        ss_cli_warn("review: rule rejected: %s:%u:%u: %s", e->file, e->line, e->column,
+                    e->reason != NULL ? e->reason : ss_strerror(e->code));
+    }
+    rv->scratch = ss_calloc(threads, sizeof(*rv->scratch));
+    if (rv->scratch == NULL)
+        return -ENOMEM;
+    rv->n_scratch = threads;
+    for (unsigned w = 0; w < threads; w++) {
+        rv->scratch[w] = ss_sigma_scratch_new(rv->rules, SS_SIGMA_KEEP_HITS);
+        if (rv->scratch[w] == NULL)
+            return -ENOMEM;
+    }
+    *ret_rejected = n_rejected;
+    rv->n_rules_rejected = n_rejected;
+    return 0;
+}
+
+/* The distinct rule files that were read, with their hashes, for the manifest. */
+static int rule_files(const struct review *rv, struct ss_manifest_file **ret, size_t *ret_n)
+{
+    size_t n_entries = rv->rules != NULL ? ss_sigma_report_len(rv->rules) : 0, n = 0;
+    struct ss_manifest_file *files = ss_calloc(n_entries + 1, sizeof(*files));
+
+    if (files == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < n_entries; i++) {
+        const char *file = ss_sigma_report_at(rv->rules, i)->file;
+        bool seen = false;
+        int r;
+
+        for (size_t k = n; k > 0 && !seen; k--)
+            seen = strcmp(files[k - 1].relpath, file) == 0;
+        if (seen)
+            continue;
+        r = ss_sha256_file(file, files[n].sha256, &files[n].size_bytes);
+        if (r == -ENOMEM) {
+            ss_free(files);
+            return r;
+        }
+        files[n++].relpath = file;
+    }
+    *ret = files;
+    *ret_n = n;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct review_opts *o)
 {
     struct ss_args a;
@@ -612,6 +741,13 @@ static int parse_args(int argc, char **argv, struct review_opts *o)
                 a.bad = true;
             } else if (v != NULL) {
                 o->rules[o->n_rules++] = v;
+            }
+        } else if (ss_args_value(&a, "mapping", 0, &v)) {
+            if (o->n_mappings == MAX_RULE_DIRS) {
+                ss_cli_error("review: too many --mapping (at most %d)", MAX_RULE_DIRS);
+                a.bad = true;
+            } else if (v != NULL) {
+                o->mappings[o->n_mappings++] = v;
             }
         } else if (ss_args_value(&a, "key", 0, &v)) {
             o->key = v;
@@ -875,7 +1011,8 @@ static int resolve_evidence(struct review *rv, struct ss_findings *all, struct e
 }
 
 /* Statistics of every check that ran, so the report lists checks without findings. */
-static int store_checks(struct ss_store *st, const struct ss_findings *all, struct ss_diag *d)
+static int store_checks(const struct review *rv, struct ss_store *st, const struct ss_findings *all,
+                        struct ss_diag *d)
 {
     const struct ss_check_info *info;
     size_t n = ss_checks_list(&info);
@@ -890,6 +1027,19 @@ static int store_checks(struct ss_store *st, const struct ss_findings *all, stru
             if (strcmp(all->items[k].check_id, info[i].id) == 0)
                 c.n_matches += all->items[k].n_evidence_total;
         }
+        r = ss_store_put_check(st, &c, d);
+    }
+    for (size_t i = 0; r == 0 && rv->rules != NULL && i < ss_sigma_rule_count(rv->rules); i++) {
+        struct ss_sigma_rule_info ri;
+        char id[512];
+        struct ss_store_check c = { .check_id = id };
+
+        ss_sigma_rule_info(rv->rules, i, &ri);
+        snprintf(id, sizeof(id), "sigma:%s", ri.id);
+        c.title = ri.title;
+        c.level = ri.severity;
+        for (unsigned w = 0; w < rv->n_scratch; w++)
+            c.n_matches += ss_sigma_scratch_rule_hits(rv->scratch[w], i);
         r = ss_store_put_check(st, &c, d);
     }
     return r;
@@ -944,7 +1094,7 @@ static int store_rows(struct review *rv, struct ss_store *st, const struct ss_fi
 
         r = ss_store_put_excerpt(st, &x->loc, x->text, x->len, d);
     }
-    r = r < 0 ? r : store_checks(st, all, d);
+    r = r < 0 ? r : store_checks(rv, st, all, d);
     return r;
 }
 
@@ -985,6 +1135,9 @@ static void print_summary(const struct review *rv, const struct totals *t,
         printf(" (%zu not understood, %zu damaged, %zu skipped)", t->n_unknown, t->n_damaged,
                rv->c.n_skipped);
     printf("\n  records   %" PRIu64 " read, %" PRIu64 " bad\n", t->n_records, t->n_bad);
+    if (rv->rules != NULL)
+        printf("  rules     %zu loaded, %zu rejected (see 'siloscope rules check')\n",
+               ss_sigma_rule_count(rv->rules), rv->n_rules_rejected);
     if (t->first_us != 0) {
         ss_time_format(t->first_us, 0, t0);
         ss_time_format(t->last_us, 0, t1);
@@ -1048,10 +1201,15 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
     struct ss_buf params = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     struct ss_manifest m = { 0 };
     struct ss_manifest_input *mins = NULL;
+    struct ss_manifest_file *rfiles = NULL;
+    size_t n_rfiles = 0;
     struct ss_diag d;
     int r;
 
     ss_diag_clear(&d);
+    r = rule_files(rv, &rfiles, &n_rfiles);
+    if (r < 0)
+        goto fail;
     uids = ss_calloc(all->len + 1, sizeof(*uids));
     mins = ss_calloc(rv->c.n_inputs + 1, sizeof(*mins));
     if (uids == NULL || mins == NULL) {
@@ -1085,6 +1243,8 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
         .params_json = params.ptr,
         .started_us = started_us,
         .finished_us = run_clock_us(),
+        .rule_files = rfiles,
+        .n_rule_files = n_rfiles,
         .inputs = mins,
         .n_inputs = rv->c.n_inputs,
         .findings = all,
@@ -1153,6 +1313,7 @@ out:
     ss_buf_release(&params);
     ss_free(uids);
     ss_free(mins);
+    ss_free(rfiles);
     return r;
 }
 
@@ -1163,7 +1324,7 @@ int ss_cmd_review(int argc, char **argv)
     struct ss_manifest_result seal = { 0 };
     struct ss_checks_config checks_cfg;
     struct ss_checks_state *checks_state = NULL;
-    size_t unresolved = 0;
+    size_t unresolved = 0, n_rejected = 0;
     struct totals t;
     struct ss_diag d;
     char out_default[4096];
@@ -1184,8 +1345,10 @@ int ss_cmd_review(int argc, char **argv)
         ss_findings_release(&all);
         return SS_EXIT_USAGE;
     }
-    if (rv.o.policy != NULL || rv.o.n_rules > 0)
-        ss_cli_warn("review: policies and Sigma rules are not evaluated yet in this version");
+    if (rv.o.policy != NULL)
+        ss_cli_warn("review: review policies are not evaluated yet in this version; "
+                    "'%s' is recorded but not applied",
+                    rv.o.policy);
     ret = check_case_dir(rv.o.case_root);
     if (ret != 0)
         goto out;
@@ -1241,6 +1404,13 @@ int ss_cmd_review(int argc, char **argv)
     }
 
     rv.phase_us[0] = ss_time_mono_us() - t0;
+    r = load_rules(&rv, threads, &n_rejected);
+    if (r < 0) {
+        if (r == -ENOMEM)
+            ss_cli_error("review: cannot load rules: %s", ss_strerror(r));
+        ret = r == -ENOMEM ? SS_EXIT_INTERNAL : ss_cli_exit_for(r);
+        goto out;
+    }
     ss_checks_config_default(&checks_cfg);
     r = ss_checks_new(&checks_cfg, &rv.checks, &d);
     if (r == 0)
@@ -1255,6 +1425,8 @@ int ss_cmd_review(int argc, char **argv)
         r = ss_findings_merge(&all, &rv.res[i].findings);
     if (r == 0)
         r = ss_checks_finish(rv.checks, checks_state, &all, &d);
+    if (r == 0 && rv.rules != NULL)
+        r = ss_sigma_findings(rv.rules, rv.scratch, rv.n_scratch, &all);
     ss_cli_progress_done();
     if (r < 0) {
         char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
@@ -1307,6 +1479,10 @@ out:
     ss_json_pathset_free(rv.time_paths);
     ss_checks_state_free(checks_state);
     ss_checks_free(rv.checks);
+    for (unsigned w = 0; w < rv.n_scratch; w++)
+        ss_sigma_scratch_free(rv.scratch[w]);
+    ss_free(rv.scratch);
+    ss_sigma_ruleset_free(rv.rules);
     excerpts_release(&rv.excerpts);
     ss_case_release(&rv.c);
     ss_findings_release(&all);

@@ -6,16 +6,17 @@
 # message when it is 4, no crash, no sanitizer report, and never a half-written
 # findings.sqlite.
 #
-#   run_fault.sh SILOSCOPE CASE_DIR
+#   run_fault.sh SILOSCOPE CASE_DIR [REVIEW_ARGS...]
 set -u
 BIN=$1
 CASE=$2
+shift 2
 MAX=${SS_FAULT_MAX_RUNS:-400}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ss_fault.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 export SILOSCOPE_QUIET=1 SOURCE_DATE_EPOCH=1767225600
 
-SILOSCOPE_ALLOC_STATS=1 "$BIN" review "$CASE" -o "$TMP/clean" -j 1 >/dev/null 2>"$TMP/stats"
+SILOSCOPE_ALLOC_STATS=1 "$BIN" review "$CASE" -o "$TMP/clean" -j 1 "$@" >/dev/null 2>"$TMP/stats"
 total=$(sed -n 's/.*allocations \([0-9]*\),.*/\1/p' "$TMP/stats")
 if [ -z "$total" ] || [ "$total" -lt 10 ]; then
     echo "cannot count allocations: $(cat "$TMP/stats")"
@@ -28,7 +29,8 @@ fail=0
 n=1
 while [ "$n" -le "$total" ]; do
     rm -rf "$TMP/out"
-    SILOSCOPE_FAULT_ALLOC=$n "$BIN" review "$CASE" -o "$TMP/out" -j 1 >"$TMP/stdout" 2>"$TMP/stderr"
+    SILOSCOPE_FAULT_ALLOC=$n "$BIN" review "$CASE" -o "$TMP/out" -j 1 "$@" >"$TMP/stdout" \
+        2>"$TMP/stderr"
     rc=$?
     why=""
     if grep -q 'Sanitizer' "$TMP/stderr"; then

@@ -5,7 +5,8 @@
 #   run_golden.sh SILOSCOPE GOLDEN_DIR [--update]
 #
 # Each case directory holds either case/ (a hand-made case) or synth.args (arguments
-# for `siloscope synth`), plus expected.stdout (the review summary without the timing
+# for `siloscope synth`), optionally review.args (extra review arguments; GOLDEN stands
+# for this directory), plus expected.stdout (the review summary without the timing
 # line) and expected.txt (facts read back from the outputs: exit code, manifest roots,
 # database counts). --update rewrites the expected files from the current outputs.
 # Prints "N passed, N failed" and exits non-zero on any failure.
@@ -71,7 +72,10 @@ review_case() {
     name=$1
     c=$2
     dir=$GOLDEN/$name
-    "$BIN" review "$c" -o "$TMP/$name.j1" -j 1 >"$TMP/$name.stdout" 2>"$TMP/$name.stderr"
+    extra=""
+    [ -f "$dir/review.args" ] && extra=$(sed "s|GOLDEN|$GOLDEN|g" "$dir/review.args")
+    # shellcheck disable=SC2086
+    "$BIN" review "$c" -o "$TMP/$name.j1" -j 1 $extra >"$TMP/$name.stdout" 2>"$TMP/$name.stderr"
     rc=$?
     [ $rc -eq 0 ] || { bad "$name: review exited $rc"; cat "$TMP/$name.stderr" >&2; return; }
     ok
@@ -82,7 +86,8 @@ review_case() {
     expect_file "$dir/expected.txt" "$TMP/$name.facts" "$name facts"
 
     # Determinism: -j 2 gives byte-identical findings and the same roots.
-    "$BIN" review "$c" -o "$TMP/$name.j2" -j 2 >/dev/null 2>&1
+    # shellcheck disable=SC2086
+    "$BIN" review "$c" -o "$TMP/$name.j2" -j 2 $extra >/dev/null 2>&1
     if cmp -s "$TMP/$name.j1/findings.ocsf.jsonl" "$TMP/$name.j2/findings.ocsf.jsonl" &&
         [ "$(json_field "$TMP/$name.j1/manifest.json" findings_root)" = \
             "$(json_field "$TMP/$name.j2/manifest.json" findings_root)" ] &&
