@@ -8,6 +8,7 @@
 #include "checks/checks_int.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/ss_time.h"
 
 int checks_point_cmp(const struct checks_point *a, const struct checks_point *b)
@@ -232,39 +233,23 @@ void checks_evlist_release(struct checks_evlist *l)
 
 /* ---- text ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+/* A GUID's 8-4-4-4-12 hex digit groups, as byte counts. */
+static const size_t guid_group[] = { 4, 2, 2, 2, 6 };
 
 bool checks_guid_parse(const char *s, size_t len, uint8_t ret[16])
 {
     uint8_t g[16];
-    size_t k = 0;
+    size_t i = 0, k = 0;
 
     if (len != 36)
         return false;
-    for (size_t i = 0; i < 36;) {
-        int hi, lo;
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-')
-                return false;
-            i++;
-            continue;
-        }
-        hi = hexval(s[i]);
-        lo = hexval(s[i + 1]);
-        if (hi < 0 || lo < 0 || i + 1 == 8 || i + 1 == 13 || i + 1 == 18 || i + 1 == 23)
+    for (size_t n = 0; n < SS_ARRAY_LEN(guid_group); n++) {
+        if (n > 0 && s[i++] != '-')
             return false;
-        g[k++] = (uint8_t)(hi << 4 | lo);
-        i += 2;
+        if (ss_hex_decode(s + i, 2 * guid_group[n], g + k, guid_group[n]) < 0)
+            return false;
+        i += 2 * guid_group[n];
+        k += guid_group[n];
     }
     memcpy(ret, g, sizeof(g));
     return true;
@@ -272,16 +257,16 @@ bool checks_guid_parse(const char *s, size_t len, uint8_t ret[16])
 
 void checks_guid_format(const uint8_t g[16], char out[37])
 {
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
+    size_t o = 0, k = 0;
 
-    for (size_t i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
+    for (size_t n = 0; n < SS_ARRAY_LEN(guid_group); n++) {
+        if (n > 0)
             out[o++] = '-';
-        out[o++] = hex[g[i] >> 4];
-        out[o++] = hex[g[i] & 15];
+        /* Writes a NUL after each group; the last one ends the string. */
+        ss_hex_encode(g + k, guid_group[n], out + o);
+        o += 2 * guid_group[n];
+        k += guid_group[n];
     }
-    out[o] = '\0';
 }
 
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * core/buf.c - implements string slices and capped growable buffers (see buf.h for
- * the invariants), plus hex and JSON-string encoders used by every writer.
+ * the invariants), plus the hex, UTF-8 and JSON-string coders every writer shares.
  */
 #include "core/buf.h"
 
@@ -230,13 +230,79 @@ int ss_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t len)
     return 0;
 }
 
+static bool is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+size_t ss_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
+{
+    const unsigned char c = s[0];
+
+    if (c < 0x80) {
+        *ret_cp = c;
+        return 1;
+    }
+    if (c < 0xC2) /* a continuation byte, or an overlong 2-byte lead */
+        return 0;
+    if (c < 0xE0) {
+        if (len < 2 || !is_cont(s[1]))
+            return 0;
+        *ret_cp = ((uint32_t)(c & 0x1F) << 6) | (uint32_t)(s[1] & 0x3F);
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (len < 3 || !is_cont(s[1]) || !is_cont(s[2]))
+            return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+            return 0; /* overlong, or a surrogate */
+        *ret_cp =
+            ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (uint32_t)(s[2] & 0x3F);
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (len < 4 || !is_cont(s[1]) || !is_cont(s[2]) || !is_cont(s[3]))
+            return 0;
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+            return 0; /* overlong, or above U+10FFFF */
+        *ret_cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+                  ((uint32_t)(s[2] & 0x3F) << 6) | (uint32_t)(s[3] & 0x3F);
+        return 4;
+    }
+    return 0;
+}
+
+int ss_buf_put_json_esc(struct ss_buf *b, unsigned char c)
+{
+    switch (c) {
+    case '"':
+        return ss_buf_append(b, "\\\"", 2);
+    case '\\':
+        return ss_buf_append(b, "\\\\", 2);
+    case '\n':
+        return ss_buf_append(b, "\\n", 2);
+    case '\r':
+        return ss_buf_append(b, "\\r", 2);
+    case '\t':
+        return ss_buf_append(b, "\\t", 2);
+    case '\b':
+        return ss_buf_append(b, "\\b", 2);
+    case '\f':
+        return ss_buf_append(b, "\\f", 2);
+    default: {
+        const char esc[6] = { '\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 15] };
+
+        return ss_buf_append(b, esc, sizeof(esc));
+    }
+    }
+}
+
 int ss_buf_put_json_str(struct ss_buf *b, const char *s, size_t len)
 {
     size_t start = b->len;
     int r = ss_buf_putc(b, '"');
 
     for (size_t i = 0; r == 0 && i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
         size_t run = i;
 
         /* Copy runs of bytes that need no escaping in one go. */
@@ -247,35 +313,7 @@ int ss_buf_put_json_str(struct ss_buf *b, const char *s, size_t len)
             i = run - 1;
             continue;
         }
-        switch (c) {
-        case '"':
-            r = ss_buf_append(b, "\\\"", 2);
-            break;
-        case '\\':
-            r = ss_buf_append(b, "\\\\", 2);
-            break;
-        case '\n':
-            r = ss_buf_append(b, "\\n", 2);
-            break;
-        case '\r':
-            r = ss_buf_append(b, "\\r", 2);
-            break;
-        case '\t':
-            r = ss_buf_append(b, "\\t", 2);
-            break;
-        case '\b':
-            r = ss_buf_append(b, "\\b", 2);
-            break;
-        case '\f':
-            r = ss_buf_append(b, "\\f", 2);
-            break;
-        default: {
-            char esc[7] = { '\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 15], 0 };
-
-            r = ss_buf_append(b, esc, 6);
-            break;
-        }
-        }
+        r = ss_buf_put_json_esc(b, (unsigned char)s[i]);
     }
     if (r == 0)
         r = ss_buf_putc(b, '"');

@@ -77,6 +77,13 @@ SS_MUST_USE int ss_buf_put_i64(struct ss_buf *b, int64_t v);
 SS_MUST_USE int ss_buf_put_hex(struct ss_buf *b, const uint8_t *p, size_t len);
 /** Append @s as a JSON string literal (quotes included; control characters escaped). */
 SS_MUST_USE int ss_buf_put_json_str(struct ss_buf *b, const char *s, size_t len);
+/**
+ * Append the JSON escape of @c, which must be a control character (< 0x20), '"' or '\\':
+ * the two-character form where JSON has one (\n, \", ...), else \u00xx in lower-case hex.
+ * These are also the escapes RFC 8785 prescribes, so the JCS writer (evidence/jcs.c)
+ * shares it. Returns 0, -ENOMEM or SS_ELIMIT; unchanged on error.
+ */
+SS_MUST_USE int ss_buf_put_json_esc(struct ss_buf *b, unsigned char c);
 /** Shorten @b to @len bytes (no-op when it is not longer). */
 void ss_buf_truncate(struct ss_buf *b, size_t len);
 /** The contents as a slice (borrows @b; valid until @b changes). */
@@ -91,5 +98,12 @@ SS_MUST_USE char *ss_buf_detach(struct ss_buf *b);
 void ss_hex_encode(const uint8_t *p, size_t len, char *out);
 /** Decode 2 * @len hex digits at @hex into @out. Returns 0 or SS_ESYNTAX. */
 SS_MUST_USE int ss_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t len);
+/**
+ * Decode one UTF-8 sequence at @s (@len > 0 bytes available). Returns its length (1-4)
+ * with *ret_cp set, or 0 if @s does not start a valid, shortest-form sequence of a
+ * scalar value (surrogates and values above U+10FFFF are invalid); *ret_cp is untouched
+ * then.
+ */
+size_t ss_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp);
 
 #endif

@@ -25,6 +25,30 @@
 #define FINDINGS_MAX_BYTES ((size_t)1 << 34)
 #define MAX_LIST ((uint64_t)1 << 26)
 
+/*
+ * Room for element @n of the array @items (elements of @size bytes, capacity *@cap,
+ * doubling from @first). Sets *@ret_items to the array, moved or not, and returns 0; or
+ * returns -ENOMEM and leaves @items and *@cap as they were.
+ */
+static int list_reserve(void *items, size_t size, size_t n, size_t first, size_t *cap,
+                        void **ret_items)
+{
+    size_t ncap;
+    void *p;
+
+    if (n < *cap) {
+        *ret_items = items;
+        return 0;
+    }
+    ncap = *cap == 0 ? first : 2 * *cap;
+    p = ss_reallocarray(items, ncap, size);
+    if (p == NULL)
+        return -ENOMEM;
+    *cap = ncap;
+    *ret_items = p;
+    return 0;
+}
+
 /* ---- report ---- */
 
 void ss_verify_report_init(struct ss_verify_report *rep)
@@ -43,6 +67,7 @@ void ss_verify_report_add(struct ss_verify_report *rep, enum ss_verify_status st
 {
     size_t max = rep->max_items != 0 ? rep->max_items : 100000;
     struct ss_verify_item *it;
+    void *p;
     va_list ap;
 
     if (status == SS_VERIFY_FAIL)
@@ -55,17 +80,11 @@ void ss_verify_report_add(struct ss_verify_report *rep, enum ss_verify_status st
         rep->n_dropped++;
         return;
     }
-    if (rep->n_items == rep->cap) {
-        size_t cap = rep->cap == 0 ? 32 : 2 * rep->cap;
-        struct ss_verify_item *n = ss_reallocarray(rep->items, cap, sizeof(*n));
-
-        if (n == NULL) {
-            rep->n_dropped++;
-            return;
-        }
-        rep->items = n;
-        rep->cap = cap;
+    if (list_reserve(rep->items, sizeof(*rep->items), rep->n_items, 32, &rep->cap, &p) < 0) {
+        rep->n_dropped++;
+        return;
     }
+    rep->items = p;
     it = &rep->items[rep->n_items++];
     it->status = status;
     snprintf(it->item, sizeof(it->item), "%s", item);
@@ -96,23 +115,12 @@ void ss_seal_release(struct ss_seal *s)
 
 /* ---- JSON helpers ---- */
 
-static int jget(const char *text, size_t len, const char *path, struct ss_json_val *ret)
-{
-    struct ss_json_path *p = NULL;
-    int r = ss_json_path_parse(path, strlen(path), &p, NULL);
-
-    if (r == 0)
-        r = ss_json_get(text, len, p, ret);
-    ss_json_path_free(p);
-    return r;
-}
-
 /* The string at @path of @v as an owned C string; SS_ESYNTAX if not a string. */
 static int jstr_in(const struct ss_json_val *v, const char *path, char **ret)
 {
     struct ss_json_val s;
     struct ss_buf b = SS_BUF_INIT(SS_JSON_DEFAULT_MAX_STRING);
-    int r = jget(v->ptr, v->len, path, &s);
+    int r = ss_evidence_json_get(v->ptr, v->len, path, &s);
 
     if (r == 0 && s.type != SS_JSON_STRING)
         r = SS_ESYNTAX;
@@ -130,7 +138,7 @@ static int jstr_in(const struct ss_json_val *v, const char *path, char **ret)
 static int ju64_in(const struct ss_json_val *v, const char *path, uint64_t *ret)
 {
     struct ss_json_val n;
-    int r = jget(v->ptr, v->len, path, &n);
+    int r = ss_evidence_json_get(v->ptr, v->len, path, &n);
 
     if (r == 0 && n.type != SS_JSON_NUMBER)
         r = SS_ESYNTAX;
@@ -144,7 +152,7 @@ static int jsha_in(const struct ss_json_val *v, const char *path, bool *has,
     struct ss_json_val s;
     char hex[80];
     long long n;
-    int r = jget(v->ptr, v->len, path, &s);
+    int r = ss_evidence_json_get(v->ptr, v->len, path, &s);
 
     if (r < 0)
         return r;
@@ -202,11 +210,12 @@ static int parse_inputs(const struct ss_json_val *doc, struct ss_seal *s, const 
     int r;
 
     *step = "'inputs' is not a list of inputs";
-    r = jget(doc->ptr, doc->len, "inputs", &arr);
+    r = ss_evidence_json_get(doc->ptr, doc->len, "inputs", &arr);
     if (r == 0 && arr.type != SS_JSON_ARRAY)
         r = SS_ESYNTAX;
     while (r == 0) {
         struct ss_seal_input *in;
+        void *p;
 
         r = ss_json_iter_next(&arr, &cursor, NULL, &el);
         if (r <= 0)
@@ -216,17 +225,10 @@ static int parse_inputs(const struct ss_json_val *doc, struct ss_seal *s, const 
             r = SS_ELIMIT;
             break;
         }
-        if (n == cap) {
-            size_t ncap = cap == 0 ? 64 : 2 * cap;
-            struct ss_seal_input *p = ss_reallocarray(s->inputs, ncap, sizeof(*p));
-
-            if (p == NULL) {
-                r = -ENOMEM;
-                break;
-            }
-            s->inputs = p;
-            cap = ncap;
-        }
+        r = list_reserve(s->inputs, sizeof(*s->inputs), n, 64, &cap, &p);
+        if (r < 0)
+            break;
+        s->inputs = p;
         in = &s->inputs[n];
         *in = (struct ss_seal_input){ 0 };
         s->n_inputs = ++n;
@@ -248,12 +250,13 @@ static int parse_findings(const struct ss_json_val *doc, struct ss_seal *s, cons
     int r;
 
     *step = "'findings' is not a list of findings";
-    r = jget(doc->ptr, doc->len, "findings", &arr);
+    r = ss_evidence_json_get(doc->ptr, doc->len, "findings", &arr);
     if (r == 0 && arr.type != SS_JSON_ARRAY)
         r = SS_ESYNTAX;
     while (r == 0) {
         struct ss_seal_finding *f;
         char *uid = NULL;
+        void *p;
 
         r = ss_json_iter_next(&arr, &cursor, NULL, &el);
         if (r <= 0)
@@ -263,17 +266,10 @@ static int parse_findings(const struct ss_json_val *doc, struct ss_seal *s, cons
             r = SS_ELIMIT;
             break;
         }
-        if (n == cap) {
-            size_t ncap = cap == 0 ? 64 : 2 * cap;
-            struct ss_seal_finding *p = ss_reallocarray(s->findings, ncap, sizeof(*p));
-
-            if (p == NULL) {
-                r = -ENOMEM;
-                break;
-            }
-            s->findings = p;
-            cap = ncap;
-        }
+        r = list_reserve(s->findings, sizeof(*s->findings), n, 64, &cap, &p);
+        if (r < 0)
+            break;
+        s->findings = p;
         f = &s->findings[n];
         *f = (struct ss_seal_finding){ 0 };
         s->n_findings = ++n;
@@ -313,7 +309,7 @@ static int parse_manifest(const char *text, size_t len, struct ss_seal *s, struc
         return r;
     doc = whole(text, len);
     *step = "not a siloscope manifest ('format')";
-    r = jget(doc.ptr, doc.len, "format", &fmt);
+    r = ss_evidence_json_get(doc.ptr, doc.len, "format", &fmt);
     if (r < 0 || !ss_json_str_eq(&fmt, SS_MANIFEST_FORMAT, strlen(SS_MANIFEST_FORMAT), false))
         return SS_ESYNTAX;
     *step = "missing or bad fields in the header";
@@ -347,29 +343,23 @@ static int parse_evidence(const struct ss_json_val *line, struct ss_seal_finding
 {
     struct ss_json_val arr, el;
     size_t cursor = 0, cap = 0;
-    int r = jget(line->ptr, line->len, "evidence", &arr);
+    int r = ss_evidence_json_get(line->ptr, line->len, "evidence", &arr);
 
     if (r == 0 && arr.type != SS_JSON_ARRAY)
         r = SS_ESYNTAX;
     while (r == 0) {
         struct ss_seal_evidence *e;
         uint64_t input = 0;
+        void *p;
 
         r = ss_json_iter_next(&arr, &cursor, NULL, &el);
         if (r <= 0)
             break;
         r = 0;
-        if (f->n_evidence == cap) {
-            size_t ncap = cap == 0 ? 8 : 2 * cap;
-            struct ss_seal_evidence *p = ss_reallocarray(f->evidence, ncap, sizeof(*p));
-
-            if (p == NULL) {
-                r = -ENOMEM;
-                break;
-            }
-            f->evidence = p;
-            cap = ncap;
-        }
+        r = list_reserve(f->evidence, sizeof(*f->evidence), f->n_evidence, 8, &cap, &p);
+        if (r < 0)
+            break;
+        f->evidence = p;
         e = &f->evidence[f->n_evidence++];
         *e = (struct ss_seal_evidence){ 0 };
         if (el.type != SS_JSON_OBJECT) {
@@ -433,7 +423,7 @@ static void check_findings_file(const char *text, size_t text_len, struct ss_sea
         }
         /* The leaf matches, so the line is what was sealed; read its evidence. */
         if (ss_json_validate(line.ptr, line.len, NULL, NULL) != 0 ||
-            jget(line.ptr, line.len, "uid", &u) != 0 ||
+            ss_evidence_json_get(line.ptr, line.len, "uid", &u) != 0 ||
             !ss_json_str_eq(&u, f->uid, SS_FINDING_UID_LEN, false) ||
             parse_evidence(&line, f) != 0) {
             ss_free(f->evidence);
@@ -689,8 +679,8 @@ static int verify_texts(const struct ss_seal_texts *t, const struct key_src *ks,
 
         /* Which file changed: the manifest digest the statement carries tells. */
         if (ss_json_validate((const char *)env.payload, env.payload_len, NULL, NULL) == 0 &&
-            jget((const char *)env.payload, env.payload_len, "predicate.manifest_sha256", &pv) ==
-                0 &&
+            ss_evidence_json_get((const char *)env.payload, env.payload_len,
+                                 "predicate.manifest_sha256", &pv) == 0 &&
             pv.type == SS_JSON_STRING)
             n = ss_json_str_copy(&pv, sealed, sizeof(sealed));
         if (n == 64 && strcmp(sealed, mhex) != 0) {

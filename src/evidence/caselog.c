@@ -36,22 +36,11 @@ void ss_caselog_state_release(struct ss_caselog_state *st)
     *st = (struct ss_caselog_state){ 0 };
 }
 
-static int jget(const char *text, size_t len, const char *path, struct ss_json_val *ret)
-{
-    struct ss_json_path *p = NULL;
-    int r = ss_json_path_parse(path, strlen(path), &p, NULL);
-
-    if (r == 0)
-        r = ss_json_get(text, len, p, ret);
-    ss_json_path_free(p);
-    return r;
-}
-
 static int jstr(const char *text, size_t len, const char *path, char *out, size_t out_len)
 {
     struct ss_json_val v;
     long long n;
-    int r = jget(text, len, path, &v);
+    int r = ss_evidence_json_get(text, len, path, &v);
 
     if (r < 0)
         return r;
@@ -64,7 +53,7 @@ static int jstr(const char *text, size_t len, const char *path, char *out, size_
 static int ju64(const char *text, size_t len, const char *path, uint64_t *ret)
 {
     struct ss_json_val v;
-    int r = jget(text, len, path, &v);
+    int r = ss_evidence_json_get(text, len, path, &v);
 
     if (r == 0 && v.type != SS_JSON_NUMBER)
         r = SS_ESYNTAX;
@@ -77,7 +66,7 @@ static int jsha(const char *text, size_t len, const char *path, bool *has,
 {
     struct ss_json_val v;
     char hex[80];
-    int r = jget(text, len, path, &v);
+    int r = ss_evidence_json_get(text, len, path, &v);
 
     if (r < 0)
         return r;
@@ -178,7 +167,7 @@ static int parse_entry(const char *line, size_t len, uint64_t want_index,
     r = r ? r : jstr(line, len, "finished", e->finished, sizeof(e->finished));
     r = r ? r : ju64(line, len, "index", &e->index);
     r = r ? r : jsha(line, len, "inputs_root", NULL, e->inputs_root);
-    r = r ? r : jget(line, len, "key_id", &v);
+    r = r ? r : ss_evidence_json_get(line, len, "key_id", &v);
     if (r == 0 && v.type == SS_JSON_STRING) {
         r = jstr(line, len, "key_id", e->key_id, sizeof(e->key_id));
         has_key = true;

@@ -350,17 +350,6 @@ void ss_dsse_release(struct ss_dsse *env)
     *env = (struct ss_dsse){ 0 };
 }
 
-static int get_path(const char *json, size_t len, const char *path, struct ss_json_val *ret)
-{
-    struct ss_json_path *p = NULL;
-    int r = ss_json_path_parse(path, strlen(path), &p, NULL);
-
-    if (r == 0)
-        r = ss_json_get(json, len, p, ret);
-    ss_json_path_free(p);
-    return r;
-}
-
 /* Unescape the string @v into @out (reset first); SS_ESYNTAX if not a string. */
 static int str_val(const struct ss_json_val *v, struct ss_buf *out)
 {
@@ -395,14 +384,14 @@ static int on_sig(void *ctx, const struct ss_json_val *el)
     }
     s = &w->env->sigs[w->env->n_sigs];
     *s = (struct ss_dsse_sig){ 0 };
-    r = get_path(el->ptr, el->len, "keyid", &kv);
+    r = ss_evidence_json_get(el->ptr, el->len, "keyid", &kv);
     if (r == 0 && kv.type != SS_JSON_MISSING) {
         r = str_val(&kv, &tmp);
         if (r == 0)
             snprintf(s->keyid, sizeof(s->keyid), "%s", tmp.ptr);
     }
     if (r == 0)
-        r = get_path(el->ptr, el->len, "sig", &sv);
+        r = ss_evidence_json_get(el->ptr, el->len, "sig", &sv);
     if (r == 0)
         r = str_val(&sv, &tmp);
     if (r == 0)
@@ -442,12 +431,12 @@ int ss_dsse_parse(const char *json, size_t len, struct ss_dsse *ret, struct ss_d
     r = ss_json_validate(json, len, &lim, reterr_diag);
     if (r < 0)
         goto out;
-    r = get_path(json, len, "", &v);
+    r = ss_evidence_json_get(json, len, "", &v);
     if (r == 0 && v.type != SS_JSON_OBJECT)
         r = SS_ESYNTAX;
     if (r == 0) {
         what = "missing or bad 'payloadType'";
-        r = get_path(json, len, "payloadType", &v);
+        r = ss_evidence_json_get(json, len, "payloadType", &v);
         r = r ? r : str_val(&v, &tmp);
     }
     if (r == 0) {
@@ -457,13 +446,13 @@ int ss_dsse_parse(const char *json, size_t len, struct ss_dsse *ret, struct ss_d
             goto out;
         }
         what = "missing or bad 'payload' (strict base64)";
-        r = get_path(json, len, "payload", &v);
+        r = ss_evidence_json_get(json, len, "payload", &v);
         r = r ? r : str_val(&v, &tmp);
         r = r ? r : ss_base64_decode(tmp.ptr, tmp.len, &payload);
     }
     if (r == 0) {
         what = "missing or bad 'signatures'";
-        r = get_path(json, len, "signatures", &v);
+        r = ss_evidence_json_get(json, len, "signatures", &v);
         if (r == 0 && v.type != SS_JSON_ARRAY)
             r = SS_ESYNTAX;
     }

@@ -1,13 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * evidence/evfile.c - implements the small file helpers of the evidence area: reading a
- * whole file with a cap, and replacing a file atomically (temporary, fsync, rename).
+ * evidence/evfile.c - implements the small helpers of the evidence area: reading a
+ * whole file with a cap, replacing a file atomically (temporary, fsync, rename), and
+ * one-off JSON path lookups.
  */
 #include "evidence/evidence_int.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+int ss_evidence_json_get(const char *text, size_t len, const char *path, struct ss_json_val *ret)
+{
+    struct ss_json_path *p = NULL;
+    int r = ss_json_path_parse(path, strlen(path), &p, NULL);
+
+    if (r == 0)
+        r = ss_json_get(text, len, p, ret);
+    ss_json_path_free(p);
+    return r;
+}
 
 int ss_evidence_read_file(const char *path, size_t max_bytes, struct ss_buf *out)
 {

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "evidence/evidence.h"
+#include "json/json.h"
 
 /** The process-wide SHA-256 algorithm object (fetched once). Never NULL. */
 const EVP_MD *ss_evidence_md_sha256(void);
@@ -21,6 +22,14 @@ const EVP_MD *ss_evidence_md_sha256(void);
  * Returns 0, -errno, -ENOMEM or SS_ELIMIT.
  */
 SS_MUST_USE int ss_evidence_read_file(const char *path, size_t max_bytes, struct ss_buf *out);
+
+/**
+ * Look up the value at the JSON path @path (json/json.h syntax; borrows it) in the valid
+ * JSON text @text of @len bytes; *ret borrows @text. Returns 0 (type SS_JSON_MISSING when
+ * nothing is there), -ENOMEM, SS_ESYNTAX or SS_ELIMIT.
+ */
+SS_MUST_USE int ss_evidence_json_get(const char *text, size_t len, const char *path,
+                                     struct ss_json_val *ret);
 
 /**
  * Write @len bytes at @p to @dir/@name through a temporary file in @dir that is synced

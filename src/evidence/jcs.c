@@ -15,50 +15,8 @@
 
 #include <math.h>
 
-/*
- * Decode one UTF-8 sequence at s[0..len). Returns its length and sets *cp, or 0 for a
- * byte that does not start a valid, shortest-form sequence of a scalar value.
- */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    uint32_t c = s[0], min;
-    size_t n;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        c &= 0x1f;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        c &= 0x0f;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = c << 6 | (s[i] & 0x3fu);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return n;
-}
-
 int ss_jcs_put_str(struct ss_buf *b, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
     size_t start = b->len;
     size_t i = 0;
@@ -77,7 +35,7 @@ int ss_jcs_put_str(struct ss_buf *b, const char *s, size_t len)
             i = run;
             continue;
         }
-        n = utf8_decode(u + i, len - i, &cp);
+        n = ss_utf8_decode(u + i, len - i, &cp);
         if (n == 0) {
             r = ss_buf_append(b, "\xef\xbf\xbd", 3);
             i++;
@@ -88,35 +46,8 @@ int ss_jcs_put_str(struct ss_buf *b, const char *s, size_t len)
             i += n;
             continue;
         }
-        switch (cp) {
-        case '"':
-            r = ss_buf_append(b, "\\\"", 2);
-            break;
-        case '\\':
-            r = ss_buf_append(b, "\\\\", 2);
-            break;
-        case '\b':
-            r = ss_buf_append(b, "\\b", 2);
-            break;
-        case '\f':
-            r = ss_buf_append(b, "\\f", 2);
-            break;
-        case '\n':
-            r = ss_buf_append(b, "\\n", 2);
-            break;
-        case '\r':
-            r = ss_buf_append(b, "\\r", 2);
-            break;
-        case '\t':
-            r = ss_buf_append(b, "\\t", 2);
-            break;
-        default: {
-            char esc[6] = { '\\', 'u', '0', '0', hex[cp >> 4], hex[cp & 15] };
-
-            r = ss_buf_append(b, esc, sizeof(esc));
-            break;
-        }
-        }
+        /* A control character, '"' or '\\': RFC 8785 §3.2.2.2 escapes as core does. */
+        r = ss_buf_put_json_esc(b, (unsigned char)cp);
         i++;
     }
     if (r == 0)
@@ -230,8 +161,8 @@ int ss_jcs_name_cmp(const char *a, size_t a_len, const char *b, size_t b_len)
 
     while (i < a_len && j < b_len) {
         uint32_t ca, cb;
-        size_t na = utf8_decode(ua + i, a_len - i, &ca);
-        size_t nb = utf8_decode(ub + j, b_len - j, &cb);
+        size_t na = ss_utf8_decode(ua + i, a_len - i, &ca);
+        size_t nb = ss_utf8_decode(ub + j, b_len - j, &cb);
 
         /* Invalid bytes (never in validated JSON) sort by byte value, after all text. */
         if (na == 0) {

@@ -440,7 +440,8 @@ static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
     ret->kind = kind;
 }
 
-void ss_io_sniff_mem(const void *data, size_t len, struct ss_sniff *ret)
+/* A reader limited to the sniff window, or NULL with *@ret set to say why. */
+static struct ss_reader *sniff_reader_new(struct ss_sniff *ret)
 {
     struct ss_io_limits lim = ss_io_limits_default;
     struct ss_reader *rd;
@@ -449,8 +450,17 @@ void ss_io_sniff_mem(const void *data, size_t len, struct ss_sniff *ret)
     lim.max_record_bytes = SS_IO_SNIFF_BYTES;
     if (io_reader_new(&lim, true, UINT64_MAX, &rd) < 0) {
         *ret = (struct ss_sniff){ .kind = SS_KIND_UNKNOWN, .why_unknown = "out of memory" };
-        return;
+        return NULL;
     }
+    return rd;
+}
+
+void ss_io_sniff_mem(const void *data, size_t len, struct ss_sniff *ret)
+{
+    struct ss_reader *rd = sniff_reader_new(ret);
+
+    if (rd == NULL)
+        return;
     rd->mem = data;
     rd->mem_len = len;
     sniff_reader(rd, ret);
@@ -459,15 +469,10 @@ void ss_io_sniff_mem(const void *data, size_t len, struct ss_sniff *ret)
 
 void io_sniff_path(const char *path, int fd, struct ss_sniff *ret)
 {
-    struct ss_io_limits lim = ss_io_limits_default;
-    struct ss_reader *rd;
+    struct ss_reader *rd = sniff_reader_new(ret);
 
-    lim.max_decoded_bytes = SS_IO_SNIFF_BYTES;
-    lim.max_record_bytes = SS_IO_SNIFF_BYTES;
-    if (io_reader_new(&lim, true, UINT64_MAX, &rd) < 0) {
-        *ret = (struct ss_sniff){ .kind = SS_KIND_UNKNOWN, .why_unknown = "out of memory" };
+    if (rd == NULL)
         return;
-    }
     rd->fd = fd;
     rd->name = path;
     sniff_reader(rd, ret);

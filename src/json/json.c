@@ -13,6 +13,7 @@
 #include "json/json.h"
 
 #include "json/json_int.h"
+#include "core/buf.h"
 #include "core/parse.h"
 
 const struct ss_json_limits ss_json_limits_default = {
@@ -121,30 +122,14 @@ static size_t find_string_special(const char *p, size_t end, size_t i)
     return i;
 }
 
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The code unit of the 4 hex digits at @s, or -1. */
 static long hex4(const char *s)
 {
-    long v = 0;
+    uint8_t u[2];
 
-    for (int k = 0; k < 4; k++) {
-        const int h = hex_val(s[k]);
-
-        if (h < 0)
-            return -1;
-        v = v * 16 + h;
-    }
-    return v;
+    if (ss_hex_decode(s, 4, u, 2) < 0)
+        return -1;
+    return (long)u[0] << 8 | u[1];
 }
 
 /*

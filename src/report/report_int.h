@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * report/report_int.h - private declarations shared by the files of report/ (never
- * included outside it): the atomic buffered file writer, UTF-8 decoding, and the
- * check-title lookup both renderers use.
+ * included outside it): the atomic buffered file writer and the check-title lookup
+ * both renderers use.
  *
  * struct ss_report_out keeps the first error (sticky, like a stream's error flag), so
  * rendering code is a plain sequence of writes followed by one ss_report_out_close().
@@ -55,13 +55,6 @@ int ss_report_out_keep(struct ss_report_out *o, int err);
  * that fails) remove PATH.tmp. Frees what @o owns. Returns 0 or the first error.
  */
 SS_MUST_USE int ss_report_out_close(struct ss_report_out *o);
-
-/**
- * Decode one UTF-8 sequence at @s (@len > 0 bytes available). Returns its length (1-4)
- * with *ret_cp set, or 0 if @s does not start a valid, shortest-form sequence of a
- * scalar value (surrogates and values above U+10FFFF are invalid).
- */
-size_t ss_report_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp);
 
 /** Check ids and titles, sorted bytewise by id (as the store returns them). */
 struct ss_report_checks {

@@ -310,7 +310,7 @@ int ss_report_ocsf_line(struct ss_buf *b, const struct ss_store_run *run, const 
         put(&l, ",\"data\":");
         for (size_t i = 0; i < len && l.err == 0;) {
             uint32_t cp;
-            const size_t n = ss_report_utf8_decode(p + i, len - i, &cp);
+            const size_t n = ss_utf8_decode(p + i, len - i, &cp);
             if (n == 0) {
                 put(&l, "\\ufffd");
                 i++;

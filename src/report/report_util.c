@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * report/report_util.c - what both renderers share: strict UTF-8 decoding, escaping for
- * HTML and JSON (the only places untrusted text is turned into output), the atomic
- * buffered file writer, and the check-title table.
+ * report/report_util.c - what both renderers share: escaping for HTML and JSON (the only
+ * places untrusted text is turned into output), the atomic buffered file writer, and the
+ * check-title table.
  */
 #include "report/report_int.h"
 
@@ -10,50 +10,6 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
-
-/* UTF-8 --------------------------------------------------------------------------- */
-
-static bool is_cont(unsigned char c)
-{
-    return (c & 0xC0) == 0x80;
-}
-
-size_t ss_report_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
-{
-    const unsigned char c = s[0];
-
-    if (c < 0x80) {
-        *ret_cp = c;
-        return 1;
-    }
-    if (c < 0xC2) /* a continuation byte, or an overlong 2-byte lead */
-        return 0;
-    if (c < 0xE0) {
-        if (len < 2 || !is_cont(s[1]))
-            return 0;
-        *ret_cp = ((uint32_t)(c & 0x1F) << 6) | (uint32_t)(s[1] & 0x3F);
-        return 2;
-    }
-    if (c < 0xF0) {
-        if (len < 3 || !is_cont(s[1]) || !is_cont(s[2]))
-            return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-            return 0; /* overlong, or a surrogate */
-        *ret_cp =
-            ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (uint32_t)(s[2] & 0x3F);
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (len < 4 || !is_cont(s[1]) || !is_cont(s[2]) || !is_cont(s[3]))
-            return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-            return 0; /* overlong, or above U+10FFFF */
-        *ret_cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-                  ((uint32_t)(s[2] & 0x3F) << 6) | (uint32_t)(s[3] & 0x3F);
-        return 4;
-    }
-    return 0;
-}
 
 /* Characters that render invisibly but change how text around them reads. */
 static bool is_disguise(uint32_t cp)
@@ -86,7 +42,7 @@ int ss_report_html_escape(struct ss_buf *b, const char *s, size_t len)
             i = run;
             continue;
         }
-        n = ss_report_utf8_decode(p + i, len - i, &cp);
+        n = ss_utf8_decode(p + i, len - i, &cp);
         if (n == 0) {
             r = ss_buf_puts(b, "&#xFFFD;");
             i++;
@@ -133,7 +89,6 @@ int ss_report_html_escape(struct ss_buf *b, const char *s, size_t len)
 
 int ss_report_json_str(struct ss_buf *b, const char *s, size_t len)
 {
-    static const char hexdig[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     const size_t start = b->len;
     size_t i = 0;
@@ -151,49 +106,18 @@ int ss_report_json_str(struct ss_buf *b, const char *s, size_t len)
             i = run;
             continue;
         }
-        n = ss_report_utf8_decode(p + i, len - i, &cp);
+        n = ss_utf8_decode(p + i, len - i, &cp);
         if (n == 0) {
             r = ss_buf_puts(b, "\\ufffd");
             i++;
             continue;
         }
-        switch (cp) {
-        case '"':
-            r = ss_buf_puts(b, "\\\"");
-            break;
-        case '\\':
-            r = ss_buf_puts(b, "\\\\");
-            break;
-        case '\n':
-            r = ss_buf_puts(b, "\\n");
-            break;
-        case '\r':
-            r = ss_buf_puts(b, "\\r");
-            break;
-        case '\t':
-            r = ss_buf_puts(b, "\\t");
-            break;
-        case '\b':
-            r = ss_buf_puts(b, "\\b");
-            break;
-        case '\f':
-            r = ss_buf_puts(b, "\\f");
-            break;
-        case 0x2028:
-            r = ss_buf_puts(b, "\\u2028");
-            break;
-        case 0x2029:
-            r = ss_buf_puts(b, "\\u2029");
-            break;
-        default:
-            if (cp < 0x20) {
-                const char esc[6] = { '\\', 'u', '0', '0', hexdig[cp >> 4], hexdig[cp & 15] };
-                r = ss_buf_append(b, esc, sizeof(esc));
-            } else {
-                r = ss_buf_append(b, s + i, n);
-            }
-            break;
-        }
+        if (cp < 0x80) /* a control character, '"' or '\\': the run took the rest */
+            r = ss_buf_put_json_esc(b, (unsigned char)cp);
+        else if (cp == 0x2028 || cp == 0x2029) /* end lines in JavaScript */
+            r = ss_buf_puts(b, cp == 0x2028 ? "\\u2028" : "\\u2029");
+        else
+            r = ss_buf_append(b, s + i, n);
         i += n;
     }
     if (r == 0)

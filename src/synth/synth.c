@@ -642,6 +642,13 @@ static void q(struct sy_w *o, const char *s)
     sy_putc(o, '"');
 }
 
+/* The next element of a list of strings: a comma, then @s quoted. */
+static void qc(struct sy_w *o, const char *s)
+{
+    sy_putc(o, ',');
+    q(o, s);
+}
+
 static void put_window(struct sy_w *o, int64_t a, int64_t b)
 {
     SY_LIT(o, ",\"window\":{\"start\":\"");
@@ -747,20 +754,16 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         scen_head(o, true, "silo.tenant", "siloed-tenant", true, t);
         SY_LIT(o, ",\"entities\":[");
         q(o, t->id);
-        sy_putc(o, ',');
-        q(o, s->id);
+        qc(o, s->id);
         for (uint32_t i = 0; i < s->n_res; i++) {
-            sy_putc(o, ',');
-            q(o, w->r[s->res0 + i].id_lower);
+            qc(o, w->r[s->res0 + i].id_lower);
         }
         snprintf(buf, sizeof(buf),
                  "/subscriptions/%s/providers/microsoft.authorization/"
                  "roleassignments/%s",
                  s->id, w->ra[w->silo_ra].id);
-        sy_putc(o, ',');
-        q(o, buf);
-        sy_putc(o, ',');
-        q(o, g->id);
+        qc(o, buf);
+        qc(o, g->id);
         SY_LIT(o, "],\"principals\":[{\"objectId\":");
         q(o, g->id);
         SY_LIT(o, ",\"upn\":");
@@ -788,12 +791,9 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         scen_head(o, false, "aup.voice-archive", "bulk-voice-archive", true, t);
         SY_LIT(o, ",\"entities\":[");
         q(o, t->id);
-        sy_putc(o, ',');
-        q(o, w->s[a->sub].id);
-        sy_putc(o, ',');
-        q(o, a->id_lower);
-        sy_putc(o, ',');
-        q(o, w->sp[t->sp0 + 2].obj_id);
+        qc(o, w->s[a->sub].id);
+        qc(o, a->id_lower);
+        qc(o, w->sp[t->sp0 + 2].obj_id);
         SY_LIT(o, "],\"metrics\":{\"uploads\":");
         sy_put_u64(o, sum_ops(R, (uint32_t)w->voice_acct, SY_ST_WRITE));
         SY_LIT(o, ",\"bytes_written\":");
@@ -822,15 +822,11 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         scen_head(o, false, "residency.replica", "replica-outside-allowed-geography", true, t);
         SY_LIT(o, ",\"entities\":[");
         q(o, t->id);
-        sy_putc(o, ',');
-        q(o, w->s[src->sub].id);
-        sy_putc(o, ',');
-        q(o, src->id_lower);
-        sy_putc(o, ',');
-        q(o, dst->id_lower);
+        qc(o, w->s[src->sub].id);
+        qc(o, src->id_lower);
+        qc(o, dst->id_lower);
         snprintf(buf, sizeof(buf), "%s/objectreplicationpolicies/%s", dst->id_lower, w->ors_policy);
-        sy_putc(o, ',');
-        q(o, buf);
+        qc(o, buf);
         SY_LIT(o, "],\"allowed_geography\":\"EU\",\"allowed_regions\":[");
         for (size_t i = 0; i < sy_n_regions; i++) {
             if (!sy_regions[i].eu)
@@ -858,13 +854,11 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         scen_head(o, false, "retention.breach", "retention-breach", true, t);
         SY_LIT(o, ",\"entities\":[");
         q(o, t->id);
-        sy_putc(o, ',');
-        q(o, logs->id_lower);
+        qc(o, logs->id_lower);
         sy_putc(o, ',');
         snprintf(buf, sizeof(buf), "%s/managementpolicies/default", logs->id_lower);
         q(o, buf);
-        sy_putc(o, ',');
-        q(o, ws->id_lower);
+        qc(o, ws->id_lower);
         SY_LIT(o, "],\"required_days\":");
         sy_put_u64(o, w->ret_required_days);
         SY_LIT(o, ",\"configured_days\":");
@@ -894,24 +888,19 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         scen_head(o, false, "audit.gap", "audit-log-gap", true, t);
         SY_LIT(o, ",\"entities\":[");
         q(o, t->id);
-        sy_putc(o, ',');
-        q(o, s->id);
+        qc(o, s->id);
         snprintf(buf, sizeof(buf),
                  "/subscriptions/%s/providers/microsoft.insights/"
                  "diagnosticsettings/%s",
                  s->id, w->gap_old);
-        sy_putc(o, ',');
-        q(o, buf);
+        qc(o, buf);
         snprintf(buf, sizeof(buf),
                  "/subscriptions/%s/providers/microsoft.insights/"
                  "diagnosticsettings/%s",
                  s->id, w->gap_new);
-        sy_putc(o, ',');
-        q(o, buf);
-        sy_putc(o, ',');
-        q(o, w->r[t->log_acct].id_lower);
-        sy_putc(o, ',');
-        q(o, u->id);
+        qc(o, buf);
+        qc(o, w->r[t->log_acct].id_lower);
+        qc(o, u->id);
         SY_LIT(o, "],\"principals\":[{\"objectId\":");
         q(o, u->id);
         SY_LIT(o, ",\"upn\":");
@@ -940,12 +929,10 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         scen_head(o, false, "access.embargoed-signin", "embargoed-country-sign-in", true, t);
         SY_LIT(o, ",\"entities\":[");
         q(o, t->id);
-        sy_putc(o, ',');
-        q(o, u->id);
+        qc(o, u->id);
         snprintf(buf, sizeof(buf), "arn:aws:iam::%s:user/%.*s", w->aws_acct, (int)(at - u->upn),
                  u->upn);
-        sy_putc(o, ',');
-        q(o, buf);
+        qc(o, buf);
         SY_LIT(o, "],\"principals\":[{\"objectId\":");
         q(o, u->id);
         SY_LIT(o, ",\"upn\":");
@@ -988,15 +975,11 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         scen_head(o, false, "access.staff-unapproved", "provider-access-without-approval", true, t);
         SY_LIT(o, ",\"entities\":[");
         q(o, t->id);
-        sy_putc(o, ',');
-        q(o, w->s[s->sub].id);
-        sy_putc(o, ',');
-        q(o, w->t[w->provider].id);
-        sy_putc(o, ',');
-        q(o, u->id);
+        qc(o, w->s[s->sub].id);
+        qc(o, w->t[w->provider].id);
+        qc(o, u->id);
         if (t->app_acct >= 0) {
-            sy_putc(o, ',');
-            q(o, w->r[t->app_acct].id_lower);
+            qc(o, w->r[t->app_acct].id_lower);
         }
         for (size_t i = 0; i < w->n_lb; i++)
             if (w->lb[i].sub == s->sub && strcmp(w->lb[i].status, "Denied") == 0 &&
@@ -1005,8 +988,7 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
                          "/subscriptions/%s/providers/"
                          "microsoft.customerlockbox/requests/%s",
                          w->s[s->sub].id, w->lb[i].id);
-                sy_putc(o, ',');
-                q(o, buf);
+                qc(o, buf);
             }
         SY_LIT(o, "],\"principals\":[{\"objectId\":");
         q(o, u->id);
@@ -1035,13 +1017,10 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         scen_head(o, false, "nearmiss.callcentre", "near-miss-call-centre", false, t);
         SY_LIT(o, ",\"entities\":[");
         q(o, t->id);
-        sy_putc(o, ',');
-        q(o, w->s[a->sub].id);
-        sy_putc(o, ',');
-        q(o, a->id_lower);
+        qc(o, w->s[a->sub].id);
+        qc(o, a->id_lower);
         snprintf(buf, sizeof(buf), "%s/managementpolicies/default", a->id_lower);
-        sy_putc(o, ',');
-        q(o, buf);
+        qc(o, buf);
         SY_LIT(o, "],\"metrics\":{\"uploads\":");
         sy_put_u64(o, sum_ops(R, (uint32_t)w->callc_acct, SY_ST_WRITE));
         SY_LIT(o, ",\"bytes_written\":");

@@ -86,7 +86,41 @@ static void test_buf_json_and_hex(void)
     ASSERT_MEMEQ(bytes, "\x00\xff\x10", 3);
     ASSERT_EQ(ss_hex_decode("0g", 2, bytes, 1), SS_ESYNTAX);
     ASSERT_EQ(ss_hex_decode("000", 3, bytes, 1), SS_ESYNTAX);
+    ss_buf_reset(&b);
+    /* Every byte that takes an escape: the short forms, then \u00xx in lower case. */
+    for (unsigned c = 0; c < 0x20; c++)
+        ASSERT_OK(ss_buf_put_json_esc(&b, (unsigned char)c));
+    ASSERT_OK(ss_buf_put_json_esc(&b, '"'));
+    ASSERT_OK(ss_buf_put_json_esc(&b, '\\'));
+    ASSERT_STREQ(b.ptr, "\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007"
+                        "\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f"
+                        "\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017"
+                        "\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f"
+                        "\\\"\\\\");
     ss_buf_release(&b);
+}
+
+static void test_utf8_decode(void)
+{
+    uint32_t cp = 7;
+
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"A", 1, &cp), 1u);
+    ASSERT_EQ(cp, 0x41u);
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"\xc3\xa9", 2, &cp), 2u);
+    ASSERT_EQ(cp, 0xe9u);
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"\xe2\x80\xa8", 3, &cp), 3u);
+    ASSERT_EQ(cp, 0x2028u);
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"\xf4\x8f\xbf\xbf", 4, &cp), 4u);
+    ASSERT_EQ(cp, 0x10ffffu);
+    cp = 7;
+    /* Overlong, surrogate, above U+10FFFF, stray continuation, truncated: untouched. */
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"\xc0\x80", 2, &cp), 0u);
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"\xe0\x9f\xbf", 3, &cp), 0u);
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"\xed\xa0\x80", 3, &cp), 0u);
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"\xf4\x90\x80\x80", 4, &cp), 0u);
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"\x80", 1, &cp), 0u);
+    ASSERT_EQ(ss_utf8_decode((const unsigned char *)"\xc3\xa9", 1, &cp), 0u);
+    ASSERT_EQ(cp, 7u);
 }
 
 static void test_str(void)
@@ -268,6 +302,7 @@ int main(void)
     SS_RUN(test_alloc_fault);
     SS_RUN(test_buf);
     SS_RUN(test_buf_json_and_hex);
+    SS_RUN(test_utf8_decode);
     SS_RUN(test_str);
     SS_RUN(test_arena);
     SS_RUN(test_diag);
