@@ -2,7 +2,8 @@
 # Quick start, command 2: the whole test suite.
 #   1. gcc, --werror: unit, fuzz-corpus replay and golden end-to-end suites;
 #   2. gcc with AddressSanitizer + UndefinedBehaviorSanitizer: the same suites;
-#   3. clang, --werror: build and unit suite;
+#   3. clang, --werror: build, unit and golden suites (the golden roots also prove that
+#      synth and review give the same bytes under both compilers);
 #   4. style: clang-format, no '//' comments, trailing whitespace, area dependencies.
 # Ends with one line "N passed, N failed" counting individual test cases.
 set -u
@@ -45,7 +46,7 @@ echo "== gcc + ASan + UBSan"
 SUITES="" CC=gcc run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
     -Dbuildtype=debug
 echo "== clang (werror)"
-SUITES="--suite unit" CC=clang run_suite build-clang
+SUITES="--suite unit --suite golden" CC=clang run_suite build-clang
 
 echo "== style"
 if ! scripts/style.sh; then

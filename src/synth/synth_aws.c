@@ -60,8 +60,11 @@ static uint32_t aws_ip(struct sy_rng *r)
 {
     static const uint8_t firsts[] = { 3, 18, 34, 35, 52, 54 };
 
-    return ((uint32_t)firsts[sy_below(r, 6)] << 24) | (sy_below(r, 256) << 16) |
-           (sy_below(r, 256) << 8) | sy_range(r, 1, 254);
+    uint32_t a = firsts[sy_below(r, 6)];
+    uint32_t b2 = sy_below(r, 256);
+    uint32_t c3 = sy_below(r, 256);
+
+    return (a << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
 }
 
 static void put_identity(struct ct *c, enum ident id, int64_t t, const char *event_source)

@@ -55,8 +55,10 @@ static void sbuf_cat(struct sbuf *b, const char *s)
 static uint32_t ip_in_country(struct sy_rng *r, const struct sy_country *c)
 {
     uint32_t a = c->ip_a[sy_below(r, 4)];
+    uint32_t b2 = sy_range(r, 1, 254);
+    uint32_t c3 = sy_below(r, 256);
 
-    return (a << 24) | (sy_range(r, 1, 254) << 16) | (sy_below(r, 256) << 8) | sy_range(r, 1, 254);
+    return (a << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
 }
 
 /* Public address of an Azure-hosted client (build agents, VMs, provider tooling). */
@@ -64,8 +66,11 @@ static uint32_t ip_azure(struct sy_rng *r)
 {
     static const uint8_t firsts[] = { 20, 40, 51, 52, 13, 4 };
 
-    return ((uint32_t)firsts[sy_below(r, 6)] << 24) | (sy_below(r, 256) << 16) |
-           (sy_below(r, 256) << 8) | sy_range(r, 1, 254);
+    uint32_t a = firsts[sy_below(r, 6)];
+    uint32_t b2 = sy_below(r, 256);
+    uint32_t c3 = sy_below(r, 256);
+
+    return (a << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
 }
 
 static void fmt_ip4(struct sbuf *b, uint32_t ip)
@@ -1695,10 +1700,11 @@ static int voice_unit(struct ctx *c, const struct sy_res *acct, int64_t t)
                           .container = "recordings",
                           .issuer = tn,
                           .tier = "Hot" };
-    uint64_t size = (uint64_t)sy_range(c->r, 600, 9000) * 1024 + sy_below(c->r, 1024);
+    uint64_t size = (uint64_t)sy_range(c->r, 600, 9000) * 1024;
     const uint64_t block = (uint64_t)4 << 20;
     int r;
 
+    size += sy_below(c->r, 1024);
     q.sp = &c->w->sp[tn->sp0 + 2];
     q.ua = "azsdk-python-storage-blob/12.19.1 Python/3.11.9 "
            "(Linux-5.15.0-1064-azure-x86_64-with-glibc2.35)";

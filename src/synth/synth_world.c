@@ -62,27 +62,50 @@ static uint16_t country_of_region(const struct sy_region *reg)
     return 0;
 }
 
+/* A support case number "24MMDD" + 10 digits, drawn month, day, number in that order. */
+static void support_number(struct sy_rng *r, char *out, size_t out_len)
+{
+    unsigned month = sy_range(r, 1, 12);
+    unsigned day = sy_range(r, 1, 28);
+    unsigned n = sy_below(r, 1000000000u);
+
+    snprintf(out, out_len, "24%02u%02u%010u", month, day, n);
+}
+
 static uint32_t ipv4_in_country(struct sy_rng *r, const struct sy_country *c)
 {
     uint32_t a = c->ip_a[sy_below(r, 4)];
+    uint32_t b2 = sy_range(r, 1, 254);
+    uint32_t c3 = sy_below(r, 256);
 
-    return (a << 24) | (sy_range(r, 1, 254) << 16) | (sy_below(r, 256) << 8) | sy_range(r, 1, 254);
+    return (a << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
 }
 
-/* An address inside a well-known national block of an embargoed country. */
+/*
+ * An address inside a well-known national block of an embargoed country. Every draw is
+ * its own statement: C leaves the order of operands unspecified, and the output must not
+ * depend on the compiler.
+ */
 static uint32_t ipv4_embargo(struct sy_rng *r, const char *code)
 {
-    if (strcmp(code, "KP") == 0)
-        return (UINT32_C(175) << 24) | (UINT32_C(45) << 16) | ((176 + sy_below(r, 4)) << 8) |
-               sy_range(r, 1, 254);
-    if (strcmp(code, "IR") == 0)
-        return (UINT32_C(2) << 24) | ((176 + sy_below(r, 16)) << 16) | (sy_below(r, 256) << 8) |
-               sy_range(r, 1, 254);
-    if (strcmp(code, "SY") == 0)
-        return (UINT32_C(31) << 24) | (UINT32_C(9) << 16) | (sy_below(r, 256) << 8) |
-               sy_range(r, 1, 254);
-    return (UINT32_C(152) << 24) | ((206 + sy_below(r, 2)) << 16) | (sy_below(r, 256) << 8) |
-           sy_range(r, 1, 254);
+    uint32_t b2, c3;
+
+    if (strcmp(code, "KP") == 0) {
+        c3 = 176 + sy_below(r, 4);
+        return (UINT32_C(175) << 24) | (UINT32_C(45) << 16) | (c3 << 8) | sy_range(r, 1, 254);
+    }
+    if (strcmp(code, "IR") == 0) {
+        b2 = 176 + sy_below(r, 16);
+        c3 = sy_below(r, 256);
+        return (UINT32_C(2) << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
+    }
+    if (strcmp(code, "SY") == 0) {
+        c3 = sy_below(r, 256);
+        return (UINT32_C(31) << 24) | (UINT32_C(9) << 16) | (c3 << 8) | sy_range(r, 1, 254);
+    }
+    b2 = 206 + sy_below(r, 2);
+    c3 = sy_below(r, 256);
+    return (UINT32_C(152) << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
 }
 
 /* Grow *@arr (elements of @size) to hold @need; arrays live on the heap, freed at release. */
@@ -194,8 +217,12 @@ static int add_user(struct build *b, uint32_t tenant, bool admin)
         snprintf(u->upn, sizeof(u->upn), "%s.%s%u@%s", given, sur, (unsigned)t->n_users, t->domain);
     else
         snprintf(u->upn, sizeof(u->upn), "%s.%s@%s", given, sur, t->domain);
-    snprintf(u->puid, sizeof(u->puid), "1003%04X%08X", sy_below(&b->rng, 0x10000),
-             (unsigned)(sy_next(&b->rng) & 0xffffffffu));
+    {
+        unsigned hi = sy_below(&b->rng, 0x10000);
+        unsigned lo = (unsigned)(sy_next(&b->rng) & 0xffffffffu);
+
+        snprintf(u->puid, sizeof(u->puid), "1003%04X%08X", hi, lo);
+    }
     if (sy_chance(&b->rng, 0.08))
         u->country = (uint16_t)sy_below(&b->rng, 13); /* a travelling user */
     u->ua = (uint8_t)sy_below(&b->rng, (uint32_t)sy_n_uas);
@@ -271,8 +298,8 @@ static int add_res(struct build *b, uint32_t sub, enum sy_rtype type, enum sy_sr
     if (res->id_lower == NULL || res->id_upper == NULL)
         return -ENOMEM;
     /* Created 60..900 days before the case starts. */
-    res->created = w->start - (int64_t)sy_range(&b->rng, 60, 900) * SY_TICKS_PER_DAY -
-                   (int64_t)sy_below(&b->rng, 86400) * SY_TICKS_PER_SEC;
+    res->created = w->start - (int64_t)sy_range(&b->rng, 60, 900) * SY_TICKS_PER_DAY;
+    res->created -= (int64_t)sy_below(&b->rng, 86400) * SY_TICKS_PER_SEC;
     sy_guid(&b->rng, res->guid);
     if (w->s[sub].n_res == 0)
         w->s[sub].res0 = (uint32_t)w->n_r;
@@ -483,9 +510,10 @@ static int64_t rand_time(struct build *b, uint32_t h0, uint32_t h1)
 {
     uint32_t h = h1 > h0 ? sy_range(&b->rng, h0, h1 - 1) : h0;
 
-    return b->w->start + (int64_t)h * SY_TICKS_PER_HOUR +
-           (int64_t)sy_below(&b->rng, 3600) * SY_TICKS_PER_SEC +
-           (int64_t)sy_below(&b->rng, 10000000);
+    int64_t t = b->w->start + (int64_t)h * SY_TICKS_PER_HOUR +
+                (int64_t)sy_below(&b->rng, 3600) * SY_TICKS_PER_SEC;
+
+    return t + (int64_t)sy_below(&b->rng, 10000000);
 }
 
 static bool in_gap(const struct sy_world *w, uint32_t tenant, int64_t t0, int64_t t1)
@@ -511,8 +539,11 @@ static int add_session(struct build *b, uint32_t ti, int64_t start, bool planted
     s->start = start;
     s->end = start + (int64_t)sy_range(&b->rng, 25, 110) * SY_TICKS_PER_MIN;
     s->msft = !planted && sy_chance(&b->rng, 0.25);
-    snprintf(s->ip, sizeof(s->ip), "%s%u", staff_ips[sy_below(&b->rng, 3)],
-             sy_range(&b->rng, 2, 250));
+    {
+        const char *net = staff_ips[sy_below(&b->rng, 3)];
+
+        snprintf(s->ip, sizeof(s->ip), "%s%u", net, sy_range(&b->rng, 2, 250));
+    }
     /* Every session has a request; only the planted one was never approved. */
     lb = &w->lb[w->n_lb];
     *lb = (struct sy_lockbox){ .sub = s->sub };
@@ -520,8 +551,7 @@ static int add_session(struct build *b, uint32_t ti, int64_t start, bool planted
     lb->created = start - (int64_t)sy_range(&b->rng, 20, 300) * SY_TICKS_PER_MIN;
     lb->duration_h = 8;
     lb->status = planted ? "Denied" : "Approved";
-    snprintf(lb->support, sizeof(lb->support), "24%02u%02u%010u", sy_range(&b->rng, 1, 12),
-             sy_range(&b->rng, 1, 28), sy_below(&b->rng, 1000000000u));
+    support_number(&b->rng, lb->support, sizeof(lb->support));
     lb->justification = justifications[sy_below(&b->rng, (uint32_t)SS_ARRAY_LEN(justifications))];
     if (!planted)
         s->lockbox = (int32_t)w->n_lb;
@@ -547,8 +577,9 @@ static int build_sessions(struct build *b)
     uint32_t margin = SS_MAX(2u, w->n_hours / 10);
     uint32_t ph = w->n_hours > margin + 1 ? w->n_hours - 1 - margin : 0;
     int64_t planted = w->start + (int64_t)ph * SY_TICKS_PER_HOUR +
-                      (int64_t)sy_range(&b->rng, 5, 40) * SY_TICKS_PER_MIN +
-                      (int64_t)sy_below(&b->rng, 600000000);
+                      (int64_t)sy_range(&b->rng, 5, 40) * SY_TICKS_PER_MIN;
+
+    planted += (int64_t)sy_below(&b->rng, 600000000);
     int r;
 
     for (uint32_t ti = 0; ti < w->n_t; ti++) {
@@ -583,8 +614,7 @@ static int build_sessions(struct build *b)
                                        .status = sy_chance(&b->rng, 0.5) ? "Expired" : "Denied" };
             sy_guid(&b->rng, lb->id);
             lb->created = rand_time(b, 0, w->n_hours);
-            snprintf(lb->support, sizeof(lb->support), "24%02u%02u%010u", sy_range(&b->rng, 1, 12),
-                     sy_range(&b->rng, 1, 28), sy_below(&b->rng, 1000000000u));
+            support_number(&b->rng, lb->support, sizeof(lb->support));
             lb->justification = justifications[0];
         }
     }
@@ -680,8 +710,8 @@ static int build_scenarios(struct build *b)
 
         w->gap_sub = t->sub0;
         w->gap_start = w->start + (int64_t)g0 * SY_TICKS_PER_HOUR +
-                       (int64_t)sy_range(&b->rng, 10, 50) * SY_TICKS_PER_MIN +
-                       (int64_t)sy_below(&b->rng, 600000000);
+                       (int64_t)sy_range(&b->rng, 10, 50) * SY_TICKS_PER_MIN;
+        w->gap_start += (int64_t)sy_below(&b->rng, 600000000);
         w->gap_end = w->gap_start + (int64_t)gap_h * SY_TICKS_PER_HOUR +
                      (int64_t)sy_range(&b->rng, 1, 9) * SY_TICKS_PER_MIN;
         w->gap_actor = t->n_users > 1 ? t->user0 + 1 : t->user0;
@@ -926,8 +956,12 @@ int sy_world_build(struct sy_world *w, const struct ss_synth_opts *opts)
         goto fail;
 
     /* AWS */
-    snprintf(w->aws_acct, sizeof(w->aws_acct), "%u%011" PRIu64, sy_range(&b.rng, 1, 9),
-             sy_next(&b.rng) % UINT64_C(100000000000));
+    {
+        unsigned lead = sy_range(&b.rng, 1, 9);
+        uint64_t rest = sy_next(&b.rng) % UINT64_C(100000000000);
+
+        snprintf(w->aws_acct, sizeof(w->aws_acct), "%u%011" PRIu64, lead, rest);
+    }
     w->aws_regions[0] = "eu-west-1";
     w->aws_regions[1] = "eu-central-1";
     w->aws_regions[2] = "us-east-1";
