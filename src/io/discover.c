@@ -366,10 +366,10 @@ static void sniff_ent(struct walk_ent *e)
 
 static int sniff_task(void *ctx, size_t task, unsigned worker)
 {
-    struct walk_ent **todo = ctx;
+    struct walk_ent **pending = ctx;
 
     (void)worker;
-    sniff_ent(todo[task]);
+    sniff_ent(pending[task]);
     return 0;
 }
 
@@ -394,8 +394,8 @@ void ss_case_release(struct ss_case *c)
 /* Sniff the kept entries and move them (and the skipped list) into @c. */
 static int build_case(struct walk *w, struct ss_case *c)
 {
-    struct walk_ent **todo = NULL;
-    size_t n_todo = 0;
+    struct walk_ent **pending = NULL;
+    size_t n_pending = 0;
     int r = 0;
 
     if (w->n_ents > 1)
@@ -403,28 +403,28 @@ static int build_case(struct walk *w, struct ss_case *c)
     r = mark_duplicates(w);
     if (r < 0)
         return r;
-    todo = ss_reallocarray(NULL, w->n_ents + 1, sizeof(*todo));
-    if (todo == NULL)
+    pending = ss_reallocarray(NULL, w->n_ents + 1, sizeof(*pending));
+    if (pending == NULL)
         return -ENOMEM;
     for (size_t i = 0; i < w->n_ents; i++)
         if (!w->ents[i].dup)
-            todo[n_todo++] = &w->ents[i];
-    if (n_todo >= IO_SNIFF_PARALLEL_MIN)
-        r = ss_pool_run(0, n_todo, sniff_task, todo);
-    if (n_todo < IO_SNIFF_PARALLEL_MIN || r < 0) {
-        for (size_t i = 0; i < n_todo; i++)
-            if (todo[i]->sniff.kind == SS_KIND_UNKNOWN && todo[i]->sniff.why_unknown == NULL &&
-                todo[i]->open_err == 0)
-                sniff_ent(todo[i]);
+            pending[n_pending++] = &w->ents[i];
+    if (n_pending >= IO_SNIFF_PARALLEL_MIN)
+        r = ss_pool_run(0, n_pending, sniff_task, pending);
+    if (n_pending < IO_SNIFF_PARALLEL_MIN || r < 0) {
+        for (size_t i = 0; i < n_pending; i++)
+            if (pending[i]->sniff.kind == SS_KIND_UNKNOWN &&
+                pending[i]->sniff.why_unknown == NULL && pending[i]->open_err == 0)
+                sniff_ent(pending[i]);
     }
     r = 0;
-    c->inputs = ss_calloc(n_todo + 1, sizeof(*c->inputs));
+    c->inputs = ss_calloc(n_pending + 1, sizeof(*c->inputs));
     if (c->inputs == NULL) {
         r = -ENOMEM;
         goto out;
     }
-    for (size_t i = 0; i < n_todo; i++) {
-        struct walk_ent *e = todo[i];
+    for (size_t i = 0; i < n_pending; i++) {
+        struct walk_ent *e = pending[i];
 
         if (e->open_err != 0) {
             r = add_skipped(w, e->relpath, "cannot open: %s",
@@ -454,7 +454,7 @@ static int build_case(struct walk *w, struct ss_case *c)
     w->skipped = NULL;
     w->n_skipped = 0;
 out:
-    ss_free(todo);
+    ss_free(pending);
     return r;
 }
 
