@@ -34,6 +34,7 @@
 
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Bad records kept as rows per input; all of them are counted. */
 #define MAX_BAD_ROWS_PER_INPUT 1000
@@ -143,7 +144,7 @@ static const char review_help[] =
     "options:\n"
     "  -o, --output OUT     output directory (default: CASE.review next to CASE)\n"
     "  -j, --threads N      worker threads (default: all cores)\n"
-    "      --policy FILE    review policy (docs/policy.md)\n"
+    "      --policy FILE    review policy: hashed into the seal; not applied yet\n"
     "      --rules DIR      Sigma rules: a file or directory (repeatable)\n"
     "      --mapping FILE   extra Sigma field mapping (repeatable; docs/sigma.md)\n"
     "      --key FILE       Ed25519 private key to sign the manifest (siloscope keygen)\n"
@@ -1201,13 +1202,20 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
     struct ss_buf params = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     struct ss_manifest m = { 0 };
     struct ss_manifest_input *mins = NULL;
-    struct ss_manifest_file *rfiles = NULL;
+    struct ss_manifest_file *rfiles = NULL, policy = { 0 };
     size_t n_rfiles = 0;
     struct ss_diag d;
     int r;
 
     ss_diag_clear(&d);
     r = rule_files(rv, &rfiles, &n_rfiles);
+    if (r == 0 && rv->o.policy != NULL) {
+        policy.relpath = rv->o.policy;
+        r = ss_sha256_file(rv->o.policy, policy.sha256, &policy.size_bytes);
+        if (r < 0)
+            ss_diag_set(&d, r, rv->o.policy, 0, 0, UINT64_MAX, "cannot hash the policy: %s",
+                        ss_strerror(r));
+    }
     if (r < 0)
         goto fail;
     uids = ss_calloc(all->len + 1, sizeof(*uids));
@@ -1243,6 +1251,7 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
         .params_json = params.ptr,
         .started_us = started_us,
         .finished_us = run_clock_us(),
+        .policy = rv->o.policy != NULL ? &policy : NULL,
         .rule_files = rfiles,
         .n_rule_files = n_rfiles,
         .inputs = mins,
@@ -1344,6 +1353,13 @@ int ss_cmd_review(int argc, char **argv)
         ss_cli_error("review: unknown level '%s' for --fail-on", rv.o.fail_on);
         ss_findings_release(&all);
         return SS_EXIT_USAGE;
+    }
+    if (rv.o.policy != NULL && access(rv.o.policy, R_OK) != 0) {
+        int e = errno;
+
+        ss_cli_error("review: cannot read policy '%s': %s", rv.o.policy, strerror(e));
+        ret = SS_EXIT_INPUT;
+        goto out;
     }
     if (rv.o.policy != NULL)
         ss_cli_warn("review: review policies are not evaluated yet in this version; "

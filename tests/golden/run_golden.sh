@@ -158,6 +158,8 @@ expect_error 3 "siloscope: error: review: case 'TMP/empty' is empty: no files to
     review "$TMP/empty" -o "$TMP/o2"
 expect_error 3 "siloscope: error: review: case 'TMP/afile' is not a directory" \
     review "$TMP/afile" -o "$TMP/o3"
+expect_error 3 "siloscope: error: review: cannot read policy 'TMP/nopolicy': No such file or directory" \
+    review "$GOLDEN/mixed/case" -o "$TMP/o4" --policy "$TMP/nopolicy"
 expect_error 2 "siloscope: error: review: missing CASE directory (see 'siloscope review --help')" \
     review
 expect_error 2 "siloscope: error: review: unknown option '--bogus' (see 'siloscope review --help')" \
