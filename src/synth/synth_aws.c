@@ -60,11 +60,7 @@ static uint32_t aws_ip(struct sy_rng *r)
 {
     static const uint8_t firsts[] = { 3, 18, 34, 35, 52, 54 };
 
-    uint32_t a = firsts[sy_below(r, 6)];
-    uint32_t b2 = sy_below(r, 256);
-    uint32_t c3 = sy_below(r, 256);
-
-    return (a << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
+    return sy_ipv4_in(r, firsts, sizeof(firsts));
 }
 
 static void put_identity(struct ct *c, enum ident id, int64_t t, const char *event_source)

@@ -52,25 +52,12 @@ static void sbuf_cat(struct sbuf *b, const char *s)
     b->s[b->n] = '\0';
 }
 
-static uint32_t ip_in_country(struct sy_rng *r, const struct sy_country *c)
-{
-    uint32_t a = c->ip_a[sy_below(r, 4)];
-    uint32_t b2 = sy_range(r, 1, 254);
-    uint32_t c3 = sy_below(r, 256);
-
-    return (a << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
-}
-
 /* Public address of an Azure-hosted client (build agents, VMs, provider tooling). */
 static uint32_t ip_azure(struct sy_rng *r)
 {
     static const uint8_t firsts[] = { 20, 40, 51, 52, 13, 4 };
 
-    uint32_t a = firsts[sy_below(r, 6)];
-    uint32_t b2 = sy_below(r, 256);
-    uint32_t c3 = sy_below(r, 256);
-
-    return (a << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
+    return sy_ipv4_in(r, firsts, sizeof(firsts));
 }
 
 static void fmt_ip4(struct sbuf *b, uint32_t ip)
@@ -88,11 +75,11 @@ static void user_ip(struct ctx *c, const struct sy_user *u, struct sbuf *b)
     uint32_t roll = sy_below(c->r, 100);
 
     if (u->country != t->country) {
-        fmt_ip4(b, ip_in_country(c->r, &sy_countries[u->country]));
+        fmt_ip4(b, sy_ipv4_in_country(c->r, &sy_countries[u->country]));
     } else if (roll < 62) {
         fmt_ip4(b, t->egress[roll & 1]);
     } else if (roll < 88) {
-        fmt_ip4(b, ip_in_country(c->r, &sy_countries[u->country]));
+        fmt_ip4(b, sy_ipv4_in_country(c->r, &sy_countries[u->country]));
     } else {
         uint16_t words[8] = { 0x2001, 0x0db8, t->ip6[0] };
         struct sy_w w = sbuf_w(b);
@@ -1590,7 +1577,7 @@ static void app_caller(struct ctx *c, const struct sy_tenant *tn, struct blob_re
     } else if (roll < 85) {
         q->auth = "SAS";
         q->ua = sy_storage_uas[sy_below(c->r, 4)];
-        fmt_ip4(&q->ip, ip_in_country(c->r, &sy_countries[tn->country]));
+        fmt_ip4(&q->ip, sy_ipv4_in_country(c->r, &sy_countries[tn->country]));
     } else {
         q->auth = "AccountKey";
         q->ua = sy_storage_uas[4 + sy_below(c->r, 2)];

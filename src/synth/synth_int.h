@@ -539,6 +539,13 @@ size_t sy_world_events(const struct sy_world *w, unsigned stream, uint32_t owner
                        int64_t t1, const struct sy_event **ret_first);
 /** Diurnal activity weight for local business offset @tz at @t (0.1 .. 1.0). */
 double sy_diurnal(int tz, int64_t t);
+/*
+ * A public IPv4 address (host order) in country @c's usual address space, or with a
+ * first octet from @firsts[0..n_firsts). Draws first octet, second, third, fourth, in that
+ * order (one draw per statement, so every compiler writes the same case).
+ */
+uint32_t sy_ipv4_in_country(struct sy_rng *r, const struct sy_country *c);
+uint32_t sy_ipv4_in(struct sy_rng *r, const uint8_t *firsts, size_t n_firsts);
 
 /* ---- files ---- */
 

@@ -72,10 +72,19 @@ static void support_number(struct sy_rng *r, char *out, size_t out_len)
     snprintf(out, out_len, "24%02u%02u%010u", month, day, n);
 }
 
-static uint32_t ipv4_in_country(struct sy_rng *r, const struct sy_country *c)
+uint32_t sy_ipv4_in_country(struct sy_rng *r, const struct sy_country *c)
 {
     uint32_t a = c->ip_a[sy_below(r, 4)];
     uint32_t b2 = sy_range(r, 1, 254);
+    uint32_t c3 = sy_below(r, 256);
+
+    return (a << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
+}
+
+uint32_t sy_ipv4_in(struct sy_rng *r, const uint8_t *firsts, size_t n_firsts)
+{
+    uint32_t a = firsts[sy_below(r, (uint32_t)n_firsts)];
+    uint32_t b2 = sy_below(r, 256);
     uint32_t c3 = sy_below(r, 256);
 
     return (a << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
@@ -163,8 +172,8 @@ static int add_tenant(struct build *b, enum sy_tkind kind, const char *name, con
     t->country = country_of_region(reg);
     t->governed = kind != SY_TK_SILO;
     c = &sy_countries[t->country];
-    t->egress[0] = ipv4_in_country(&b->rng, c);
-    t->egress[1] = ipv4_in_country(&b->rng, c);
+    t->egress[0] = sy_ipv4_in_country(&b->rng, c);
+    t->egress[1] = sy_ipv4_in_country(&b->rng, c);
     for (size_t i = 0; i < 3; i++)
         t->ip6[i] = (uint16_t)sy_range(&b->rng, 0x1000, 0xfffe);
     t->weight = 0.5 + sy_unit(&b->rng);
@@ -892,9 +901,9 @@ int sy_world_build(struct sy_world *w, const struct ss_synth_opts *opts)
     w->t[w->sc_residency].region = sy_region_find("westeurope");
     w->t[w->sc_residency].country = (uint16_t)sy_country_find("NL");
     w->t[w->sc_residency].egress[0] =
-        ipv4_in_country(&b.rng, &sy_countries[w->t[w->sc_residency].country]);
+        sy_ipv4_in_country(&b.rng, &sy_countries[w->t[w->sc_residency].country]);
     w->t[w->sc_residency].egress[1] =
-        ipv4_in_country(&b.rng, &sy_countries[w->t[w->sc_residency].country]);
+        sy_ipv4_in_country(&b.rng, &sy_countries[w->t[w->sc_residency].country]);
 
     /* subscriptions and people */
     for (ti = 0; ti < w->n_t && r == 0; ti++) {
