@@ -21,6 +21,7 @@
 #include "core/parse.h"
 #include "core/pool.h"
 #include "core/ss_time.h"
+#include "evidence/cloudtrail.h"
 #include "evidence/dsse.h"
 #include "evidence/evidence.h"
 #include "evidence/sha256.h"
@@ -51,6 +52,8 @@ struct review_opts {
     size_t n_mappings;
     const char *key;
     const char *fail_on;
+    const char *aws_keys[MAX_RULE_DIRS];
+    size_t n_aws_keys;
     unsigned threads;
 };
 
@@ -81,6 +84,12 @@ struct task_result {
     int64_t last_us;
     struct ss_findings findings;
     struct ss_checks_state *checks; /* built-in checks' partial state (NULL if none) */
+    /* CloudTrail integrity: the decoded bytes' hash, and a digest's or sidecar's text */
+    bool dec_hashed;
+    uint8_t dec_sha256[SS_SHA256_LEN];
+    char *doc; /* owned; NULL if none */
+    size_t doc_len;
+    struct ss_loc doc_loc;
 };
 
 enum task_type {
@@ -122,8 +131,11 @@ struct review {
     struct ss_sigma_scratch **scratch; /* one per worker */
     unsigned n_scratch;
     size_t n_rules_rejected;
-    struct excerpts excerpts; /* of cited records, for the report */
-    int64_t phase_us[3];      /* discover, read, seal + store + render */
+    struct excerpts excerpts;   /* of cited records, for the report */
+    int64_t phase_us[3];        /* discover, read, seal + store + render */
+    struct ss_ct_keys *ct_keys; /* NULL without --aws-keys */
+    struct ss_ct_stats ct;
+    atomic_uint_fast64_t doc_bytes; /* digest and sidecar text kept, against CT_DOC_BYTES */
     atomic_uint_fast64_t done_bytes;
     atomic_size_t done_inputs;
     uint64_t total_bytes;
@@ -131,7 +143,8 @@ struct review {
 
 static const char review_help[] =
     "usage: siloscope review CASE [-o OUT] [-j N] [--policy FILE] [--rules DIR]...\n"
-    "                        [--mapping FILE]... [--key FILE] [--fail-on LEVEL]\n"
+    "                        [--mapping FILE]... [--aws-keys FILE]... [--key FILE]\n"
+    "                        [--fail-on LEVEL]\n"
     "\n"
     "Review the export in the directory CASE: read and hash every input, run the checks\n"
     "and rules, and write the sealed review to OUT:\n"
@@ -147,6 +160,8 @@ static const char review_help[] =
     "      --policy FILE    review policy: hashed into the seal; not applied yet\n"
     "      --rules DIR      Sigma rules: a file or directory (repeatable)\n"
     "      --mapping FILE   extra Sigma field mapping (repeatable; docs/sigma.md)\n"
+    "      --aws-keys FILE  AWS CloudTrail public keys ('aws cloudtrail list-public-keys'\n"
+    "                       output) to verify digest signatures (repeatable)\n"
     "      --key FILE       Ed25519 private key to sign the manifest (siloscope keygen)\n"
     "      --fail-on LEVEL  exit 1 when a finding is at or above LEVEL\n"
     "                       (informational, low, medium, high, critical)\n"
@@ -294,6 +309,45 @@ static void observe_raw(void *ctx, const uint8_t *p, size_t len)
     }
 }
 
+/*
+ * CloudTrail integrity (evidence/cloudtrail.h) needs the SHA-256 of the decoded bytes of
+ * log files and digests, and the text of digests and their signature sidecars; they ride
+ * along with the read pass. The text kept is capped for the whole review.
+ */
+#define CT_DOC_BYTES ((uint64_t)1 << 30)
+
+static enum ss_ct_role ct_role(const struct ss_input *in)
+{
+    static const char side[] = ".metadata.json";
+    size_t n = strlen(in->relpath);
+
+    if (in->kind == SS_KIND_CLOUDTRAIL_DIGEST)
+        return SS_CT_DIGEST;
+    if (n > sizeof(side) - 1 && strcmp(in->relpath + n - (sizeof(side) - 1), side) == 0 &&
+        strstr(in->relpath, "CloudTrail-Digest/") != NULL)
+        return SS_CT_SIDECAR;
+    return SS_CT_OTHER;
+}
+
+static bool ct_hash_decoded(const struct ss_input *in)
+{
+    return in->kind == SS_KIND_CLOUDTRAIL || in->kind == SS_KIND_CLOUDTRAIL_DIGEST;
+}
+
+static int keep_doc(struct review *rv, struct task_result *res, const struct ss_record *rec)
+{
+    if (atomic_fetch_add(&rv->doc_bytes, rec->len) + rec->len > CT_DOC_BYTES)
+        return 0; /* the verifier reports the digest as not kept */
+    res->doc = ss_malloc(rec->len + 1);
+    if (res->doc == NULL)
+        return -ENOMEM;
+    memcpy(res->doc, rec->ptr, rec->len);
+    res->doc[rec->len] = '\0';
+    res->doc_len = rec->len;
+    res->doc_loc = rec->loc;
+    return 0;
+}
+
 static int read_records(struct review *rv, const struct ss_input *in, struct ss_reader *rd,
                         struct task_result *res, unsigned worker)
 {
@@ -312,6 +366,11 @@ static int read_records(struct review *rv, const struct ss_input *in, struct ss_
         if (r == 1) {
             res->n_records++;
             note_time(rv, res, &rec);
+            if (ct_role(in) != SS_CT_OTHER && res->n_records == 1) {
+                r = keep_doc(rv, res, &rec);
+                if (r < 0)
+                    return r;
+            }
             if (res->checks != NULL) {
                 r = ss_checks_record(res->checks, in->kind, rec.ptr, rec.len, &rec.loc);
                 if (r < 0)
@@ -349,7 +408,8 @@ static int run_task(void *ctx, size_t index, unsigned worker)
     const struct ss_input *in = &rv->c.inputs[t->input];
     struct task_result *res = &rv->tres[index];
     struct ss_reader *rd = NULL;
-    struct ss_sha256 h = { 0 };
+    struct ss_sha256 h = { 0 }, dh = { 0 };
+    bool dec_hash = t->type == TASK_WHOLE && ct_hash_decoded(in);
     struct range_observer obs = { .h = t->type == TASK_RANGE ? NULL : &h };
     struct ss_diag d;
     int r = 0, fatal = 0;
@@ -387,6 +447,12 @@ static int run_task(void *ctx, size_t index, unsigned worker)
             r = hash_whole_file(in, res);
         goto out;
     }
+    if (dec_hash) {
+        r = ss_sha256_init(&dh);
+        if (r < 0)
+            goto out;
+        ss_reader_set_decoded_observer(rd, ss_sha256_observe, &dh);
+    }
     r = ss_checks_state_new(rv->checks, &res->checks);
     if (r < 0)
         goto out;
@@ -416,9 +482,15 @@ static int run_task(void *ctx, size_t index, unsigned worker)
         if (r == 0)
             res->hashed = true;
     }
+    if (r == 0 && dec_hash && ss_reader_decoded_complete(rd)) {
+        r = ss_sha256_final(&dh, res->dec_sha256);
+        if (r == 0)
+            res->dec_hashed = true;
+    }
 out:
     ss_reader_free(rd);
     ss_sha256_release(&h);
+    ss_sha256_release(&dh);
     if (t->type != TASK_HASH) {
         atomic_fetch_add(&rv->done_bytes, t->type == TASK_RANGE
                                               ? SS_MIN(t->end, in->size_bytes) - t->begin
@@ -499,6 +571,14 @@ static int merge_task(struct task_result *dst, struct task_result *src, const st
     if (t->type == TASK_HASH) {
         return src->reason != NULL && !src->hashed ? set_reason_text(dst, src->reason) : 0;
     }
+    if (t->type == TASK_WHOLE) {
+        dst->dec_hashed = src->dec_hashed;
+        memcpy(dst->dec_sha256, src->dec_sha256, sizeof(dst->dec_sha256));
+        dst->doc = src->doc;
+        dst->doc_len = src->doc_len;
+        dst->doc_loc = src->doc_loc;
+        src->doc = NULL;
+    }
     dst->decoded_bytes += src->decoded_bytes;
     dst->n_records += src->n_records;
     dst->n_bad += src->n_bad;
@@ -540,6 +620,8 @@ static void task_result_release(struct task_result *res)
     res->n_bad_rows = 0;
     ss_free(res->reason);
     res->reason = NULL;
+    ss_free(res->doc);
+    res->doc = NULL;
     ss_findings_release(&res->findings);
 }
 
@@ -750,6 +832,13 @@ static int parse_args(int argc, char **argv, struct review_opts *o)
             } else if (v != NULL) {
                 o->mappings[o->n_mappings++] = v;
             }
+        } else if (ss_args_value(&a, "aws-keys", 0, &v)) {
+            if (o->n_aws_keys == MAX_RULE_DIRS) {
+                ss_cli_error("review: too many --aws-keys (at most %d)", MAX_RULE_DIRS);
+                a.bad = true;
+            } else if (v != NULL) {
+                o->aws_keys[o->n_aws_keys++] = v;
+            }
         } else if (ss_args_value(&a, "key", 0, &v)) {
             o->key = v;
         } else if (ss_args_value(&a, "fail-on", 0, &v)) {
@@ -835,7 +924,22 @@ static void add_totals(const struct review *rv, struct totals *t)
 
 static int params_json(const struct review *rv, unsigned threads, struct ss_buf *b)
 {
-    int r = ss_buf_puts(b, "{\"fail_on\":");
+    int r = ss_buf_puts(b, "{\"aws_keys\":[");
+
+    /* the public keys digests were verified with, by path and hash */
+    for (size_t i = 0; r == 0 && i < rv->o.n_aws_keys; i++) {
+        uint8_t h[SS_SHA256_LEN];
+        char hex[SS_SHA256_HEX_SIZE];
+
+        r = ss_sha256_file(rv->o.aws_keys[i], h, NULL);
+        if (r < 0)
+            break;
+        ss_sha256_hex(h, hex);
+        r = ss_buf_puts(b, i > 0 ? ",{\"path\":" : "{\"path\":");
+        r = r ? r : ss_buf_put_json_str(b, rv->o.aws_keys[i], strlen(rv->o.aws_keys[i]));
+        r = r ? r : ss_buf_printf(b, ",\"sha256\":\"%s\"}", hex);
+    }
+    r = r ? r : ss_buf_puts(b, "],\"fail_on\":");
 
     r = r ? r
           : (rv->o.fail_on ? ss_buf_put_json_str(b, rv->o.fail_on, strlen(rv->o.fail_on))
@@ -1165,6 +1269,12 @@ static void print_summary(const struct review *rv, const struct totals *t,
         printf("    %-44s %zu\n", all->items[i].check_id, j - i);
         i = j;
     }
+    if (rv->ct.digests > 0)
+        printf("  trails    %zu CloudTrail digests in %zu chains: %zu of %zu log files verified, "
+               "%zu signatures verified, %zu unchecked%s\n",
+               rv->ct.digests, rv->ct.chains, rv->ct.logs_verified, rv->ct.logs_listed,
+               rv->ct.sigs_verified, rv->ct.sigs_unchecked,
+               rv->ct_keys == NULL ? " (no --aws-keys)" : "");
     printf("  sealed    inputs_root %.16s..., findings_root %.16s...%s\n", seal->inputs_root,
            seal->findings_root, seal->is_signed ? ", signed" : ", unsigned (no --key)");
     printf("  time      %.2f s (discover %.2f, read %.2f, seal and write %.2f), %s/s, "
@@ -1174,6 +1284,50 @@ static void print_summary(const struct review *rv, const struct totals *t,
            human_bytes(secs > 0 ? (uint64_t)((double)t->size_bytes / secs) : 0, h0, sizeof(h0)),
            secs > 0 ? (double)t->n_records / secs : 0.0);
     printf("report: %s/report.html\n", rv->o.out_dir);
+}
+
+/* Check the CloudTrail digests of the case (evidence/cloudtrail.h) into @all. */
+static int verify_cloudtrail(struct review *rv, struct ss_findings *all)
+{
+    struct ss_ct_file *files = ss_calloc(rv->c.n_inputs + 1, sizeof(*files));
+    int r;
+
+    if (files == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < rv->c.n_inputs; i++) {
+        const struct task_result *res = &rv->res[i];
+
+        files[i] = (struct ss_ct_file){
+            .rel = rv->c.inputs[i].relpath,
+            .input = (uint32_t)i,
+            .role = ct_role(&rv->c.inputs[i]),
+            .decoded_ok = res->dec_hashed,
+            .text = res->doc,
+            .text_len = res->doc_len,
+            .loc = res->doc_loc,
+        };
+        memcpy(files[i].sha256, res->dec_sha256, SS_SHA256_LEN);
+    }
+    r = ss_ct_verify(files, rv->c.n_inputs, rv->ct_keys, all, &rv->ct);
+    ss_free(files);
+    return r;
+}
+
+static int load_aws_keys(struct review *rv)
+{
+    struct ss_diag d;
+    int r;
+
+    if (rv->o.n_aws_keys == 0)
+        return 0;
+    r = ss_ct_keys_new(&rv->ct_keys);
+    for (size_t i = 0; r == 0 && i < rv->o.n_aws_keys; i++) {
+        ss_diag_clear(&d);
+        r = ss_ct_keys_load(rv->ct_keys, rv->o.aws_keys[i], &d);
+        if (r < 0 && r != -ENOMEM)
+            report_diag("cannot use AWS public keys", &d, rv->o.aws_keys[i], r);
+    }
+    return r;
 }
 
 static int check_case_dir(const char *root)
@@ -1384,6 +1538,11 @@ int ss_cmd_review(int argc, char **argv)
             goto out;
         }
     }
+    r = load_aws_keys(&rv);
+    if (r < 0) {
+        ret = r == -ENOMEM ? SS_EXIT_INTERNAL : SS_EXIT_INPUT;
+        goto out;
+    }
     if (rv.o.out_dir == NULL) {
         size_t n = strlen(rv.o.case_root);
 
@@ -1443,6 +1602,8 @@ int ss_cmd_review(int argc, char **argv)
         r = ss_checks_finish(rv.checks, checks_state, &all, &d);
     if (r == 0 && rv.rules != NULL)
         r = ss_sigma_findings(rv.rules, rv.scratch, rv.n_scratch, &all);
+    if (r == 0)
+        r = verify_cloudtrail(&rv, &all);
     ss_cli_progress_done();
     if (r < 0) {
         char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
@@ -1499,6 +1660,7 @@ out:
         ss_sigma_scratch_free(rv.scratch[w]);
     ss_free(rv.scratch);
     ss_sigma_ruleset_free(rv.rules);
+    ss_ct_keys_free(rv.ct_keys);
     excerpts_release(&rv.excerpts);
     ss_case_release(&rv.c);
     ss_findings_release(&all);

@@ -250,6 +250,19 @@ void ss_reader_set_flags(struct ss_reader *rd, unsigned flags);
 SS_MUST_USE int ss_reader_next(struct ss_reader *rd, struct ss_record *ret_rec,
                                struct ss_diag *reterr_diag);
 
+/**
+ * Observe the decoded bytes: @fn (may be NULL) sees every decoded byte exactly once, in
+ * stream order, as the reader produces it. Set before the first ss_reader_next. The
+ * observer has seen the whole decoded stream when ss_reader_decoded_complete says so.
+ */
+void ss_reader_set_decoded_observer(struct ss_reader *rd, ss_raw_fn fn, void *ctx);
+
+/**
+ * Whether the whole decoded stream has been produced without a stream error, a cap or
+ * an early stop (so a decoded observer has seen all of it).
+ */
+bool ss_reader_decoded_complete(const struct ss_reader *rd);
+
 /** Decoded bytes produced so far. */
 uint64_t ss_reader_decoded_bytes(const struct ss_reader *rd);
 

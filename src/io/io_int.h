@@ -68,6 +68,8 @@ struct ss_reader {
     bool src_eof;
     ss_raw_fn raw_fn;
     void *raw_ctx;
+    ss_raw_fn dec_fn; /* observer of decoded bytes (NULL if none) */
+    void *dec_ctx;
 
     /* decoder */
     enum ss_compression comp;

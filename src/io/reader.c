@@ -1137,6 +1137,17 @@ uint64_t ss_reader_stored_bytes(const struct ss_reader *rd)
     return rd->src_pos - rd->src_begin;
 }
 
+void ss_reader_set_decoded_observer(struct ss_reader *rd, ss_raw_fn fn, void *ctx)
+{
+    rd->dec_fn = fn;
+    rd->dec_ctx = ctx;
+}
+
+bool ss_reader_decoded_complete(const struct ss_reader *rd)
+{
+    return rd->dec_eof && rd->dec_err == 0 && !rd->range;
+}
+
 enum ss_layout ss_reader_layout(const struct ss_reader *rd)
 {
     return rd->layout;

@@ -511,6 +511,9 @@ int io_dec_fill(struct ss_reader *rd)
             return rd->dec_err;
         return r;
     }
+    if (rd->dec_fn != NULL && total > before)
+        rd->dec_fn(rd->dec_ctx, (const uint8_t *)rd->buf + (before - rd->base),
+                   (size_t)(total - before));
     if (rd->dec_err == 0 && rd->comp != SS_COMP_NONE && total > SS_IO_RATIO_GRACE_BYTES &&
         total / SS_MAX(rd->in_used, (uint64_t)1) > rd->lim.max_ratio) {
         rd->dec_err = ss_diag_set(&rd->dec_diag, SS_ELIMIT, rd->name, 0, 0, total,
