@@ -133,6 +133,7 @@ struct review {
     size_t n_rules_rejected;
     struct excerpts excerpts;   /* of cited records, for the report */
     int64_t phase_us[3];        /* discover, read, seal + store + render */
+    bool no_seal;               /* SILOSCOPE_BENCH_NO_SEAL: measure the seal's cost */
     struct ss_ct_keys *ct_keys; /* NULL without --aws-keys */
     struct ss_ct_stats ct;
     atomic_uint_fast64_t doc_bytes; /* digest and sidecar text kept, against CT_DOC_BYTES */
@@ -410,20 +411,20 @@ static int run_task(void *ctx, size_t index, unsigned worker)
     struct ss_reader *rd = NULL;
     struct ss_sha256 h = { 0 }, dh = { 0 };
     bool dec_hash = t->type == TASK_WHOLE && ct_hash_decoded(in);
-    struct range_observer obs = { .h = t->type == TASK_RANGE ? NULL : &h };
+    struct range_observer obs = { .h = t->type == TASK_RANGE || rv->no_seal ? NULL : &h };
     struct ss_diag d;
     int r = 0, fatal = 0;
 
     ss_findings_init(&res->findings, FINDINGS_ARENA_MAX);
     if (t->type == TASK_HASH) {
-        r = hash_whole_file(in, res);
+        r = rv->no_seal ? 0 : hash_whole_file(in, res);
         goto out;
     }
     if (in->kind == SS_KIND_UNKNOWN) {
         res->status = SS_STORE_INPUT_UNKNOWN;
         r = set_reason_text(res,
                             in->why_unknown != NULL ? in->why_unknown : "content not understood");
-        if (r == 0)
+        if (r == 0 && !rv->no_seal)
             r = hash_whole_file(in, res);
         goto out;
     }
@@ -1413,7 +1414,12 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
         .findings = all,
         .finding_uids = (const char(*)[SS_FINDING_UID_SIZE])uids,
     };
-    r = ss_manifest_write(&m, rv->o.out_dir, rv->o.key, seal, &d);
+    if (rv->no_seal) {
+        memset(seal, 0, sizeof(*seal));
+        memset(seal->inputs_root, '0', SS_SHA256_HEX_SIZE - 1);
+        memset(seal->findings_root, '0', SS_SHA256_HEX_SIZE - 1);
+    } else
+        r = ss_manifest_write(&m, rv->o.out_dir, rv->o.key, seal, &d);
     if (r < 0)
         goto fail;
 
@@ -1552,6 +1558,12 @@ int ss_cmd_review(int argc, char **argv)
         rv.o.out_dir = out_default;
     }
     threads = rv.o.threads != 0 ? rv.o.threads : ss_pool_default_threads();
+    /* Benchmarks only (bench/seal.sh): no input hashing and no manifest, so the cost of
+       sealing can be measured as the difference. The output is then not evidence. */
+    rv.no_seal = getenv("SILOSCOPE_BENCH_NO_SEAL") != NULL;
+    if (rv.no_seal)
+        ss_cli_warn("review: SILOSCOPE_BENCH_NO_SEAL is set: inputs are not hashed and the "
+                    "review is not sealed");
 
     ss_diag_clear(&d);
     ss_cli_progress("discovering '%s'", rv.o.case_root);

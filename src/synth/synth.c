@@ -55,6 +55,7 @@ struct entry {
     double weight;
     uint8_t kind;
     uint32_t floor;
+    uint32_t slot; /* CloudTrail: index into run.ct.logs */
 };
 
 struct worker {
@@ -73,6 +74,7 @@ struct run {
     size_t n_plan;
     size_t cap_plan;
     struct sy_result *res; /* per task */
+    struct sy_ct ct;       /* CloudTrail digests and the planted tampering */
     struct worker *workers;
     unsigned n_workers;
     atomic_uint_fast64_t done_files;
@@ -340,7 +342,7 @@ static int calibrate(struct run *R, double mean[K__COUNT])
         sy_rng_seed(&rng, w->seed, UINT64_C(0xca11b000) + i);
         sy_w_reset(&wk->a, -1);
         if (cal[i].k == K_CT)
-            r = sy_emit_cloudtrail(w, &f, &rng, &wk->a, true, &res);
+            r = sy_emit_cloudtrail(w, &f, &rng, &wk->a, true, &res, NULL);
         else
             r = sy_emit_azure(w, &f, &rng, &wk->a, true, &res);
         if (r < 0)
@@ -449,6 +451,35 @@ static int finish_plan(struct run *R)
     return 0;
 }
 
+/*
+ * The table of CloudTrail files that the digests will cover, in plan order, with their
+ * delivery times; then the digest plan and the tampered files (synth_digest.c).
+ */
+static int plan_digests(struct run *R)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < R->n_plan; i++)
+        if (R->plan[i].f.stream == SY_ST_CLOUDTRAIL)
+            n++;
+    R->ct.logs = ss_calloc(n != 0 ? n : 1, sizeof(*R->ct.logs));
+    if (R->ct.logs == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < R->n_plan; i++) {
+        struct entry *e = &R->plan[i];
+        struct sy_ct_log *log;
+
+        if (e->f.stream != SY_ST_CLOUDTRAIL)
+            continue;
+        e->slot = (uint32_t)R->ct.n_logs;
+        log = &R->ct.logs[R->ct.n_logs++];
+        log->f = e->f;
+        log->delivered = sy_ct_delivery(&R->w, &e->f);
+    }
+    sy_ct_plan(&R->ct, &R->w);
+    return 0;
+}
+
 /* ---- paths ---- */
 
 static void put_hour_path(struct sy_w *o, int64_t t)
@@ -466,6 +497,29 @@ static void put_hour_path(struct sy_w *o, int64_t t)
     SY_LIT(o, "/h=");
     sy_put_u64w(o, h, 2);
     SY_LIT(o, "/m=00/PT1H.json");
+}
+
+/*
+ * The delivery time of CloudTrail file @f: 1-7 minutes after the end of its slice of the
+ * hour. Leaves @rr positioned to draw the file name's unique string.
+ */
+static int64_t ct_delivery(const struct sy_world *w, const struct sy_file *f, struct sy_rng *rr)
+{
+    int64_t h0 = w->start + (int64_t)f->hour * SY_TICKS_PER_HOUR;
+    int64_t span = SY_TICKS_PER_HOUR / f->n_parts;
+    int64_t deliver = h0 + (int64_t)(f->part + 1) * span;
+
+    sy_rng_seed(rr, w->seed, file_key(f) ^ UINT64_C(0x6e616d65));
+    deliver += (int64_t)sy_range(rr, 60, 420) * SY_TICKS_PER_SEC;
+    return deliver;
+}
+
+int64_t sy_ct_delivery(const struct sy_world *w, const struct sy_file *f)
+{
+    struct sy_rng rr;
+    int64_t t = ct_delivery(w, f, &rr);
+
+    return t - t % SY_TICKS_PER_SEC;
 }
 
 void sy_file_path(const struct sy_world *w, const struct sy_file *f, char *out, size_t out_len)
@@ -517,14 +571,11 @@ void sy_file_path(const struct sy_world *w, const struct sy_file *f, char *out, 
     case SY_ST_CLOUDTRAIL:
     default: {
         const char *region = w->aws_regions[f->owner % SY_AWS_REGIONS];
-        int64_t span = SY_TICKS_PER_HOUR / f->n_parts;
-        int64_t deliver = h0 + (int64_t)(f->part + 1) * span;
         struct sy_rng rr;
+        int64_t deliver = ct_delivery(w, f, &rr);
         int64_t y;
         unsigned mo, d, h, mi;
 
-        sy_rng_seed(&rr, w->seed, file_key(f) ^ UINT64_C(0x6e616d65));
-        deliver += (int64_t)sy_range(&rr, 60, 420) * SY_TICKS_PER_SEC;
         sy_civil(deliver, &y, &mo, &d, &h, &mi);
         SY_LIT(&o, "aws/AWSLogs/");
         sy_puts(&o, w->aws_acct);
@@ -568,29 +619,60 @@ static void set_error(struct run *R, size_t task, const struct ss_diag *d)
     pthread_mutex_unlock(&R->err_lock);
 }
 
-static int gen_file(struct run *R, struct worker *wk, const struct sy_file *f,
-                    struct sy_result *res, struct ss_diag *d)
+/*
+ * A CloudTrail file: record what its digest will say about the delivered body (hash,
+ * event times), then play the planted tampering: the deleted file is not written, the
+ * altered one loses its last record after delivery.
+ */
+static int gen_cloudtrail(struct run *R, struct worker *wk, const struct entry *e,
+                          struct sy_rng *rng, const char *rel, struct sy_result *res,
+                          struct ss_diag *d)
 {
+    struct sy_ct_log *log = &R->ct.logs[e->slot];
+    struct sy_ct_info info;
+    size_t n = 0;
+    int r;
+
+    sy_w_reset(&wk->a, -1);
+    r = sy_emit_cloudtrail(&R->w, &e->f, rng, &wk->a, false, res, &info);
+    if (r == 0)
+        r = sy_sha256(wk->a.base, sy_w_len(&wk->a), log->sha256);
+    if (r < 0)
+        goto fail;
+    log->oldest = info.oldest;
+    log->newest = info.newest;
+    if (e->slot == R->ct.deleted_log) {
+        res->records = 0;
+        return 0;
+    }
+    if (e->slot == R->ct.altered_log && SS_ALWAYS(info.n_records >= 2)) {
+        /* drop the last record and its separating comma; the JSON stays valid */
+        wk->a.p = wk->a.base + info.last_rec - 1;
+        SY_LIT(&wk->a, "]}");
+        res->records--;
+    }
+    r = gz_compress(wk, wk->a.base, sy_w_len(&wk->a), &n);
+    if (r < 0)
+        goto fail;
+    res->bytes = n;
+    res->files = 1;
+    return sy_write_file(R->root, rel, wk->gz_buf, n, d);
+fail:
+    return ss_diag_set(d, r, rel, 0, 0, UINT64_MAX, "cannot generate file: %s", ss_strerror(r));
+}
+
+static int gen_file(struct run *R, struct worker *wk, const struct entry *e, struct sy_result *res,
+                    struct ss_diag *d)
+{
+    const struct sy_file *f = &e->f;
     char rel[1024];
     struct sy_rng rng;
     int fd = -1, r;
 
     sy_file_path(&R->w, f, rel, sizeof(rel));
     sy_rng_seed(&rng, R->w.seed, file_key(f));
-    if (f->stream == SY_ST_CLOUDTRAIL) {
-        size_t n;
-
-        sy_w_reset(&wk->a, -1);
-        r = sy_emit_cloudtrail(&R->w, f, &rng, &wk->a, false, res);
-        if (r == 0)
-            r = gz_compress(wk, wk->a.base, sy_w_len(&wk->a), &n);
-        if (r < 0)
-            return ss_diag_set(d, r, rel, 0, 0, UINT64_MAX, "cannot generate file: %s",
-                               ss_strerror(r));
-        res->bytes = n;
-        res->files = 1;
-        return sy_write_file(R->root, rel, wk->gz_buf, n, d);
-    }
+    if (f->stream == SY_ST_CLOUDTRAIL)
+        return gen_cloudtrail(R, wk, e, &rng, rel, res, d);
     r = sy_open_file(R->root, rel, &fd, d);
     if (r < 0)
         return r;
@@ -620,7 +702,7 @@ static int task(void *ctx, size_t i, unsigned worker)
     if (i < SY_INVENTORY_PARTS)
         r = sy_inventory_write(&R->w, R->root, (unsigned)i, &wk->a, &wk->b, &R->res[i], &d);
     else
-        r = gen_file(R, wk, &R->plan[i - SY_INVENTORY_PARTS].f, &R->res[i], &d);
+        r = gen_file(R, wk, &R->plan[i - SY_INVENTORY_PARTS], &R->res[i], &d);
     if (r < 0) {
         set_error(R, i, &d);
         return r;
@@ -658,8 +740,8 @@ static void put_window(struct sy_w *o, int64_t a, int64_t b)
     SY_LIT(o, "\"}");
 }
 
-static void scen_head(struct sy_w *o, bool first, const char *id, const char *kind, bool finding,
-                      const struct sy_tenant *t)
+static void scen_head_ids(struct sy_w *o, bool first, const char *id, const char *kind,
+                          bool finding, const char *tenant, const char *tenant_name)
 {
     if (!first)
         sy_putc(o, ',');
@@ -670,9 +752,15 @@ static void scen_head(struct sy_w *o, bool first, const char *id, const char *ki
     SY_LIT(o, ",\"expect\":");
     q(o, finding ? "finding" : "no-finding");
     SY_LIT(o, ",\"tenant\":");
-    q(o, t->id);
+    q(o, tenant);
     SY_LIT(o, ",\"tenant_name\":");
-    q(o, t->display);
+    q(o, tenant_name);
+}
+
+static void scen_head(struct sy_w *o, bool first, const char *id, const char *kind, bool finding,
+                      const struct sy_tenant *t)
+{
+    scen_head_ids(o, first, id, kind, finding, t->id, t->display);
 }
 
 static void put_signals(struct sy_w *o, const char *const *sig, size_t n)
@@ -726,6 +814,103 @@ static size_t count_missing_hours(const struct run *R, uint32_t sub)
             have++;
     }
     return span - have;
+}
+
+/*
+ * One tampered object of scenario 9 and the digest (@k of @region) that lists it or, for a
+ * deleted digest, is it; @log_files >= 0 adds how many log files that digest listed.
+ */
+static void put_tampered(struct sy_w *o, const struct run *R, const char *path, uint32_t region,
+                         const char *action, const char *finding, uint32_t k, int64_t log_files,
+                         int64_t *win)
+{
+    char digest[256];
+    int64_t start = sy_ct_digest_start(&R->ct, &R->w, region, k);
+
+    win[0] = SS_MIN(win[0], start);
+    win[1] = SS_MAX(win[1], start + SY_TICKS_PER_HOUR);
+    sy_ct_digest_path(&R->ct, &R->w, region, k, digest, sizeof(digest));
+    SY_LIT(o, "{\"path\":");
+    q(o, path);
+    SY_LIT(o, ",\"region\":");
+    q(o, R->w.aws_regions[region]);
+    SY_LIT(o, ",\"action\":");
+    q(o, action);
+    SY_LIT(o, ",\"finding\":");
+    q(o, finding);
+    SY_LIT(o, ",\"digest\":");
+    q(o, digest);
+    if (log_files >= 0) {
+        SY_LIT(o, ",\"log_files\":");
+        sy_put_u64(o, (uint64_t)log_files);
+    }
+    sy_putc(o, '}');
+}
+
+/* 9: CloudTrail log file integrity broken after delivery (synth_digest.c). */
+static void truth_ct_tamper(const struct run *R, struct sy_w *o)
+{
+    const struct sy_world *w = &R->w;
+    const struct sy_ct *ct = &R->ct;
+    static const char *const sig[] = {
+        ("a log file listed in its hourly digest (logFiles[].s3Object) is missing from the "
+         "bucket"),
+        ("a log file whose SHA-256 of the uncompressed body differs from the hashValue its "
+         "digest recorded: its last record was removed after delivery"),
+        ("a digest file missing from the hourly chain of its region; the next digest still "
+         "names it in previousDigestS3Object"),
+        ("every digest that is present verifies with the public key in "
+         "aws/list-public-keys.json"),
+    };
+    char buf[1024], name[64];
+    int64_t win[2] = { INT64_MAX, INT64_MIN };
+    uint32_t lr = ct->log_region;
+    int64_t s0 = sy_ct_digest_start(ct, w, lr, 0), d0, n_orphans = 0;
+
+    if (!SS_ALWAYS(ct->deleted_log != SIZE_MAX && ct->altered_log != SIZE_MAX &&
+                   ct->deleted_digest != UINT32_MAX))
+        return;
+    snprintf(name, sizeof(name), "AWS account %s", w->aws_acct);
+    scen_head_ids(o, false, "audit.cloudtrail-tamper", "cloudtrail-log-tampering", true,
+                  w->aws_acct, name);
+    SY_LIT(o, ",\"entities\":[");
+    q(o, w->aws_acct);
+    snprintf(buf, sizeof(buf), "arn:aws:cloudtrail:%s:%s:trail/%s", w->aws_regions[0], w->aws_acct,
+             SY_CT_TRAIL);
+    qc(o, buf);
+    snprintf(buf, sizeof(buf), "arn:aws:s3:::%s", w->aws_trail_bucket);
+    qc(o, buf);
+    SY_LIT(o, "],\"trail\":\"" SY_CT_TRAIL "\",\"home_region\":");
+    q(o, w->aws_regions[0]);
+    SY_LIT(o, ",\"bucket\":");
+    q(o, w->aws_trail_bucket);
+    SY_LIT(o, ",\"public_keys\":\"aws/list-public-keys.json\",\"tampered\":[");
+    sy_file_path(w, &ct->logs[ct->deleted_log].f, buf, sizeof(buf));
+    put_tampered(o, R, buf, lr, "deleted", "cloudtrail.log-missing",
+                 (uint32_t)((ct->logs[ct->deleted_log].delivered - s0) / SY_TICKS_PER_HOUR), -1,
+                 win);
+    sy_putc(o, ',');
+    sy_file_path(w, &ct->logs[ct->altered_log].f, buf, sizeof(buf));
+    put_tampered(o, R, buf, lr, "altered", "cloudtrail.log-altered",
+                 (uint32_t)((ct->logs[ct->altered_log].delivered - s0) / SY_TICKS_PER_HOUR), -1,
+                 win);
+    sy_putc(o, ',');
+    /* the deleted digest, with the count of log files only it listed (now unverifiable) */
+    d0 = sy_ct_digest_start(ct, w, ct->digest_region, ct->deleted_digest);
+    for (size_t i = 0; i < ct->n_logs; i++)
+        if (ct->logs[i].f.owner == ct->digest_region && ct->logs[i].delivered >= d0 &&
+            ct->logs[i].delivered < d0 + SY_TICKS_PER_HOUR)
+            n_orphans++;
+    sy_ct_digest_path(ct, w, ct->digest_region, ct->deleted_digest, buf, sizeof(buf));
+    put_tampered(o, R, buf, ct->digest_region, "deleted", "cloudtrail.digest-missing",
+                 ct->deleted_digest, n_orphans, win);
+    SY_LIT(o, "],\"findings\":[\"cloudtrail.log-missing\",\"cloudtrail.log-altered\","
+              "\"cloudtrail.digest-missing\"]");
+    put_window(o, win[0], win[1]);
+    put_signals(o, sig, SS_ARRAY_LEN(sig));
+    SY_LIT(o, ",\"notes\":\"CloudTrail evidence destroyed or edited in the bucket after "
+              "delivery; log file integrity validation (digest chain) exposes it. The other "
+              "region chains and the embargo console login file are intact.\"}");
 }
 
 static void truth_scenarios(const struct run *R, struct sy_w *o)
@@ -1033,6 +1218,7 @@ static void truth_scenarios(const struct run *R, struct sy_w *o)
         SY_LIT(o, ",\"notes\":\"Legitimate, consented call recording with bounded retention: "
                   "must not be reported as misuse.\"}");
     }
+    truth_ct_tamper(R, o);
 }
 
 static int write_truth(struct run *R, struct worker *wk, struct ss_diag *d, struct sy_result *res)
@@ -1143,15 +1329,25 @@ static int write_readme(struct run *R, struct worker *wk, uint64_t n_files, uint
         "| `logs/<storage account>/insights-logs-storage{read,write,delete}/` | Storage "
         "blob logs |\n"
         "| `aws/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz` | CloudTrail |\n"
+        "| `aws/AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/<account>_CloudTrail-"
+        "Digest_<region>_" SY_CT_TRAIL "_<home region>_<YYYYMMDDTHHmmssZ>.json.gz` | "
+        "CloudTrail log file integrity digests, hourly per region, signed |\n"
+        "| `aws/.../CloudTrail-Digest/.../*.json.gz.metadata.json` | S3 metadata of the newest "
+        "digest of each region (`aws s3api head-object` shape): its signature |\n"
+        "| `aws/list-public-keys.json` | the digest signing key (`aws cloudtrail "
+        "list-public-keys` shape); stands in for the keys a reviewer fetches from AWS |\n"
         "| `truth.json` | the planted scenarios and the entities involved |\n\n"
+        "The directory `aws/` plays the root of the trail's S3 bucket (`%s`).\n\n"
         "## Planted scenarios\n\n"
-        "silo.tenant, aup.voice-archive, residency.replica, retention.breach, audit.gap, "
-        "access.embargoed-signin, access.staff-unapproved, and the near miss "
-        "nearmiss.callcentre (expected: no finding). See truth.json for ids, windows and "
-        "signals, and docs/synth.md in the siloscope sources for the catalogue.\n",
+        "Nine: silo.tenant, aup.voice-archive, residency.replica, retention.breach, "
+        "audit.gap, access.embargoed-signin, access.staff-unapproved, "
+        "audit.cloudtrail-tamper, and the near miss nearmiss.callcentre (expected: no "
+        "finding). See truth.json for ids, windows and signals, and docs/synth.md in the "
+        "siloscope sources for the catalogue.\n",
         w->seed, (unsigned)w->n_benign, (unsigned)w->n_days,
         R->o->size_bytes != 0 ? R->o->size_bytes : SS_SYNTH_DEFAULT_SIZE, start, end,
-        (unsigned)w->n_benign, w->t[w->provider].display, w->aws_acct, n_files, n_bytes);
+        (unsigned)w->n_benign, w->t[w->provider].display, w->aws_acct, n_files, n_bytes,
+        w->aws_trail_bucket);
     r = sy_write_file(R->root, "README.md", o->base, sy_w_len(o), d);
     if (r == 0)
         res->bytes += sy_w_len(o);
@@ -1236,6 +1432,8 @@ int ss_synth_run(const struct ss_synth_opts *opts, const char *out_dir,
         r = size_plan(R);
     if (r == 0)
         r = finish_plan(R);
+    if (r == 0)
+        r = plan_digests(R);
     if (r < 0) {
         ss_diag_set(reterr_diag, r, out_dir, 0, 0, UINT64_MAX, "cannot plan the case: %s",
                     ss_strerror(r));
@@ -1262,6 +1460,12 @@ int ss_synth_run(const struct ss_synth_opts *opts, const char *out_dir,
         if (i >= SY_INVENTORY_PARTS)
             st.n_records += R->res[i].records;
     }
+    r = sy_ct_write_digests(&R->ct, &R->w, R->root, &extra, reterr_diag);
+    if (r < 0)
+        goto out;
+    st.n_files += extra.files;
+    st.n_bytes += extra.bytes;
+    extra = (struct sy_result){ 0 };
     r = write_truth(R, &R->workers[0], reterr_diag, &extra);
     if (r == 0)
         r = write_readme(R, &R->workers[0], st.n_files, st.n_bytes, reterr_diag, &extra);
@@ -1287,6 +1491,7 @@ out:
     ss_free(R->workers);
     ss_free(R->res);
     ss_free(R->plan);
+    sy_ct_release(&R->ct);
     sy_world_release(&R->w);
     pthread_mutex_destroy(&R->err_lock);
     ss_free(R);

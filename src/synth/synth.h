@@ -7,7 +7,7 @@
  * settings and other ARM-only objects ({"value":[...]}), Azure Activity Log, Entra
  * sign-in/audit and Storage blob logs as PT1H.json JSON-lines blobs, and one AWS
  * account's CloudTrail as gzip'd {"Records":[...]} files. Among benign tenants it plants
- * eight scenarios and records them, with their entities, in truth.json (docs/synth.md).
+ * nine scenarios and records them, with their entities, in truth.json (docs/synth.md).
  *
  * Invariants:
  * - Output is a pure function of (seed, n_tenants, n_days, size_bytes): the same options

@@ -4,6 +4,8 @@
  * body of a delivered log file, {"Records":[...]} on one line, holding management and
  * S3 data events of eventVersion 1.10 (docs/formats.md section 6) from the events'
  * delivery window, merged with the injected console sign-in from the embargoed address.
+ * It also reports the eventTime range and where the last record starts, for the digest
+ * files (synth_digest.c).
  */
 #include "synth/synth_int.h"
 
@@ -15,6 +17,7 @@ struct ct {
     struct sy_result *res;
     const char *region;
     bool first;
+    struct sy_ct_info info;
 };
 
 enum ident {
@@ -311,6 +314,20 @@ static const struct ct_ev *pick_event(struct ct *c)
     return &ct_events[0];
 }
 
+/* Start a record at @t: the separator, then note where it begins and its time. */
+static void begin_record(struct ct *c, int64_t t)
+{
+    if (!c->first)
+        sy_putc(c->o, ',');
+    c->first = false;
+    c->info.last_rec = sy_w_len(c->o);
+    c->info.n_records++;
+    if (t < c->info.oldest)
+        c->info.oldest = t;
+    if (t > c->info.newest)
+        c->info.newest = t;
+}
+
 static int emit_record(struct ct *c, const struct ct_ev *e, int64_t t)
 {
     struct sy_w *o = c->o;
@@ -319,9 +336,7 @@ static int emit_record(struct ct *c, const struct ct_ev *e, int64_t t)
 
     if (r < 0)
         return r;
-    if (!c->first)
-        sy_putc(o, ',');
-    c->first = false;
+    begin_record(c, t);
     SY_LIT(o, "{\"eventVersion\":\"");
     if (e->data)
         SY_LIT(o, "1.10");
@@ -414,9 +429,7 @@ static int emit_embargo_login(struct ct *c, int64_t t)
 
     if (r < 0)
         return r;
-    if (!c->first)
-        sy_putc(o, ',');
-    c->first = false;
+    begin_record(c, t);
     SY_LIT(o, "{\"eventVersion\":\"1.09\",\"userIdentity\":{\"type\":\"IAMUser\","
               "\"principalId\":\"AIDAEXAMPLEUSER4K9P\",\"arn\":\"arn:aws:iam::");
     sy_puts(o, w->aws_acct);
@@ -450,7 +463,7 @@ static int emit_embargo_login(struct ct *c, int64_t t)
 }
 
 int sy_emit_cloudtrail(const struct sy_world *w, const struct sy_file *f, struct sy_rng *r,
-                       struct sy_w *out, bool calib, struct sy_result *res)
+                       struct sy_w *out, bool calib, struct sy_result *res, struct sy_ct_info *info)
 {
     struct ct c = { .w = w,
                     .f = f,
@@ -458,7 +471,8 @@ int sy_emit_cloudtrail(const struct sy_world *w, const struct sy_file *f, struct
                     .o = out,
                     .res = res,
                     .region = w->aws_regions[f->owner % SY_AWS_REGIONS],
-                    .first = true };
+                    .first = true,
+                    .info = { .oldest = INT64_MAX, .newest = INT64_MIN } };
     int64_t span = SY_TICKS_PER_HOUR / (f->n_parts > 0 ? f->n_parts : 1);
     int64_t t0 = w->start + (int64_t)f->hour * SY_TICKS_PER_HOUR + (int64_t)f->part * span;
     const struct sy_event *ev = NULL;
@@ -493,5 +507,7 @@ int sy_emit_cloudtrail(const struct sy_world *w, const struct sy_file *f, struct
     if (rc < 0)
         return rc;
     SY_LIT(out, "]}");
+    if (info != NULL)
+        *info = c.info;
     return 0;
 }

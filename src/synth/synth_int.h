@@ -567,14 +567,25 @@ struct sy_result {
     uint64_t ops;     /* scenario operations (voice uploads, call-centre deletes, ...) */
 };
 
+/* What sy_emit_cloudtrail reports about the body it wrote (for the digest files). */
+struct sy_ct_info {
+    int64_t oldest; /* eventTime range of the records, ticks; INT64_MAX/INT64_MIN: none */
+    int64_t newest;
+    size_t last_rec; /* offset in the output of the first byte of the last record */
+    uint32_t n_records;
+};
+
 /** Append the log body of @f to @out; @calib skips injected events. */
 SS_MUST_USE int sy_emit_azure(const struct sy_world *w, const struct sy_file *f, struct sy_rng *r,
                               struct sy_w *out, bool calib, struct sy_result *res);
+/** As sy_emit_azure for a CloudTrail file; fills *@info (may be NULL) on success. */
 SS_MUST_USE int sy_emit_cloudtrail(const struct sy_world *w, const struct sy_file *f,
                                    struct sy_rng *r, struct sy_w *out, bool calib,
-                                   struct sy_result *res);
-/** The path of @f relative to the case root, into @out (@out_len bytes). */
+                                   struct sy_result *res, struct sy_ct_info *info);
+/** The path of @f relative to the case root, into @out (@out_len bytes, at least 1024). */
 void sy_file_path(const struct sy_world *w, const struct sy_file *f, char *out, size_t out_len);
+/** Delivery time of the CloudTrail file @f (the time in its name), whole seconds, ticks. */
+int64_t sy_ct_delivery(const struct sy_world *w, const struct sy_file *f);
 
 /** Write @len bytes to the new file @root/@rel (creating parent directories). */
 SS_MUST_USE int sy_write_file(const char *root, const char *rel, const char *data, size_t len,
@@ -590,5 +601,60 @@ SS_MUST_USE int sy_inventory_write(const struct sy_world *w, const char *root, u
                                    struct sy_w *scratch, struct sy_w *out, struct sy_result *res,
                                    struct ss_diag *reterr_diag);
 #define SY_INVENTORY_PARTS 2u
+
+/* ---- CloudTrail log file integrity (synth_digest.c) ---- */
+
+/* The trail every region delivers for: one multi-region trail homed in aws_regions[0]. */
+#define SY_CT_TRAIL "management-events"
+#define SY_SHA256_LEN 32
+
+/* One delivered CloudTrail log file, as the digest that covers it records it. */
+struct sy_ct_log {
+    struct sy_file f;              /* rebuilds the object key through sy_file_path() */
+    int64_t delivered;             /* sy_ct_delivery(f) */
+    int64_t oldest, newest;        /* eventTime range of the original body (sy_ct_info) */
+    uint8_t sha256[SY_SHA256_LEN]; /* of the original uncompressed body */
+};
+
+/*
+ * The digest plan of a case and its planted tampering (scenario audit.cloudtrail-tamper):
+ * one log file deleted and one altered after delivery, both in log_region, and one digest
+ * deleted from the middle of digest_region's chain. Neither is the region of the injected
+ * embargo console login.
+ */
+struct sy_ct {
+    struct sy_ct_log *logs; /* owned; filled by the caller, hashed during generation */
+    size_t n_logs;
+    int64_t offset[SY_AWS_REGIONS];     /* digest k covers [start + offset + (k-1) h, +1 h) */
+    uint32_t n_digests[SY_AWS_REGIONS]; /* chain length per region */
+    uint32_t log_region, digest_region;
+    size_t deleted_log, altered_log; /* indexes into logs */
+    uint32_t deleted_digest;         /* k in digest_region's chain */
+};
+
+/** SHA-256 of @len bytes at @data into @out. 0, or -ENOMEM when libcrypto fails. */
+SS_MUST_USE int sy_sha256(const void *data, size_t len, uint8_t out[SY_SHA256_LEN]);
+/**
+ * Plan the digests and pick the tampered files, from @ct->logs[].f and .delivered (set by
+ * the caller for every CloudTrail file of the plan). Deterministic from @w's seed.
+ */
+void sy_ct_plan(struct sy_ct *ct, const struct sy_world *w);
+/** Digest start time of digest @k of @region's chain, ticks. */
+int64_t sy_ct_digest_start(const struct sy_ct *ct, const struct sy_world *w, uint32_t region,
+                           uint32_t k);
+/** The path of digest @k of @region relative to the case root, into @out (>= 256 bytes). */
+void sy_ct_digest_path(const struct sy_ct *ct, const struct sy_world *w, uint32_t region,
+                       uint32_t k, char *out, size_t out_len);
+/**
+ * Write the digest chains of every region (gzip), the metadata sidecars of the newest
+ * digests and aws/list-public-keys.json under @root; needs every log's sha256 and times.
+ * Adds the files and bytes to @res. 0, -ENOMEM, SS_ELIMIT or -errno (@reterr_diag names
+ * the file).
+ */
+SS_MUST_USE int sy_ct_write_digests(const struct sy_ct *ct, const struct sy_world *w,
+                                    const char *root, struct sy_result *res,
+                                    struct ss_diag *reterr_diag);
+/** Free what @ct owns. Accepts a zeroed struct. */
+void sy_ct_release(struct sy_ct *ct);
 
 #endif

@@ -6,8 +6,8 @@
 #
 # Each case directory holds either case/ (a hand-made case) or synth.args (arguments
 # for `siloscope synth`), optionally review.args (extra review arguments; GOLDEN stands
-# for this directory), plus expected.stdout (the review summary without the timing
-# line) and expected.txt (facts read back from the outputs: exit code, manifest roots,
+# for this directory and CASEDIR for the case), plus expected.stdout (the review summary
+# without the timing line) and expected.txt (facts read back from the outputs: exit code, manifest roots,
 # database counts). --update rewrites the expected files from the current outputs.
 # Prints "N passed, N failed" and exits non-zero on any failure.
 set -u
@@ -73,7 +73,7 @@ review_case() {
     c=$2
     dir=$GOLDEN/$name
     extra=""
-    [ -f "$dir/review.args" ] && extra=$(sed "s|GOLDEN|$GOLDEN|g" "$dir/review.args")
+    [ -f "$dir/review.args" ] && extra=$(sed -e "s|GOLDEN|$GOLDEN|g" -e "s|CASEDIR|$c|g" "$dir/review.args")
     # shellcheck disable=SC2086
     "$BIN" review "$c" -o "$TMP/$name.j1" -j 1 $extra >"$TMP/$name.stdout" 2>"$TMP/$name.stderr"
     rc=$?

@@ -3,25 +3,33 @@
  * tests/unit/test_synth.c - unit tests of synth/: the formatters and pretty printer, and
  * whole tiny cases: byte-identical output for the same seed at any thread count, exact
  * file and record counts, the export layouts (JSON lines, gzip'd {"Records":[...]}),
- * 7-digit timestamps, id casing, the eight scenarios in truth.json, option errors.
+ * 7-digit timestamps, id casing, the nine scenarios in truth.json, option errors, and the
+ * CloudTrail digest chains: windows, links, RSA signatures, log hashes and the planted
+ * tampering.
  */
 #include "synth/synth.h"
 
 #include "synth/synth_int.h"
 
 #include "core/alloc.h"
+#include "core/ss_time.h"
 #include "ss_test.h"
 
 #include <ftw.h>
 #include <libdeflate.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 
 /*
  * Expected shape of the reference case (seed 42, 2 tenants, 1 day, 1M): small, so the
  * suite stays quick on a loaded machine; tests/synth/ checks a 3-day case end to end.
  */
-#define REF_FILES 576u
-#define REF_RECORDS 3489u
+#define REF_FILES 653u    /* 575 + 74 digests, 3 sidecars, the public keys, less a deleted log */
+#define REF_RECORDS 3484u /* less the deleted log's 4 records and the altered one's last */
+#define REF_DIGESTS 75u   /* 25 hourly windows in each of the 3 regions, one deleted */
+/* Largest uncompressed CloudTrail or digest file the tests read. */
+#define GUNZIP_CAP ((size_t)16 << 20)
 
 static struct ss_synth_opts ref_opts(unsigned threads)
 {
@@ -232,19 +240,22 @@ static void test_pretty(void)
 
 static void test_deterministic(void)
 {
-    struct ss_synth_opts o1 = ref_opts(1), o2 = ref_opts(3);
-    struct ss_synth_stats s1, s2;
+    struct ss_synth_opts o1 = ref_opts(1), o2 = ref_opts(3), o3 = ref_opts(2);
+    struct ss_synth_stats s1, s2, s3;
     struct ss_diag d;
-    long n1 = 0, n2 = 0;
+    long n1 = 0, n2 = 0, n3 = 0;
     uint64_t h1, h2;
 
     ASSERT_OK(ss_synth_run(&o1, case_dir("a"), &s1, &d));
     ASSERT_OK(ss_synth_run(&o2, case_dir("b"), &s2, &d));
+    ASSERT_OK(ss_synth_run(&o3, case_dir("d"), &s3, &d));
     h1 = tree_hash(case_dir("a"), &n1);
     h2 = tree_hash(case_dir("b"), &n2);
     ASSERT_TRUE(h1 != 0);
     ASSERT_U64_EQ(h1, h2);
+    ASSERT_U64_EQ(h1, tree_hash(case_dir("d"), &n3));
     ASSERT_EQ(n1, n2);
+    ASSERT_EQ(n1, n3);
     ASSERT_U64_EQ(s1.n_files, REF_FILES);
     ASSERT_EQ(n1, (long)REF_FILES);
     ASSERT_U64_EQ(s1.n_records, REF_RECORDS);
@@ -312,11 +323,13 @@ static void test_layout(void)
 {
     const char *root = case_dir("a");
     struct libdeflate_decompressor *dec = libdeflate_alloc_decompressor();
-    size_t n_pt1h = 0, n_gz = 0, n_activity = 0, n_inventory = 0, n_rows = 0;
+    char *out = ss_malloc(GUNZIP_CAP);
+    size_t n_pt1h = 0, n_gz = 0, n_activity = 0, n_inventory = 0, n_rows = 0, n_digest = 0;
+    size_t n_aws_json = 0;
     long records = 0;
     long n;
 
-    ASSERT_TRUE(dec != NULL);
+    ASSERT_TRUE(dec != NULL && out != NULL);
     n = walk(root);
     ASSERT_EQ(n, (long)REF_FILES);
     for (long i = 0; i < n; i++) {
@@ -338,12 +351,18 @@ static void test_layout(void)
             records += k;
             n_pt1h++;
             n_activity += activity;
+        } else if (strstr(rel, "/CloudTrail-Digest/") != NULL &&
+                   strcmp(rel + plen - 8, ".json.gz") == 0) {
+            n_digest++; /* test_digests */
+        } else if (strncmp(rel, "aws/", 4) == 0 && strcmp(rel + plen - 5, ".json") == 0) {
+            ASSERT_TRUE(strcmp(rel, "aws/list-public-keys.json") == 0 ||
+                        strcmp(rel + plen - 22, ".json.gz.metadata.json") == 0);
+            ASSERT_EQ(buf[0], '{');
+            n_aws_json++;
         } else if (plen > 8 && strcmp(rel + plen - 8, ".json.gz") == 0) {
-            size_t cap = 64 << 20, out_len = 0;
-            char *out = ss_malloc(cap);
+            size_t cap = GUNZIP_CAP, out_len = 0;
             enum libdeflate_result lr;
 
-            ASSERT_TRUE(out != NULL);
             ASSERT_TRUE(strncmp(rel, "aws/AWSLogs/", 12) == 0);
             ASSERT_TRUE(strstr(rel, "/CloudTrail/") != NULL);
             lr = libdeflate_gzip_decompress(dec, buf, len, out, cap, &out_len);
@@ -351,7 +370,6 @@ static void test_layout(void)
             ASSERT_TRUE(out_len > 14);
             ASSERT_MEMEQ(out, "{\"Records\":[{\"eventVersion\":\"1.", 31);
             ASSERT_MEMEQ(out + out_len - 3, "}]}", 3);
-            ss_free(out);
             n_gz++;
         } else if (strncmp(rel, "inventory/", 10) == 0) {
             ASSERT_EQ(buf[0] == '{' || buf[0] == '[', 1);
@@ -376,7 +394,10 @@ static void test_layout(void)
         ss_free(buf);
     }
     libdeflate_free_decompressor(dec);
-    ASSERT_EQ(n_pt1h + n_gz + n_inventory + 2, (size_t)n);
+    ss_free(out);
+    ASSERT_EQ(n_pt1h + n_gz + n_inventory + n_digest + n_aws_json + 2, (size_t)n);
+    ASSERT_EQ(n_digest, REF_DIGESTS - 1);
+    ASSERT_EQ(n_aws_json, 4); /* the public keys and one sidecar per region */
     ASSERT_TRUE(n_activity > 50);
     ASSERT_TRUE(n_gz > 50);
     ASSERT_TRUE(records > 2000);
@@ -393,6 +414,7 @@ static void test_truth(void)
         "embargoed-country-sign-in",
         "provider-access-without-approval",
         "near-miss-call-centre",
+        "cloudtrail-log-tampering",
     };
     const char *root = case_dir("a");
     size_t len = 0;
@@ -408,7 +430,7 @@ static void test_truth(void)
     }
     for (p = t; (p = strstr(p, "\"expect\": \"")) != NULL; p++)
         n_scen++;
-    ASSERT_EQ(n_scen, 8);
+    ASSERT_EQ(n_scen, 9);
     ASSERT_TRUE(strstr(t, "\"expect\": \"no-finding\"") != NULL);
     ASSERT_TRUE(strstr(t, "\"seed\": 42,") != NULL);
     ASSERT_TRUE(strstr(t, "\"gap_hours\": 12,") != NULL); /* half of a 1-day case */
@@ -423,7 +445,393 @@ static void test_truth(void)
     t = read_file(root, "README.md", &len);
     ASSERT_TRUE(t != NULL);
     ASSERT_MEMEQ(t, "# Synthetic review case", 23);
+    ASSERT_TRUE(strstr(t, "| `aws/list-public-keys.json` |") != NULL);
+    ASSERT_TRUE(strstr(t, "\nNine: ") != NULL);
     ss_free(t);
+}
+
+/* ---- CloudTrail digests ---- */
+
+#define MAX_DIGESTS 256
+
+/*
+ * The value of "@key" in the JSON text at @from (compact or pretty-printed) into @out:
+ * a string's contents, or "null". Returns the position after the value, or NULL.
+ */
+static const char *jstr(const char *from, const char *key, char *out, size_t cap)
+{
+    char pat[64];
+    const char *p, *e;
+
+    snprintf(pat, sizeof(pat), "\"%s\":", key);
+    p = strstr(from, pat);
+    if (p == NULL)
+        return NULL;
+    p += strlen(pat);
+    if (*p == ' ')
+        p++;
+    if (strncmp(p, "null", 4) == 0) {
+        snprintf(out, cap, "null");
+        return p + 4;
+    }
+    if (*p != '"')
+        return NULL;
+    e = strchr(++p, '"');
+    if (e == NULL || (size_t)(e - p) >= cap)
+        return NULL;
+    memcpy(out, p, (size_t)(e - p));
+    out[e - p] = '\0';
+    return e + 1;
+}
+
+/* Gunzip @root/@rel into @out (GUNZIP_CAP bytes, NUL-terminated). Length, or -1. */
+static long gunzip(struct libdeflate_decompressor *dec, const char *root, const char *rel,
+                   char *out)
+{
+    size_t len = 0, n = 0;
+    char *buf = read_file(root, rel, &len);
+    enum libdeflate_result lr;
+
+    if (buf == NULL)
+        return -1;
+    lr = libdeflate_gzip_decompress(dec, buf, len, out, GUNZIP_CAP - 1, &n);
+    ss_free(buf);
+    if (lr != LIBDEFLATE_SUCCESS)
+        return -1;
+    out[n] = '\0';
+    return (long)n;
+}
+
+static void sha_hex(const void *p, size_t n, char out[65])
+{
+    static const char hx[] = "0123456789abcdef";
+    uint8_t h[32];
+    unsigned len = 0;
+
+    EVP_Digest(p, n, h, &len, EVP_sha256(), NULL);
+    for (size_t i = 0; i < 32; i++) {
+        out[2 * i] = hx[h[i] >> 4];
+        out[2 * i + 1] = hx[h[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* Verify RSASSA-PKCS1-v1_5 / SHA-256 signature @sig_hex of @msg with @pk. */
+static bool verify_sig(EVP_PKEY *pk, const char *msg, const char *sig_hex)
+{
+    uint8_t sig[512];
+    size_t n = strlen(sig_hex) / 2;
+    EVP_MD_CTX *mc;
+    bool ok;
+
+    if (n > sizeof(sig) || strlen(sig_hex) != 2 * n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+
+        for (size_t j = 0; j < 2; j++) {
+            char c = sig_hex[2 * i + j];
+
+            if (c >= '0' && c <= '9')
+                v = v * 16 + (unsigned)(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v = v * 16 + (unsigned)(c - 'a' + 10);
+            else
+                return false;
+        }
+        sig[i] = (uint8_t)v;
+    }
+    mc = EVP_MD_CTX_new();
+    ok = mc != NULL && EVP_DigestVerifyInit(mc, NULL, EVP_sha256(), NULL, pk) == 1 &&
+         EVP_DigestVerify(mc, sig, n, (const unsigned char *)msg, strlen(msg)) == 1;
+    EVP_MD_CTX_free(mc);
+    return ok;
+}
+
+/* Microseconds of a CloudTrail file name's "_YYYYMMDDTHHmmZ_" stamp. */
+static int64_t name_time(const char *rel)
+{
+    const char *p = strstr(rel, "_CloudTrail_");
+    unsigned v[5] = { 0 };
+    static const unsigned width[5] = { 4, 2, 2, 2, 2 };
+
+    p = strchr(p + 12, '_') + 1;
+    for (size_t f = 0; f < 5; f++) {
+        if (f == 3)
+            p++; /* 'T' */
+        for (unsigned i = 0; i < width[f]; i++)
+            v[f] = v[f] * 10 + (unsigned)(*p++ - '0');
+    }
+    return ss_time_days_from_civil(v[0], v[1], v[2]) * SS_TIME_US_PER_DAY +
+           (int64_t)v[3] * SS_TIME_US_PER_HOUR + (int64_t)v[4] * 60 * SS_TIME_US_PER_SEC;
+}
+
+static int64_t parse_us(const char *s)
+{
+    int64_t us = INT64_MIN;
+
+    if (ss_time_parse(s, strlen(s), &us) < 0)
+        return INT64_MIN;
+    return us;
+}
+
+struct tdigest {
+    const char *rel;    /* borrowed from walk_paths */
+    const char *region; /* points into rel */
+    char *json;         /* uncompressed */
+    char sha[65];
+};
+
+static const char *path_region(const char *rel, const char *dir)
+{
+    const char *p = strstr(rel, dir);
+
+    return p == NULL ? NULL : p + strlen(dir);
+}
+
+static bool same_region(const char *a, const char *b)
+{
+    size_t n = strcspn(a, "/");
+
+    return n == strcspn(b, "/") && memcmp(a, b, n) == 0;
+}
+
+/* The reference case (test_deterministic), verified as formats.md 6.3 describes. */
+static void test_digests(void)
+{
+    const char *root = case_dir("a");
+    struct libdeflate_decompressor *dec = libdeflate_alloc_decompressor();
+    static struct tdigest dg[MAX_DIGESTS];
+    size_t n_dg = 0, len = 0, n_logs = 0, n_listed = 0, n_missing = 0, n_altered = 0;
+    size_t n_verified = 0, n_gaps = 0, n_sidecars = 0;
+    char *out = ss_malloc(GUNZIP_CAP), *truth, *txt;
+    char gone_log[512], altered[512], gone_digest[512], region_log[32], region_dg[32];
+    char val[1024], fp[64], bucket[128], b64[1024], want[600], obj[512];
+    uint8_t der[1024];
+    const unsigned char *dp = der;
+    EVP_PKEY *pk;
+    const char *p;
+    int64_t last_delivery = INT64_MIN;
+    long n, orphans;
+    int der_len;
+
+    ASSERT_TRUE(dec != NULL && out != NULL);
+    /* what truth.json says was tampered with */
+    truth = read_file(root, "truth.json", &len);
+    ASSERT_TRUE(truth != NULL);
+    p = strstr(truth, "\"id\": \"audit.cloudtrail-tamper\"");
+    ASSERT_TRUE(p != NULL);
+    ASSERT_TRUE(jstr(p, "bucket", bucket, sizeof(bucket)) != NULL);
+    p = jstr(p, "path", gone_log, sizeof(gone_log));
+    ASSERT_TRUE(p != NULL && jstr(p, "region", region_log, sizeof(region_log)) != NULL);
+    ASSERT_TRUE(jstr(p, "finding", val, sizeof(val)) != NULL);
+    ASSERT_STREQ(val, "cloudtrail.log-missing");
+    p = jstr(p, "path", altered, sizeof(altered));
+    ASSERT_TRUE(p != NULL && jstr(p, "finding", val, sizeof(val)) != NULL);
+    ASSERT_STREQ(val, "cloudtrail.log-altered");
+    p = jstr(p, "path", gone_digest, sizeof(gone_digest));
+    ASSERT_TRUE(p != NULL && jstr(p, "region", region_dg, sizeof(region_dg)) != NULL);
+    ASSERT_TRUE(jstr(p, "finding", val, sizeof(val)) != NULL);
+    ASSERT_STREQ(val, "cloudtrail.digest-missing");
+    p = strstr(p, "\"log_files\": ");
+    ASSERT_TRUE(p != NULL);
+    for (p += 13, orphans = 0; *p >= '0' && *p <= '9'; p++)
+        orphans = orphans * 10 + (*p - '0');
+    ASSERT_TRUE(orphans >= 1 && *p == '\n');
+    ASSERT_TRUE(strcmp(region_log, region_dg) != 0);
+    ASSERT_TRUE(strcmp(region_log, "us-east-1") != 0); /* the embargo login's region */
+    ASSERT_TRUE(strcmp(region_dg, "us-east-1") != 0);
+    ss_free(truth);
+
+    /* the public key, as a reviewer would take it from list-public-keys */
+    txt = read_file(root, "aws/list-public-keys.json", &len);
+    ASSERT_TRUE(txt != NULL);
+    ASSERT_TRUE(jstr(txt, "Value", b64, sizeof(b64)) != NULL);
+    ASSERT_TRUE(jstr(txt, "Fingerprint", fp, sizeof(fp)) != NULL);
+    ASSERT_TRUE(jstr(txt, "ValidityStartTime", val, sizeof(val)) != NULL);
+    ASSERT_STREQ(val, "2024-02-04T00:00:00Z");
+    ASSERT_TRUE(jstr(txt, "ValidityEndTime", val, sizeof(val)) != NULL);
+    ASSERT_STREQ(val, "2024-02-06T00:00:00Z");
+    ss_free(txt);
+    der_len = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)strlen(b64));
+    ASSERT_EQ(der_len, 270); /* PKCS#1 RSAPublicKey of a 2048-bit key, no padding bytes */
+    pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &dp, der_len);
+    ASSERT_TRUE(pk != NULL);
+    ASSERT_EQ(dp - der, 270);
+    ASSERT_EQ(EVP_PKEY_get_bits(pk), 2048);
+    sha_hex(der, (size_t)der_len, val);
+    val[32] = '\0';
+    ASSERT_STREQ(fp, val);
+
+    /* collect the digests (the sorted walk orders each region's chain by time) */
+    n = walk(root);
+    ASSERT_TRUE(n > 0);
+    for (long i = 0; i < n; i++) {
+        const char *rel = walk_paths[i];
+        size_t plen = strlen(rel);
+
+        if (strstr(rel, "/CloudTrail/") != NULL) {
+            n_logs++;
+            last_delivery = SS_MAX(last_delivery, name_time(rel));
+            continue;
+        }
+        if (plen > 14 && strcmp(rel + plen - 14, ".metadata.json") == 0) {
+            n_sidecars++;
+            continue;
+        }
+        if (strstr(rel, "/CloudTrail-Digest/") == NULL)
+            continue;
+        ASSERT_TRUE(n_dg < MAX_DIGESTS);
+        ASSERT_TRUE(gunzip(dec, root, rel, out) > 0);
+        dg[n_dg].rel = rel;
+        dg[n_dg].region = path_region(rel, "/CloudTrail-Digest/");
+        dg[n_dg].json = ss_strdup(out);
+        ASSERT_TRUE(dg[n_dg].json != NULL);
+        sha_hex(out, strlen(out), dg[n_dg].sha);
+        n_dg++;
+    }
+    last_delivery = SS_MAX(last_delivery, name_time(gone_log));
+    ASSERT_EQ(n_dg, REF_DIGESTS - 1);
+    ASSERT_EQ(n_sidecars, 3);
+    ASSERT_TRUE(read_file(root, gone_log, &len) == NULL);
+    ASSERT_TRUE(read_file(root, gone_digest, &len) == NULL);
+
+    for (size_t i = 0; i < n_dg; i++) {
+        const struct tdigest *d = &dg[i];
+        bool first = i == 0 || !same_region(dg[i - 1].region, d->region);
+        bool last = i + 1 == n_dg || !same_region(dg[i + 1].region, d->region);
+        char sig[1100], end[32], prev_sig[1100], tbs[2048];
+        const char *lf;
+        size_t n_files = 0;
+
+        /* location, key, window */
+        ASSERT_TRUE(jstr(d->json, "digestS3Object", obj, sizeof(obj)) != NULL);
+        ASSERT_STREQ(obj, d->rel + 4);
+        ASSERT_TRUE(jstr(d->json, "digestS3Bucket", val, sizeof(val)) != NULL);
+        ASSERT_STREQ(val, bucket);
+        ASSERT_TRUE(jstr(d->json, "digestPublicKeyFingerprint", val, sizeof(val)) != NULL);
+        ASSERT_STREQ(val, fp);
+        ASSERT_TRUE(jstr(d->json, "digestEndTime", end, sizeof(end)) != NULL);
+        ASSERT_TRUE(jstr(d->json, "digestStartTime", val, sizeof(val)) != NULL);
+        ASSERT_EQ(parse_us(end) - parse_us(val), SS_TIME_US_PER_HOUR);
+        if (first) {
+            /* the window rule: hourly windows from the first, up to the one that ends
+             * after the last delivery (known to the minute from the file names) */
+            int64_t s0 = parse_us(val);
+            int64_t lo = (last_delivery - s0) / SS_TIME_US_PER_HOUR + 1;
+            int64_t hi = (last_delivery + 59 * SS_TIME_US_PER_SEC - s0) / SS_TIME_US_PER_HOUR + 1;
+            size_t have = 0;
+
+            while (i + have < n_dg && same_region(dg[i + have].region, d->region))
+                have++;
+            ASSERT_EQ(lo, hi);
+            ASSERT_EQ((int64_t)have + (same_region(d->region, region_dg) ? 1 : 0), lo);
+            ASSERT_EQ(lo, 25);
+            ASSERT_TRUE(strstr(d->json, "\"previousDigestS3Bucket\":null,\"previousDigestS3Object"
+                                        "\":null,\"previousDigestHashValue\":null,"
+                                        "\"previousDigestHashAlgorithm\":null,"
+                                        "\"previousDigestSignature\":null,") != NULL);
+        }
+        /* the link to the previous digest */
+        if (!first) {
+            ASSERT_TRUE(jstr(d->json, "previousDigestS3Object", val, sizeof(val)) != NULL);
+            if (strcmp(val, dg[i - 1].rel + 4) == 0) {
+                ASSERT_TRUE(jstr(d->json, "previousDigestHashValue", val, sizeof(val)) != NULL);
+                ASSERT_STREQ(val, dg[i - 1].sha);
+                ASSERT_TRUE(jstr(d->json, "previousDigestS3Bucket", val, sizeof(val)) != NULL);
+                ASSERT_STREQ(val, bucket);
+                ASSERT_TRUE(jstr(d->json, "previousDigestHashAlgorithm", val, sizeof(val)));
+                ASSERT_STREQ(val, "SHA-256");
+            } else {
+                /* only where the deleted digest was; the chain still names it */
+                ASSERT_STREQ(val, gone_digest + 4);
+                n_gaps++;
+            }
+        }
+        /* the signature: in the next digest, or in the sidecar for the newest */
+        sig[0] = '\0';
+        if (last) {
+            snprintf(val, sizeof(val), "%s.metadata.json", d->rel);
+            txt = read_file(root, val, &len);
+            ASSERT_TRUE(txt != NULL);
+            ASSERT_TRUE(jstr(txt, "signature", sig, sizeof(sig)) != NULL);
+            ASSERT_TRUE(strstr(txt, "\"signature-algorithm\": \"SHA256withRSA\"") != NULL);
+            ASSERT_TRUE(strstr(txt, "\"ContentEncoding\": \"gzip\"") != NULL);
+            ss_free(txt);
+        } else if (jstr(dg[i + 1].json, "previousDigestS3Object", val, sizeof(val)) != NULL &&
+                   strcmp(val, d->rel + 4) == 0) {
+            ASSERT_TRUE(jstr(dg[i + 1].json, "previousDigestSignature", sig, sizeof(sig)));
+        }
+        ASSERT_TRUE(jstr(d->json, "previousDigestSignature", prev_sig, sizeof(prev_sig)));
+        if (sig[0] != '\0') {
+            ASSERT_EQ(strlen(sig), 512);
+            snprintf(tbs, sizeof(tbs), "%s\n%s/%s\n%s\n%s", end, bucket, d->rel + 4, d->sha,
+                     prev_sig);
+            ASSERT_TRUE(verify_sig(pk, tbs, sig));
+            tbs[0] ^= 1; /* and a changed message does not verify */
+            ASSERT_TRUE(!verify_sig(pk, tbs, sig));
+            n_verified++;
+        }
+        /* the listed log files: sorted, hashed; one missing and one altered */
+        obj[0] = '\0';
+        for (lf = strstr(d->json, "\"logFiles\":["); lf != NULL;) {
+            char key[512], hv[80];
+
+            lf = jstr(lf, "s3Object", key, sizeof(key));
+            if (lf == NULL)
+                break;
+            ASSERT_TRUE(strcmp(obj, key) < 0);
+            memcpy(obj, key, strlen(key) + 1);
+            ASSERT_TRUE(same_region(path_region(key, "/CloudTrail/"), d->region));
+            ASSERT_TRUE(jstr(lf, "hashValue", hv, sizeof(hv)) != NULL);
+            snprintf(want, sizeof(want), "aws/%s", key);
+            n_files++;
+            n_listed++;
+            if (gunzip(dec, root, want, out) < 0) {
+                ASSERT_STREQ(want, gone_log);
+                n_missing++;
+                continue;
+            }
+            sha_hex(out, strlen(out), val);
+            if (strcmp(val, hv) != 0) {
+                ASSERT_STREQ(want, altered);
+                ASSERT_MEMEQ(out + strlen(out) - 3, "}]}", 3);
+                n_altered++;
+            }
+        }
+        if (n_files == 0)
+            ASSERT_TRUE(strstr(d->json, "\"newestEventTime\":null,\"oldestEventTime\":null") !=
+                        NULL);
+    }
+    ASSERT_EQ(n_missing, 1);
+    ASSERT_EQ(n_altered, 1);
+    ASSERT_EQ(n_gaps, 1);
+    ASSERT_EQ((long)n_listed, (long)n_logs + 1 - orphans);
+    /* all but the digest whose signature only the deleted digest held */
+    ASSERT_EQ(n_verified, n_dg - 1);
+
+    for (size_t i = 0; i < n_dg; i++)
+        ss_free(dg[i].json);
+    EVP_PKEY_free(pk);
+    ss_free(out);
+    libdeflate_free_decompressor(dec);
+}
+
+/* The key is derived from the seed: the same for the same seed, different for another. */
+static void test_digest_key(void)
+{
+    size_t la = 0, lc = 0;
+    char *a = read_file(case_dir("a"), "aws/list-public-keys.json", &la);
+    char *c = read_file(case_dir("c"), "aws/list-public-keys.json", &lc);
+    char *b = read_file(case_dir("b"), "aws/list-public-keys.json", &lc);
+
+    ASSERT_TRUE(a != NULL && b != NULL && c != NULL);
+    ASSERT_STREQ(a, b);
+    ASSERT_TRUE(strstr(a, "\"Fingerprint\": \"b2479d53ada24390743c0d719bed28b0\"") != NULL);
+    ASSERT_TRUE(strcmp(a, c) != 0);
+    ss_free(a);
+    ss_free(b);
+    ss_free(c);
 }
 
 static void test_seed_changes_output(void)
@@ -469,7 +877,9 @@ int main(void)
     SS_RUN(test_deterministic);
     SS_RUN(test_layout);
     SS_RUN(test_truth);
+    SS_RUN(test_digests);
     SS_RUN(test_seed_changes_output);
+    SS_RUN(test_digest_key);
     SS_RUN(test_errors);
     walk_free();
     return ss_test_done();
