@@ -13,4 +13,6 @@ ninja -C build >/dev/null
 BIN=build/src/cli/siloscope
 rm -rf demo/case demo/review
 $BIN synth --tenants 12 --days 3 --seed 7 -o demo/case
-$BIN review demo/case -o demo/review
+# The AWS public keys stand in for what a reviewer fetches with
+# `aws cloudtrail list-public-keys`; digest signatures are verified with them.
+$BIN review demo/case -o demo/review --aws-keys demo/case/aws/list-public-keys.json
