@@ -1117,24 +1117,31 @@ static int resolve_evidence(struct review *rv, struct ss_findings *all, struct e
 }
 
 /* Statistics of every check that ran, so the report lists checks without findings. */
+/* One built-in check's row: its matches are the evidence records of its findings. */
+static int put_builtin_check(struct ss_store *st, const struct ss_findings *all, const char *id,
+                             const char *title, enum ss_severity level, struct ss_diag *d)
+{
+    struct ss_store_check c = { .check_id = id, .title = title, .level = level };
+
+    for (size_t k = 0; k < all->len; k++) {
+        if (strcmp(all->items[k].check_id, id) == 0)
+            c.n_matches += all->items[k].n_evidence_total;
+    }
+    return ss_store_put_check(st, &c, d);
+}
+
 static int store_checks(const struct review *rv, struct ss_store *st, const struct ss_findings *all,
                         struct ss_diag *d)
 {
     const struct ss_check_info *info;
-    size_t n = ss_checks_list(&info);
+    const struct ss_ct_check_info *ct = NULL;
+    size_t n = ss_checks_list(&info), n_ct = rv->ct.digests > 0 ? ss_ct_checks(&ct) : 0;
     int r = 0;
 
-    for (size_t i = 0; r == 0 && i < n; i++) {
-        struct ss_store_check c = { .check_id = info[i].id,
-                                    .title = info[i].title,
-                                    .level = info[i].severity };
-
-        for (size_t k = 0; k < all->len; k++) {
-            if (strcmp(all->items[k].check_id, info[i].id) == 0)
-                c.n_matches += all->items[k].n_evidence_total;
-        }
-        r = ss_store_put_check(st, &c, d);
-    }
+    for (size_t i = 0; r == 0 && i < n; i++)
+        r = put_builtin_check(st, all, info[i].id, info[i].title, info[i].severity, d);
+    for (size_t i = 0; r == 0 && i < n_ct; i++)
+        r = put_builtin_check(st, all, ct[i].id, ct[i].title, ct[i].severity, d);
     for (size_t i = 0; r == 0 && rv->rules != NULL && i < ss_sigma_rule_count(rv->rules); i++) {
         struct ss_sigma_rule_info ri;
         char id[512];

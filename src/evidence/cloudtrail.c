@@ -20,6 +20,32 @@
 #define CT_MAX_SIG_HEX 2048u /* RSA-8192 */
 #define CT_LINK_SLACK_US (60 * SS_TIME_US_PER_SEC)
 
+static const struct ss_ct_check_info ct_checks[] = {
+    { "cloudtrail.digest-altered", "CloudTrail digest file changed after its successor was signed",
+      SS_SEV_CRITICAL },
+    { "cloudtrail.digest-chain", "CloudTrail digest chain: what was verified", SS_SEV_INFO },
+    { "cloudtrail.digest-chain-break",
+      "CloudTrail digest chain restarts or leaves a period uncovered", SS_SEV_MEDIUM },
+    { "cloudtrail.digest-invalid", "CloudTrail digest file cannot be used", SS_SEV_HIGH },
+    { "cloudtrail.digest-key-unknown", "CloudTrail digest signed with a key that is not AWS's",
+      SS_SEV_HIGH },
+    { "cloudtrail.digest-misplaced", "CloudTrail digest not where it says it was written",
+      SS_SEV_HIGH },
+    { "cloudtrail.digest-missing", "CloudTrail digest file missing from the chain", SS_SEV_HIGH },
+    { "cloudtrail.digest-signature-invalid", "CloudTrail digest signature does not verify",
+      SS_SEV_CRITICAL },
+    { "cloudtrail.log-altered", "CloudTrail log file does not match the hash in its digest",
+      SS_SEV_CRITICAL },
+    { "cloudtrail.log-missing", "CloudTrail log file listed in a digest is missing", SS_SEV_HIGH },
+    { "cloudtrail.log-unlisted", "CloudTrail log file not listed in any digest", SS_SEV_MEDIUM },
+};
+
+size_t ss_ct_checks(const struct ss_ct_check_info **ret)
+{
+    *ret = ct_checks;
+    return SS_ARRAY_LEN(ct_checks);
+}
+
 /* ---- keys ---- */
 
 struct ct_key {

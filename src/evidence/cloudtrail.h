@@ -88,6 +88,16 @@ struct ss_ct_stats {
     size_t problems;       /* findings other than the chain summaries */
 };
 
+/** A check this verifier runs: its id, a generic title and its severity. */
+struct ss_ct_check_info {
+    const char *id;
+    const char *title;
+    enum ss_severity severity;
+};
+
+/** The checks ss_ct_verify runs (static table); returns their number. */
+size_t ss_ct_checks(const struct ss_ct_check_info **ret);
+
 /**
  * Verify the CloudTrail digests among the @n inputs @files (borrowed; any order) and add
  * a finding to @out for every problem, plus one informational summary per chain
