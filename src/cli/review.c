@@ -1555,6 +1555,8 @@ int ss_cmd_review(int argc, char **argv)
     }
     r = load_aws_keys(&rv);
     if (r < 0) {
+        if (r == -ENOMEM)
+            ss_cli_error("review: cannot load AWS public keys: %s", ss_strerror(r));
         ret = r == -ENOMEM ? SS_EXIT_INTERNAL : SS_EXIT_INPUT;
         goto out;
     }
