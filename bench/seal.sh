@@ -36,7 +36,7 @@ one() {
     out=$({ /usr/bin/time -f 'RSS %M %e %U %S' "$BIN" review "$CASE" -o "$OUT/r" -j "$1" \
         --key "$OUT/key" "${args[@]}" >"$OUT/summary"; } 2>&1 | grep '^RSS ')
     n=$(sed -n 's/^  findings  \([0-9]*\).*/\1/p' "$OUT/summary")
-    ph=$(sed -n 's/^  time .* seal \([0-9.]*\),.*/\1/p' "$OUT/summary")
+    ph=$(sed -n "s/^  time .* with the seal \([0-9.]*\)).*/\1/p" "$OUT/summary")
     echo "$out $n $ph" | awk '{printf "%s %.2f %s %s %s\n", $3, $4 + $5, $2, $6, $7}'
 }
 
