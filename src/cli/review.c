@@ -1136,7 +1136,8 @@ static int store_checks(const struct review *rv, struct ss_store *st, const stru
 {
     const struct ss_check_info *info;
     const struct ss_ct_check_info *ct = NULL;
-    size_t n = ss_checks_list(&info), n_ct = rv->ct.digests > 0 ? ss_ct_checks(&ct) : 0;
+    size_t n = ss_checks_list(&info),
+           n_ct = rv->ct.digests + rv->ct.logs_undigested > 0 ? ss_ct_checks(&ct) : 0;
     int r = 0;
 
     for (size_t i = 0; r == 0 && i < n; i++)
@@ -1284,6 +1285,9 @@ static void print_summary(const struct review *rv, const struct totals *t,
                rv->ct.digests, rv->ct.chains, rv->ct.logs_verified, rv->ct.logs_listed,
                rv->ct.sigs_verified, rv->ct.sigs_unchecked,
                rv->ct_keys == NULL ? " (no --aws-keys)" : "");
+    if (rv->ct.logs_undigested > 0)
+        printf("  trails    %zu CloudTrail log files have no digest: not verifiable\n",
+               rv->ct.logs_undigested);
     printf("  sealed    inputs_root %.16s..., findings_root %.16s...%s\n", seal->inputs_root,
            seal->findings_root, seal->is_signed ? ", signed" : ", unsigned (no --key)");
     printf("  time      %.2f s (discover %.2f, read %.2f, write %.2f with the seal %.2f), %s/s, "

@@ -32,6 +32,7 @@ static const struct ss_ct_check_info ct_checks[] = {
     { "cloudtrail.digest-misplaced", "CloudTrail digest not where it says it was written",
       SS_SEV_HIGH },
     { "cloudtrail.digest-missing", "CloudTrail digest file missing from the chain", SS_SEV_HIGH },
+    { "cloudtrail.digests-absent", "CloudTrail log files without any digest", SS_SEV_MEDIUM },
     { "cloudtrail.digest-signature-invalid", "CloudTrail digest signature does not verify",
       SS_SEV_CRITICAL },
     { "cloudtrail.log-altered", "CloudTrail log file does not match the hash in its digest",
@@ -1442,13 +1443,122 @@ static bool in_gap(const struct ct *C, const char *key, int64_t t)
     return false;
 }
 
+static int finding_unlisted(struct ct *C, const struct ss_ct_file *f, const char *key, int64_t t)
+{
+    struct fnd x = { "cloudtrail.log-unlisted",
+                     SS_SEV_MEDIUM,
+                     "CloudTrail log file is not listed in any digest",
+                     { f->rel, NULL, NULL },
+                     t,
+                     t,
+                     { NULL, NULL } };
+    const char *kv[] = { "path", f->rel };
+    const char *desc =
+        in_gap(C, key, t)
+            ? ss_arena_printf(&C->a,
+                              "The log file %s was delivered in the window of a digest that is "
+                              "missing from the export (see cloudtrail.digest-missing), so "
+                              "nothing proves it is the file AWS delivered.",
+                              f->rel)
+            : ss_arena_printf(&C->a,
+                              "The log file %s was delivered within the period the trail's "
+                              "digests cover, but no digest lists it. CloudTrail did not deliver "
+                              "it: it was added to the export afterwards, and its events cannot "
+                              "be trusted.",
+                              f->rel);
+
+    if (desc == NULL)
+        return -ENOMEM;
+    return emit(C, &x, desc, data_kv(C, SS_ARRAY_LEN(kv), kv));
+}
+
+/* Log files of one (root, account, region) that no digest of the export covers. */
+struct ct_absent {
+    const char *key; /* "root|account|region|" */
+    const struct ss_ct_file *first, *last;
+    struct ct_path p; /* of @first */
+    size_t n;
+    int64_t t0, t1;
+};
+
+static int absent_flush(struct ct *C, struct ct_absent *ab)
+{
+    char buf[32];
+    const char *prefix, *title, *desc;
+    struct fnd x = { "cloudtrail.digests-absent",
+                     SS_SEV_MEDIUM,
+                     NULL,
+                     { NULL, NULL, NULL },
+                     ab->t0,
+                     ab->t1,
+                     { NULL, NULL } };
+    const char *kv[] = { "prefix", NULL, "log_files", buf, "first", NULL, "last", NULL };
+    int r;
+
+    if (ab->n == 0)
+        return 0;
+    prefix = ss_arena_printf(&C->a, "%.*sAWSLogs/%.*s/CloudTrail/%.*s/", (int)ab->p.root_len,
+                             ab->first->rel, (int)ab->p.account.len, ab->p.account.ptr,
+                             (int)ab->p.region.len, ab->p.region.ptr);
+    snprintf(buf, sizeof(buf), "%zu", ab->n);
+    title = ss_arena_printf(&C->a,
+                            "%zu CloudTrail log file%s of account %.*s in %.*s without any "
+                            "digest",
+                            ab->n, ab->n == 1 ? "" : "s", (int)ab->p.account.len, ab->p.account.ptr,
+                            (int)ab->p.region.len, ab->p.region.ptr);
+    desc = ss_arena_printf(&C->a,
+                           "The export holds %zu CloudTrail log file%s under %s (delivered %s to "
+                           "%s, %s to %s) but no digest file of that account and region. Log file "
+                           "integrity validation was off, or the digests were left out of the "
+                           "export: nothing proves these files are the ones AWS delivered, "
+                           "complete and unaltered.",
+                           ab->n, ab->n == 1 ? "" : "s", prefix != NULL ? prefix : "",
+                           fmt_time(C, ab->t0), fmt_time(C, ab->t1), ab->first->rel, ab->last->rel);
+    if (prefix == NULL || title == NULL || desc == NULL)
+        return -ENOMEM;
+    x.title = title;
+    x.ent[0] = prefix;
+    x.ent[1] = ss_arena_strndup(&C->a, ab->p.account.ptr, ab->p.account.len);
+    kv[1] = prefix;
+    kv[5] = ab->first->rel;
+    kv[7] = ab->last->rel;
+    r = emit(C, &x, desc, data_kv(C, SS_ARRAY_LEN(kv), kv));
+    C->st.logs_undigested += ab->n;
+    ab->n = 0;
+    return r;
+}
+
+static int absent_add(struct ct *C, struct ct_absent *ab, const char *key,
+                      const struct ss_ct_file *f, const struct ct_path *p)
+{
+    if (ab->n > 0 && strcmp(ab->key, key) != 0) {
+        int r = absent_flush(C, ab);
+
+        if (r < 0)
+            return r;
+    }
+    if (ab->n == 0) {
+        ab->key = key;
+        ab->first = f;
+        ab->p = *p;
+        ab->t0 = p->t_us;
+        ab->t1 = p->t_us;
+    }
+    ab->last = f;
+    ab->t0 = SS_MIN(ab->t0, p->t_us);
+    ab->t1 = SS_MAX(ab->t1, p->t_us);
+    ab->n++;
+    return 0;
+}
+
 static int check_unlisted(struct ct *C)
 {
-    struct ct_span *sp = C->n_dg > 0 ? ss_calloc(C->n_dg, sizeof(*sp)) : NULL;
+    struct ct_span *sp = ss_calloc(C->n_dg + 1, sizeof(*sp));
+    struct ct_absent ab[1] = { { 0 } };
     size_t n_sp = 0;
     int r = 0;
 
-    if (C->n_dg > 0 && sp == NULL)
+    if (sp == NULL)
         return -ENOMEM;
     /* digests are sorted by group, so equal region keys are adjacent */
     for (size_t i = 0; i < C->n_dg; i++) {
@@ -1466,12 +1576,15 @@ static int check_unlisted(struct ct *C)
         s->from_us = SS_MIN(s->from_us, D->start_us);
         s->to_us = SS_MAX(s->to_us, D->end_us);
     }
-    for (size_t i = 0; i < C->n && r == 0 && n_sp > 0; i++) {
-        const struct ss_ct_file *f = &C->files[i];
+    /* in path order, the log files of one (root, account, region) are consecutive */
+    for (size_t k = 0; k < C->n && r == 0; k++) {
+        const struct ss_ct_file *f = C->by_rel[k];
+        const struct ct_span *span = NULL;
         struct ct_path p;
+        size_t key_len;
         char *key;
 
-        if (C->listed[i] || f->role != SS_CT_OTHER || !ct_path_parse(f->rel, strlen(f->rel), &p) ||
+        if (f->role != SS_CT_OTHER || !ct_path_parse(f->rel, strlen(f->rel), &p) ||
             p.trail.len != 0)
             continue;
         key = ss_arena_printf(&C->a, "%.*s|%.*s|%.*s|", (int)p.root_len, f->rel, (int)p.account.len,
@@ -1480,41 +1593,21 @@ static int check_unlisted(struct ct *C)
             r = -ENOMEM;
             break;
         }
-        for (size_t j = 0; j < n_sp; j++) {
-            struct fnd x = { "cloudtrail.log-unlisted",
-                             SS_SEV_MEDIUM,
-                             "CloudTrail log file is not listed in any digest",
-                             { f->rel, NULL, NULL },
-                             p.t_us,
-                             p.t_us,
-                             { NULL, NULL } };
-            const char *kv[] = { "path", f->rel };
-            const char *desc;
-
-            if (strlen(key) != sp[j].key_len || memcmp(key, sp[j].key, sp[j].key_len) != 0 ||
-                p.t_us < sp[j].from_us || p.t_us + 60 * SS_TIME_US_PER_SEC > sp[j].to_us)
-                continue;
-            desc = in_gap(C, key, p.t_us)
-                       ? ss_arena_printf(&C->a,
-                                         "The log file %s was delivered in the window of a "
-                                         "digest that is missing from the export (see "
-                                         "cloudtrail.digest-missing), so nothing proves it is "
-                                         "the file AWS delivered.",
-                                         f->rel)
-                       : ss_arena_printf(&C->a,
-                                         "The log file %s was delivered within the period the "
-                                         "trail's digests cover, but no digest lists it. "
-                                         "CloudTrail did not deliver it: it was added to the "
-                                         "export afterwards, and its events cannot be trusted.",
-                                         f->rel);
-            if (desc == NULL) {
-                r = -ENOMEM;
-                break;
-            }
-            r = emit(C, &x, desc, data_kv(C, SS_ARRAY_LEN(kv), kv));
-            break;
+        key_len = strlen(key);
+        for (size_t j = 0; j < n_sp && span == NULL; j++)
+            if (sp[j].key_len == key_len && memcmp(key, sp[j].key, key_len) == 0)
+                span = &sp[j];
+        if (span == NULL) {
+            r = absent_add(C, ab, key, f, &p);
+            continue;
         }
+        if (C->listed[file_ix(C, f)] || p.t_us < span->from_us ||
+            p.t_us + 60 * SS_TIME_US_PER_SEC > span->to_us)
+            continue;
+        r = finding_unlisted(C, f, key, p.t_us);
     }
+    if (r == 0)
+        r = absent_flush(C, ab);
     ss_free(sp);
     return r;
 }
@@ -1528,18 +1621,13 @@ int ss_ct_verify(const struct ss_ct_file *files, size_t n, const struct ss_ct_ke
 
     for (size_t i = 0; i < n; i++)
         n_dg += files[i].role == SS_CT_DIGEST;
-    if (n_dg == 0) {
-        if (ret_stats != NULL)
-            memset(ret_stats, 0, sizeof(*ret_stats));
-        return 0;
-    }
     ss_arena_init(&C.a, CT_ARENA_MAX);
     ss_buf_init(&C.tmp, (size_t)1 << 20);
-    C.by_rel = ss_calloc(n, sizeof(*C.by_rel));
-    C.dg_of = ss_calloc(n, sizeof(*C.dg_of));
-    C.listed = ss_calloc(n, sizeof(*C.listed));
-    C.dg = ss_calloc(n_dg, sizeof(*C.dg));
-    C.gaps = ss_calloc(n_dg, sizeof(*C.gaps));
+    C.by_rel = ss_calloc(n + 1, sizeof(*C.by_rel));
+    C.dg_of = ss_calloc(n + 1, sizeof(*C.dg_of));
+    C.listed = ss_calloc(n + 1, sizeof(*C.listed));
+    C.dg = ss_calloc(n_dg + 1, sizeof(*C.dg));
+    C.gaps = ss_calloc(n_dg + 1, sizeof(*C.gaps));
     if (C.by_rel == NULL || C.dg_of == NULL || C.listed == NULL || C.dg == NULL || C.gaps == NULL) {
         r = -ENOMEM;
         goto out;

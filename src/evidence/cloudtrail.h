@@ -79,13 +79,14 @@ SS_MUST_USE int ss_ct_keys_load(struct ss_ct_keys *keys, const char *path,
 
 /** What a verification covered. */
 struct ss_ct_stats {
-    size_t digests;        /* digest files in the case */
-    size_t chains;         /* (bucket root, account, region, trail) chains */
-    size_t logs_listed;    /* log file entries across the digests */
-    size_t logs_verified;  /* listed log files present with the recorded hash */
-    size_t sigs_verified;  /* digest signatures that verified */
-    size_t sigs_unchecked; /* no key supplied, or no signature captured */
-    size_t problems;       /* findings other than the chain summaries */
+    size_t digests;         /* digest files in the case */
+    size_t chains;          /* (bucket root, account, region, trail) chains */
+    size_t logs_listed;     /* log file entries across the digests */
+    size_t logs_verified;   /* listed log files present with the recorded hash */
+    size_t sigs_verified;   /* digest signatures that verified */
+    size_t sigs_unchecked;  /* no key supplied, or no signature captured */
+    size_t logs_undigested; /* log files of an account and region without any digest */
+    size_t problems;        /* findings other than the chain summaries */
 };
 
 /** A check this verifier runs: its id, a generic title and its severity. */

@@ -471,6 +471,63 @@ static void test_misplaced_and_invalid(void)
     ss_findings_release(&r.fs);
 }
 
+static void test_digests_absent(void)
+{
+    struct fx x;
+    struct result r;
+
+    /* us-east-1 log files beside eu-west-1 digests, and a second account with none */
+    build(&x, false);
+    add_file(&x,
+             "AWSLogs/" ACCT "/CloudTrail/us-east-1/2024/05/01/" ACCT
+             "_CloudTrail_us-east-1_20240501T0930Z_AbCdEfGh12345678.json.gz",
+             SS_CT_OTHER, log_body(0), true);
+    add_file(&x,
+             "AWSLogs/" ACCT "/CloudTrail/us-east-1/2024/05/01/" ACCT
+             "_CloudTrail_us-east-1_20240501T1130Z_AbCdEfGh12345679.json.gz",
+             SS_CT_OTHER, log_body(1), true);
+    add_file(&x,
+             "AWSLogs/444455556666/CloudTrail/eu-west-1/2024/05/02/444455556666"
+             "_CloudTrail_eu-west-1_20240502T0000Z_AbCdEfGh12345670.json.gz",
+             SS_CT_OTHER, log_body(2), true);
+    run(&x, NULL, &r);
+    ASSERT_STREQ(r.ids, "cloudtrail.digest-chain org-trail;"
+                        "cloudtrail.digests-absent ;"
+                        "cloudtrail.digests-absent ");
+    ASSERT_EQ(r.st.logs_undigested, 3);
+    ASSERT_EQ(r.st.problems, 2);
+    ASSERT_STREQ(r.fs.items[1].entities[0], "export/AWSLogs/" ACCT "/CloudTrail/us-east-1/");
+    ASSERT_STREQ(r.fs.items[1].title,
+                 "2 CloudTrail log files of account " ACCT " in us-east-1 without any digest");
+    ASSERT_EQ(r.fs.items[1].first_us, INT64_C(1714555800) * 1000000); /* 09:30 */
+    ASSERT_EQ(r.fs.items[1].last_us, INT64_C(1714563000) * 1000000);  /* 11:30 */
+    ASSERT_STREQ(r.fs.items[2].title,
+                 "1 CloudTrail log file of account 444455556666 in eu-west-1 without any digest");
+    ss_findings_release(&r.fs);
+
+    /* no digest at all: only the absence is reported */
+    {
+        struct fx y;
+
+        memset(&y, 0, sizeof(y));
+        add_file(&y,
+                 "AWSLogs/" ACCT "/CloudTrail/eu-west-1/2024/05/01/" ACCT
+                 "_CloudTrail_eu-west-1_20240501T0930Z_AbCdEfGh12345678.json.gz",
+                 SS_CT_OTHER, log_body(0), true);
+        add_file(&y, "other/file.json", SS_CT_OTHER, log_body(1), true);
+        run(&y, NULL, &r);
+        ASSERT_STREQ(r.ids, "cloudtrail.digests-absent ");
+        ASSERT_EQ(r.st.digests, 0);
+        ASSERT_EQ(r.st.logs_undigested, 1);
+        ss_findings_release(&r.fs);
+        y.n = 1;
+        y.f[0].rel = "not/a/cloudtrail/path.json.gz";
+        run(&y, NULL, &r);
+        ASSERT_EQ(r.fs.len, 0);
+        ss_findings_release(&r.fs);
+    }
+}
+
 static void test_order_independent(void)
 {
     struct fx x, y;
@@ -531,6 +588,7 @@ int main(void)
     SS_RUN(test_digest_altered);
     SS_RUN(test_unknown_key_and_restart);
     SS_RUN(test_misplaced_and_invalid);
+    SS_RUN(test_digests_absent);
     SS_RUN(test_order_independent);
     SS_RUN(test_keys);
     EVP_PKEY_free(g_key);
