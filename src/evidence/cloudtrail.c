@@ -374,37 +374,43 @@ static bool eat_str(struct ss_str *s, struct ss_str p)
 }
 
 /*
- * Parse "[root]AWSLogs/[o-org/]ACCOUNT/{CloudTrail|CloudTrail-Digest}/REGION/YYYY/MM/DD/
- * NAME" with NAME as CloudTrail writes it (formats.md 6.1). False if it does not fit.
+ * Parse "[ROOT][AWSLogs/][o-org/]ACCOUNT/{CloudTrail|CloudTrail-Digest}/REGION/YYYY/MM/DD/
+ * NAME" with NAME as CloudTrail writes it (formats.md 6.1). ROOT ends where the S3 key's
+ * "AWSLogs/" begins; an export copied from inside AWSLogs/ (or the org folder) has no
+ * such folder, and ROOT then ends before the org or account folder. False if it does not
+ * fit.
  */
+#define CT_MAX_SEGS 64
+
 static bool ct_path_parse(const char *rel, size_t len, struct ct_path *p)
 {
-    const char *end = rel + len, *s = NULL, *c;
-    struct ss_str y, m, d, name;
+    const char *end = rel + len, *s = rel;
+    struct ss_str sg[CT_MAX_SEGS], y, m, d, name;
+    size_t n = 0, k;
     unsigned uy, um, ud;
 
-    for (c = rel; c + 8 <= end; c++) {
-        if ((c == rel || c[-1] == '/') && memcmp(c, "AWSLogs/", 8) == 0) {
-            s = c + 8;
-            break;
-        }
-    }
-    if (s == NULL)
+    while (s < end && n < CT_MAX_SEGS)
+        sg[n++] = seg(&s, end);
+    if (s != end || n < 7)
         return false;
+    k = n - 6; /* the kind folder: REGION, YYYY, MM, DD and NAME follow it */
     memset(p, 0, sizeof(*p));
-    p->root_len = (size_t)(c - rel);
-    p->account = seg(&s, end);
-    if (p->account.len > 2 && memcmp(p->account.ptr, "o-", 2) == 0)
-        p->account = seg(&s, end);
-    p->kind = seg(&s, end);
-    p->region = seg(&s, end);
-    y = seg(&s, end);
-    m = seg(&s, end);
-    d = seg(&s, end);
-    name = seg(&s, end);
-    if (s != end || name.len == 0 || p->account.len == 0 || p->region.len == 0 || y.len != 4 ||
-        m.len != 2 || d.len != 2 || !digits(y.ptr, 4, &uy) || !digits(m.ptr, 2, &um) ||
-        !digits(d.ptr, 2, &ud))
+    p->kind = sg[k];
+    p->account = sg[k - 1];
+    p->root_len = (size_t)(sg[k - 1].ptr - rel);
+    if (k >= 2 && sg[k - 2].len > 2 && memcmp(sg[k - 2].ptr, "o-", 2) == 0) {
+        p->root_len = (size_t)(sg[k - 2].ptr - rel);
+        k--;
+    }
+    if (k >= 2 && sg[k - 2].len == 7 && memcmp(sg[k - 2].ptr, "AWSLogs", 7) == 0)
+        p->root_len = (size_t)(sg[k - 2].ptr - rel);
+    p->region = sg[n - 5];
+    y = sg[n - 4];
+    m = sg[n - 3];
+    d = sg[n - 2];
+    name = sg[n - 1];
+    if (name.len == 0 || p->account.len == 0 || p->region.len == 0 || y.len != 4 || m.len != 2 ||
+        d.len != 2 || !digits(y.ptr, 4, &uy) || !digits(m.ptr, 2, &um) || !digits(d.ptr, 2, &ud))
         return false;
     p->name = name;
     if (!eat_str(&name, p->account) || !eat(&name, "_", 1))
@@ -450,6 +456,7 @@ struct ct_digest {
     const struct ss_ct_file *f;
     size_t file_ix;        /* index of @f in the caller's array */
     const char *root;      /* bucket root in the case ("" or ends with '/') */
+    const char *strip;     /* leading part of the S3 keys that the export left out */
     const char *group;     /* root|account|region|trail */
     size_t region_key_len; /* length of its "root|account|region|" prefix */
     const char *account, *bucket, *object, *fpr, *start_s, *end_s, *trail, *home, *reg;
@@ -945,23 +952,55 @@ static int dg_cmp(const void *a, const void *b)
     return x->f->input < y->f->input ? -1 : x->f->input > y->f->input;
 }
 
+/*
+ * Where digest @D's bucket lies in the case. The digest must sit at ROOT + its own S3 key,
+ * give or take leading folders of the key that the export left out ("AWSLogs/", an S3
+ * prefix, the org folder: copies made from inside the bucket); the other keys it names
+ * are then found at ROOT + the key without those folders. Returns whether it fits.
+ */
+static bool locate(struct ct *C, struct ct_digest *D)
+{
+    const char *rel = D->f->rel, *obj = D->object;
+    size_t rl = strlen(rel), ol = strlen(obj), limit = 0;
+    struct ct_path p;
+
+    if (ct_path_parse(obj, ol, &p))
+        limit = (size_t)(p.account.ptr - obj); /* never strip the account folder */
+    for (size_t k = 0; k <= limit; k++) {
+        size_t tail = ol - k;
+
+        if ((k > 0 && obj[k - 1] != '/') || tail > rl || strcmp(rel + rl - tail, obj + k) != 0 ||
+            (tail < rl && rel[rl - tail - 1] != '/'))
+            continue;
+        D->root = ss_arena_strndup(&C->a, rel, rl - tail);
+        D->strip = ss_arena_strndup(&C->a, obj, k);
+        return true;
+    }
+    D->root = ct_path_parse(rel, rl, &p) ? ss_arena_strndup(&C->a, rel, p.root_len) : "";
+    D->strip = "";
+    return false;
+}
+
+/* The case file at the S3 key @key of @D's bucket, or NULL. */
+static const struct ss_ct_file *find_key_file(const struct ct *C, const struct ct_digest *D,
+                                              const char *key)
+{
+    size_t k = strlen(D->strip);
+
+    if (strncmp(key, D->strip, k) != 0)
+        return NULL;
+    return find_rel(C, D->root, strlen(D->root), key + k);
+}
+
 /* Place digest @D: its bucket root from where it was read, its chain from its key. */
 static int place_digest(struct ct *C, struct ct_digest *D)
 {
     const char *rel = D->f->rel;
-    size_t rl = strlen(rel), ol = strlen(D->object);
+    size_t ol = strlen(D->object);
     struct ct_path p;
-    bool at_home =
-        ol <= rl && strcmp(rel + rl - ol, D->object) == 0 && (ol == rl || rel[rl - ol - 1] == '/');
+    bool at_home = locate(C, D);
 
-    if (at_home) {
-        D->root = ss_arena_strndup(&C->a, rel, rl - ol);
-    } else if (ct_path_parse(rel, rl, &p)) {
-        D->root = ss_arena_strndup(&C->a, rel, p.root_len);
-    } else {
-        D->root = "";
-    }
-    if (D->root == NULL)
+    if (D->root == NULL || D->strip == NULL)
         return -ENOMEM;
     if (!at_home) {
         struct fnd x = { "cloudtrail.digest-misplaced",
@@ -1067,7 +1106,7 @@ static void link_chain(struct ct *C)
 
         if (!D->has_prev)
             continue;
-        pf = find_rel(C, D->root, strlen(D->root), D->prev_object);
+        pf = find_key_file(C, D, D->prev_object);
         P = pf != NULL ? C->dg_of[file_ix(C, pf)] : NULL;
         if (P == NULL)
             continue;
@@ -1182,7 +1221,7 @@ static int check_link(struct ct *C, struct ct_digest *D, const struct ct_digest 
             return emit(C, &x, desc, data_kv(C, SS_ARRAY_LEN(kv), kv));
         }
     }
-    pf = find_rel(C, D->root, strlen(D->root), D->prev_object);
+    pf = find_key_file(C, D, D->prev_object);
     P = pf != NULL ? C->dg_of[file_ix(C, pf)] : NULL;
     if (pf == NULL) {
         struct fnd x = { "cloudtrail.digest-missing",
@@ -1264,11 +1303,9 @@ static int check_link(struct ct *C, struct ct_digest *D, const struct ct_digest 
 
 static int check_logs(struct ct *C, const struct ct_digest *D, size_t *ret_ok)
 {
-    size_t root_len = strlen(D->root);
-
     for (size_t i = 0; i < D->n_logs; i++) {
         const struct ct_log *L = &D->logs[i];
-        const struct ss_ct_file *lf = find_rel(C, D->root, root_len, L->object);
+        const struct ss_ct_file *lf = find_key_file(C, D, L->object);
         const char *url = s3_url(C, L->bucket[0] != '\0' ? L->bucket : D->bucket, L->object);
         int r;
 
@@ -1298,7 +1335,9 @@ static int check_logs(struct ct *C, const struct ct_digest *D, size_t *ret_ok)
                 "is not in the export (expected at %s%s). A log file that AWS delivered and "
                 "that is now gone was deleted; its events are lost to the review.",
                 D->f->rel, L->object, kv[3], fmt_time(C, L->oldest_us), fmt_time(C, L->newest_us),
-                D->root, L->object);
+                D->root,
+                L->object +
+                    (strncmp(L->object, D->strip, strlen(D->strip)) == 0 ? strlen(D->strip) : 0));
 
             if (desc == NULL)
                 return -ENOMEM;

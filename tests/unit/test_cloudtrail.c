@@ -451,7 +451,7 @@ static void test_misplaced_and_invalid(void)
         "\"o\",\"logFiles\":[]}";
 
     build(&x, false);
-    x.rel[2][7] = 'X'; /* "export/XWSLogs/..." */
+    x.rel[2][7 + strlen(DPFX) - 2] = '9'; /* filed under another day */
     x.n = 3;
     add_file(&x, "AWSLogs/" ACCT "/CloudTrail-Digest/eu-west-1/2024/05/01/bad.json.gz",
              SS_CT_DIGEST, bad, true);
@@ -469,6 +469,45 @@ static void test_misplaced_and_invalid(void)
             strstr(r.fs.items[i].entities[0], "dup") != NULL)
             ASSERT_TRUE(strstr(r.fs.items[i].desc, "a member appears twice") != NULL);
     ss_findings_release(&r.fs);
+}
+
+/* An export copied from inside AWSLogs/ (aws s3 sync s3://bucket/AWSLogs DIR) verifies. */
+static void test_export_without_awslogs_folder(void)
+{
+    struct fx x;
+    struct result r;
+    struct ss_ct_keys *k = keys();
+
+    build(&x, false);
+    for (size_t i = 0; i < x.n; i++) {
+        char *a = strstr(x.rel[i], "AWSLogs/");
+
+        memmove(a, a + 8, strlen(a + 8) + 1);
+    }
+    ASSERT_STREQ(x.f[0].rel, "export/" ACCT "/CloudTrail-Digest/eu-west-1/2024/05/01/" ACCT
+                             "_CloudTrail-Digest_eu-west-1_org-trail_us-east-1_20240501T092011Z."
+                             "json.gz");
+    run(&x, k, &r);
+    ASSERT_STREQ(r.ids, "cloudtrail.digest-chain org-trail");
+    ASSERT_EQ(r.st.logs_verified, 4);
+    ASSERT_EQ(r.st.sigs_verified, 3);
+    ss_findings_release(&r.fs);
+
+    /* the tampering is still seen, and an added file is still unlisted */
+    drop(&x, 4);
+    add_file(&x,
+             ACCT "/CloudTrail/eu-west-1/2024/05/01/" ACCT
+                  "_CloudTrail_eu-west-1_20240501T1000Z_AbCdEfGh1234567X.json.gz",
+             SS_CT_OTHER, log_body(3), true);
+    run(&x, k, &r);
+    ASSERT_STREQ(r.ids, "cloudtrail.digest-chain org-trail;"
+                        "cloudtrail.log-missing " ACCT
+                        "_CloudTrail_eu-west-1_20240501T0931Z_AbCdEfGh12345671.json.gz;"
+                        "cloudtrail.log-unlisted " ACCT
+                        "_CloudTrail_eu-west-1_20240501T1000Z_AbCdEfGh1234567X.json.gz");
+    ASSERT_TRUE(strstr(r.fs.items[1].desc, "expected at export/" ACCT "/CloudTrail/") != NULL);
+    ss_findings_release(&r.fs);
+    ss_ct_keys_free(k);
 }
 
 static void test_digests_absent(void)
@@ -588,6 +627,7 @@ int main(void)
     SS_RUN(test_digest_altered);
     SS_RUN(test_unknown_key_and_restart);
     SS_RUN(test_misplaced_and_invalid);
+    SS_RUN(test_export_without_awslogs_folder);
     SS_RUN(test_digests_absent);
     SS_RUN(test_order_independent);
     SS_RUN(test_keys);
