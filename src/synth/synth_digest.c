@@ -15,6 +15,7 @@
 #include "synth/synth_int.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 
 #include <libdeflate.h>
 #include <openssl/bn.h>
@@ -75,17 +76,6 @@ struct dg {
     struct listed *win;
     size_t win_cap;
 };
-
-static const char hexd[] = "0123456789abcdef";
-
-static void hex(char *out, const uint8_t *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hexd[b[i] >> 4];
-        out[2 * i + 1] = hexd[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 int sy_sha256(const void *data, size_t len, uint8_t out[SY_SHA256_LEN])
 {
@@ -370,7 +360,7 @@ static int key_make(struct key *k, uint64_t seed)
     rc = sy_sha256(k->der, k->der_len, fp);
     if (rc < 0)
         goto out;
-    hex(k->fingerprint, fp, 16);
+    ss_hex_encode(fp, 16, k->fingerprint);
 out:
     BN_clear_free(p);
     BN_clear_free(q);
@@ -394,7 +384,7 @@ static int sign_hex(const struct key *k, const char *msg, size_t len, char out[2
 
     if (mc != NULL && EVP_DigestSignInit(mc, NULL, EVP_sha256(), NULL, k->pkey) == 1 &&
         EVP_DigestSign(mc, sig, &n, (const unsigned char *)msg, len) == 1) {
-        hex(out, sig, n);
+        ss_hex_encode(sig, n, out);
         r = 0;
     }
     EVP_MD_CTX_free(mc);
@@ -553,7 +543,7 @@ static int build_digest(struct dg *g, uint32_t region, uint32_t k, const char *o
         const struct sy_ct_log *l = &g->ct->logs[g->win[i].log];
         char h[2 * SY_SHA256_LEN + 1];
 
-        hex(h, l->sha256, SY_SHA256_LEN);
+        ss_hex_encode(l->sha256, SY_SHA256_LEN, h);
         if (i > 0)
             sy_putc(o, ',');
         SY_LIT(o, "{\"s3Bucket\":\"");
@@ -625,7 +615,7 @@ static int write_chain(struct dg *g, uint32_t region, size_t *pos)
         sy_putc(s, '/');
         sy_puts(s, rel + 4);
         sy_putc(s, '\n');
-        hex(pv.hash, h, SY_SHA256_LEN);
+        ss_hex_encode(h, SY_SHA256_LEN, pv.hash);
         sy_puts(s, pv.hash);
         sy_putc(s, '\n');
         if (pv.have)
