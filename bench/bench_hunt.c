@@ -6,10 +6,12 @@
  * that reach rule evaluation are validated by the engine) and matched against every
  * routed rule; MB/s of decoded bytes, records/s, candidates and hits are printed, best
  * of N runs. With --threads N a plain JSON lines FILE is read in N byte ranges on N
- * threads (one match scratch each); other files are read whole on one thread.
+ * threads (one match scratch each); other files are read whole on one matching thread.
+ * A compressed FILE is decoded on a decode thread of its own (SS_READER_PIPELINE), as
+ * `siloscope hunt` does, unless --no-pipeline; --blocks N:KIB sizes the decoded blocks.
  *
  * usage: bench_hunt [--runs N] [--threads N] [--no-prefilter] [--validate-all]
- *                   --rules DIR [--rules DIR]... FILE...
+ *                   [--no-pipeline] [--blocks N:KIB] --rules DIR [--rules DIR]... FILE...
  *        bench_hunt --load-only --rules DIR...    (load + compile time only)
  */
 #include "sigma/sigma.h"
@@ -32,6 +34,9 @@ struct job {
     uint64_t size;
     unsigned n_ranges;
     bool validate_all;
+    bool pipeline;
+    unsigned n_blocks;
+    size_t block_bytes;
     struct ss_sigma_scratch *scr[MAX_THREADS];
     uint64_t decoded[MAX_THREADS], records[MAX_THREADS], hits[MAX_THREADS];
     int err[MAX_THREADS];
@@ -58,8 +63,9 @@ static int run_range(void *ctx, size_t task, unsigned worker)
         j->err[task] = r;
         return r;
     }
-    if (!j->validate_all)
-        ss_reader_set_flags(rd, SS_READER_NO_VALIDATE);
+    ss_reader_set_flags(rd, (j->validate_all ? 0u : (unsigned)SS_READER_NO_VALIDATE) |
+                                (j->pipeline ? (unsigned)SS_READER_PIPELINE : 0u));
+    ss_reader_set_decode_blocks(rd, j->n_blocks, j->block_bytes);
     for (;;) {
         const struct ss_sigma_hit *hits;
         size_t n;
@@ -82,9 +88,16 @@ static int run_range(void *ctx, size_t task, unsigned worker)
     return j->err[task];
 }
 
-static int bench_file(const struct ss_sigma_ruleset *rs, const char *path, unsigned runs,
-                      unsigned threads, bool validate_all)
+struct opts {
+    unsigned runs, threads, n_blocks;
+    size_t block_bytes;
+    bool validate_all, pipeline;
+};
+
+static int bench_file(const struct ss_sigma_ruleset *rs, const char *path, const struct opts *o)
 {
+    const unsigned runs = o->runs, threads = o->threads;
+    const bool validate_all = o->validate_all;
     struct ss_case c = { 0 };
     struct ss_diag d;
     double best = 1e30;
@@ -109,7 +122,10 @@ static int bench_file(const struct ss_sigma_ruleset *rs, const char *path, unsig
                          .c = &c,
                          .source = src,
                          .size = c.inputs[0].size_bytes,
-                         .validate_all = validate_all };
+                         .validate_all = validate_all,
+                         .pipeline = o->pipeline,
+                         .n_blocks = o->n_blocks,
+                         .block_bytes = o->block_bytes };
         int64_t t0;
         double secs;
 
@@ -142,10 +158,11 @@ static int bench_file(const struct ss_sigma_ruleset *rs, const char *path, unsig
         if (secs < best)
             best = secs;
     }
-    printf("%-40s %-12s %2u thr %9.1f MB %8.3f s %9.1f MB/s %10.0f rec/s  records=%" PRIu64
+    printf("%-40s %-12s %2u thr%s %9.1f MB %8.3f s %9.1f MB/s %10.0f rec/s  records=%" PRIu64
            " candidates=%" PRIu64 " evals=%" PRIu64 " hits=%" PRIu64 "\n",
-           path, ss_input_kind_name(c.inputs[0].kind), threads, (double)decoded / 1e6, best,
-           (double)decoded / 1e6 / best, (double)records / best, records, st.n_candidates,
+           path, ss_input_kind_name(c.inputs[0].kind), threads,
+           o->pipeline && c.inputs[0].comp != SS_COMP_NONE ? " +dec" : "", (double)decoded / 1e6,
+           best, (double)decoded / 1e6 / best, (double)records / best, records, st.n_candidates,
            st.n_evals, hits);
     ss_case_release(&c);
     return 0;
@@ -157,8 +174,9 @@ int main(int argc, char **argv)
 {
     const char *dirs[MAX_RULE_DIRS];
     size_t n_dirs = 0;
-    unsigned runs = 3, threads = 1, flags = 0;
-    bool load_only = false, validate_all = false;
+    struct opts o = { .runs = 3, .threads = 1, .pipeline = true };
+    unsigned flags = 0;
+    bool load_only = false;
     struct ss_sigma_ruleset *rs;
     struct ss_diag d;
     int64_t t0;
@@ -169,19 +187,31 @@ int main(int argc, char **argv)
 
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc &&
             ss_parse_u64(argv[i + 1], strlen(argv[i + 1]), &v) == 0 && v > 0 && v < 100) {
-            runs = (unsigned)v;
+            o.runs = (unsigned)v;
             i++;
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc &&
                    ss_parse_u64(argv[i + 1], strlen(argv[i + 1]), &v) == 0 && v > 0 &&
                    v <= MAX_THREADS) {
-            threads = (unsigned)v;
+            o.threads = (unsigned)v;
             i++;
         } else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc && n_dirs < MAX_RULE_DIRS) {
             dirs[n_dirs++] = argv[++i];
         } else if (strcmp(argv[i], "--no-prefilter") == 0) {
             flags |= SS_SIGMA_NO_PREFILTER;
         } else if (strcmp(argv[i], "--validate-all") == 0) {
-            validate_all = true;
+            o.validate_all = true;
+        } else if (strcmp(argv[i], "--no-pipeline") == 0) {
+            o.pipeline = false;
+        } else if (strcmp(argv[i], "--blocks") == 0 && i + 1 < argc &&
+                   strchr(argv[i + 1], ':') != NULL) {
+            const char *b = argv[++i], *colon = strchr(b, ':');
+
+            if (ss_parse_u64(b, (size_t)(colon - b), &v) != 0 || v > 64)
+                break;
+            o.n_blocks = (unsigned)v;
+            if (ss_parse_u64(colon + 1, strlen(colon + 1), &v) != 0 || v > 4096)
+                break;
+            o.block_bytes = (size_t)v << 10;
         } else if (strcmp(argv[i], "--load-only") == 0) {
             load_only = true;
         } else {
@@ -190,7 +220,8 @@ int main(int argc, char **argv)
     }
     if (n_dirs == 0 || (i == argc && !load_only)) {
         fprintf(stderr, "usage: bench_hunt [--runs N] [--threads N] [--no-prefilter] "
-                        "[--validate-all] --rules DIR... FILE...\n"
+                        "[--validate-all] [--no-pipeline] [--blocks N:KIB] --rules DIR... "
+                        "FILE...\n"
                         "       bench_hunt --load-only --rules DIR...\n");
         return 2;
     }
@@ -210,7 +241,7 @@ int main(int argc, char **argv)
     printf("rules: %zu loaded from %zu documents, load + compile %.3f s\n", ss_sigma_rule_count(rs),
            ss_sigma_report_len(rs), (double)(ss_time_mono_us() - t0) / 1e6);
     for (; !load_only && i < argc; i++)
-        if (bench_file(rs, argv[i], runs, threads, validate_all) < 0)
+        if (bench_file(rs, argv[i], &o) < 0)
             r = 1;
     ss_sigma_ruleset_free(rs);
     return r < 0 ? 1 : 0;

@@ -10,9 +10,12 @@
  * --extract also pulls 5 fields out of every record in one pass (a pathset: time,
  * resourceId, operationName, category, callerIpAddress), as a review's checks do.
  *
- * usage: bench_ingest [--runs N] [--no-validate] [--extract] [--zlib] [--threads N] FILE...
+ * usage: bench_ingest [--runs N] [--no-validate] [--extract] [--zlib] [--pipeline]
+ *                     [--blocks N:KIB] [--threads N] FILE...
  *        bench_ingest [--runs N] --decode=isal|zlib|libdeflate|zstd FILE...
  * --threads N reads one plain JSON lines FILE in N byte ranges on N threads.
+ * --pipeline decodes a compressed FILE on a decode thread of its own (SS_READER_PIPELINE);
+ * --blocks sizes the decoded blocks (N blocks of KIB KiB; ss_reader_set_decode_blocks).
  */
 #include "io/io.h"
 
@@ -92,6 +95,9 @@ static int read_reader(struct ss_reader *rd, struct result *res)
     return 0;
 }
 
+static unsigned arg_blocks;
+static size_t arg_block_bytes;
+
 static int run_reader(const char *path, unsigned flags, struct result *res)
 {
     struct ss_case c;
@@ -103,6 +109,7 @@ static int run_reader(const char *path, unsigned flags, struct result *res)
     r = ss_reader_open(&c, 0, NULL, NULL, NULL, &rd, NULL);
     if (r == 0) {
         ss_reader_set_flags(rd, flags);
+        ss_reader_set_decode_blocks(rd, arg_blocks, arg_block_bytes);
         r = read_reader(rd, res);
         ss_reader_free(rd);
     }
@@ -355,6 +362,18 @@ int main(int argc, char **argv)
                 return 1;
         } else if (strcmp(a, "--zlib") == 0) {
             flags |= SS_READER_GZIP_ZLIB;
+        } else if (strcmp(a, "--pipeline") == 0) {
+            flags |= SS_READER_PIPELINE;
+        } else if (strcmp(a, "--blocks") == 0 && first + 1 < argc &&
+                   strchr(argv[first + 1], ':') != NULL) {
+            const char *b = argv[++first], *colon = strchr(b, ':');
+
+            if (ss_parse_u64(b, (size_t)(colon - b), &v) != 0 || v > 64)
+                return 2;
+            arg_blocks = (unsigned)v;
+            if (ss_parse_u64(colon + 1, strlen(colon + 1), &v) != 0 || v > 4096)
+                return 2;
+            arg_block_bytes = (size_t)v << 10;
         } else if (strncmp(a, "--decode=", 9) == 0) {
             engine = a + 9;
         } else if (strcmp(a, "--runs") == 0 && first + 1 < argc &&
@@ -417,10 +436,11 @@ int main(int argc, char **argv)
         printf("%-40s %-12s %9.1f MB %8.3f s %9.1f MB/s %12.0f rec/s  records=%" PRIu64
                " bad=%" PRIu64 "\n",
                argv[i],
-               engine != NULL        ? engine
-               : threads > 0         ? "ranges"
-               : extract_set != NULL ? "reader+extract"
-                                     : "reader",
+               engine != NULL                      ? engine
+               : threads > 0                       ? "ranges"
+               : (flags & SS_READER_PIPELINE) != 0 ? "pipelined"
+               : extract_set != NULL               ? "reader+extract"
+                                                   : "reader",
                (double)res.decoded / 1e6, best, (double)res.decoded / 1e6 / best,
                (double)res.records / best, res.records, res.bad);
     }

@@ -12,8 +12,11 @@
 #   rules       load + compile time of the cloud rules folder and of every Sigma rule in
 #               the shared corpus (target: the whole SigmaHQ folder in under 1 s)
 #   siloscope   bench_hunt: read + prefilter + match every record with all cloud rules,
-#               1 and 2 threads on the plain file; gzip and zstd on one thread
-#   decoders    ISA-L and zstd alone (target: .gz/.zst hunt >= 0.8x of decoding alone)
+#               1 and 2 threads on the plain file; gzip and zstd on one matching thread,
+#               with a decode thread beside it (SS_READER_PIPELINE, as `siloscope hunt`
+#               does) and without (decoding and matching in series on one thread)
+#   decoders    ISA-L and zstd alone (target: .gz/.zst hunt >= 0.8x of decoding alone),
+#               and decoding + record framing with and without the decode thread
 #   peers       jq and DuckDB with one equivalent filter (operationName ends with /DELETE)
 #
 # usage: bench/hunt.sh [SIZE] [BUILD_DIR]      SIZE of the synth case (default 400M)
@@ -39,12 +42,18 @@ ours "plain: hunt" "$BH" --rules "$CLOUD_RULES" "$PLAIN"
 ours "plain: hunt, prefilter off" "$BH" --no-prefilter --rules "$CLOUD_RULES" "$PLAIN"
 ours "plain: hunt, every record validated" "$BH" --validate-all --rules "$CLOUD_RULES" "$PLAIN"
 ours "plain, 2 threads: hunt" "$BH" --threads 2 --rules "$CLOUD_RULES" "$PLAIN"
-ours "gzip: hunt" "$BH" --rules "$CLOUD_RULES" "$PLAIN.gz"
-ours "zstd: hunt" "$BH" --rules "$CLOUD_RULES" "$PLAIN.zst"
+ours "gzip: hunt + decode thread" "$BH" --rules "$CLOUD_RULES" "$PLAIN.gz"
+ours "gzip: hunt, serial (one thread)" "$BH" --no-pipeline --rules "$CLOUD_RULES" "$PLAIN.gz"
+ours "zstd: hunt + decode thread" "$BH" --rules "$CLOUD_RULES" "$PLAIN.zst"
+ours "zstd: hunt, serial (one thread)" "$BH" --no-pipeline --rules "$CLOUD_RULES" "$PLAIN.zst"
 echo "== reading and decoding alone"
 ours "plain: framing only" "$BI" --no-validate "$PLAIN"
 ours "decode gzip: ISA-L" "$BI" --decode=isal "$PLAIN.gz"
 ours "decode zstd" "$BI" --decode=zstd "$PLAIN.zst"
+ours "gzip: framing, serial" "$BI" --no-validate "$PLAIN.gz"
+ours "gzip: framing + decode thread" "$BI" --no-validate --pipeline "$PLAIN.gz"
+ours "zstd: framing, serial" "$BI" --no-validate "$PLAIN.zst"
+ours "zstd: framing + decode thread" "$BI" --no-validate --pipeline "$PLAIN.zst"
 echo "== peers: one filter (operationName ends with /DELETE, case-insensitive)"
 peer "jq select(...)" 1 \
     "jq -c 'select((.operationName // \"\") | ascii_downcase | endswith(\"/delete\"))' '$PLAIN' | wc -l"
@@ -55,8 +64,17 @@ peer "siloscope hunt -j 2 CASE (all kinds)" 1 "'$BIN' hunt -j 2 --rules '$CLOUD_
 
 echo "== ratios (targets from issue 4)"
 printf '%-66s %6.0f MB/s\n' "plain, 1 thread, all cloud rules (>= 1000 MB/s)" "${MBS[plain: hunt]}"
-ratio "gzip hunt vs ISA-L decoding alone (>= 0.8x)" "gzip: hunt" "decode gzip: ISA-L"
-ratio "zstd hunt vs zstd decoding alone (>= 0.8x)" "zstd: hunt" "decode zstd"
+ratio "gzip hunt (+ decode thread) vs ISA-L decoding alone (>= 0.8x)" \
+    "gzip: hunt + decode thread" "decode gzip: ISA-L"
+ratio "zstd hunt (+ decode thread) vs zstd decoding alone (>= 0.8x)" \
+    "zstd: hunt + decode thread" "decode zstd"
+ratio "gzip hunt, serial, vs ISA-L decoding alone" "gzip: hunt, serial (one thread)" \
+    "decode gzip: ISA-L"
+ratio "zstd hunt, serial, vs zstd decoding alone" "zstd: hunt, serial (one thread)" "decode zstd"
+ratio "gzip hunt + decode thread vs plain hunt (matching bound: 1.0)" \
+    "gzip: hunt + decode thread" "plain: hunt"
+ratio "zstd hunt + decode thread vs plain hunt (matching bound: 1.0)" \
+    "zstd: hunt + decode thread" "plain: hunt"
 ratio "2 threads vs 1 thread" "plain, 2 threads: hunt" "plain: hunt"
 ratio "hunt (all rules) vs jq (one filter)" "plain: hunt" "jq select(...)"
 ratio "hunt (all rules) vs DuckDB (one filter), 1 thread" "plain: hunt" \

@@ -6,6 +6,8 @@
  * count of every rule. Inputs are read on -j worker threads (one task per input, one
  * match scratch per worker); output is buffered per input and printed in input order,
  * and correlations run after every input is read, so the output never depends on -j.
+ * A large compressed input is decoded on a decode thread of its own beside its worker
+ * (SS_READER_PIPELINE: the same records, decoding and matching overlap).
  * Output format: docs/sigma.md "siloscope hunt".
  */
 #include "cli/cli.h"
@@ -24,6 +26,9 @@
 #define HUNT_MAX_ARGS 256
 #define HUNT_MAX_WORKERS 256u
 #define HUNT_OUT_MAX ((size_t)1 << 30)
+/* Compressed inputs from this stored size on get a decode thread (smaller ones are over
+ * before a thread pays off). */
+#define HUNT_PIPELINE_MIN_BYTES ((uint64_t)1 << 20)
 
 static const char hunt_help[] =
     "usage: siloscope hunt --rules DIR [--rules DIR]... [--mapping FILE]...\n"
@@ -75,6 +80,7 @@ struct hunt {
     bool has_from, has_to;
     enum ss_severity min_sev;
     bool table;
+    bool pipeline; /* decode threads for large compressed inputs (more than one CPU) */
     unsigned threads;
     struct ss_sigma_ruleset *rs;
     struct ss_sigma_scratch **scr;
@@ -155,6 +161,7 @@ static int hunt_task_run(void *ctx, size_t task, unsigned worker)
     struct ss_sigma_scratch *s = h->scr[worker];
     struct ss_reader *rd = NULL;
     struct ss_diag d;
+    unsigned flags;
     int r;
 
     ss_diag_clear(&d);
@@ -170,7 +177,10 @@ static int hunt_task_run(void *ctx, size_t task, unsigned worker)
     }
     /* Records are framed without validation: the engine validates the records that reach
        rule evaluation (SS_SIGMA_VALIDATE); the others are never interpreted. */
-    ss_reader_set_flags(rd, SS_READER_NO_VALIDATE);
+    flags = SS_READER_NO_VALIDATE;
+    if (h->pipeline && in->comp != SS_COMP_NONE && in->size_bytes >= HUNT_PIPELINE_MIN_BYTES)
+        flags |= SS_READER_PIPELINE;
+    ss_reader_set_flags(rd, flags);
     for (;;) {
         struct ss_record rec;
         const struct ss_sigma_hit *hits;
@@ -525,6 +535,7 @@ int ss_cmd_hunt(int argc, char **argv)
         code = SS_EXIT_INTERNAL;
         goto out;
     }
+    h.pipeline = ss_pool_default_threads() > 1;
     h.n_workers = h.threads ? h.threads : ss_pool_default_threads();
     h.n_workers = SS_MIN(h.n_workers, HUNT_MAX_WORKERS);
     if (h.n_tasks > 0)

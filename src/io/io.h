@@ -16,7 +16,9 @@
  * record carries its location. A bad record is reported (located) and reading goes on;
  * a damaged stream ends the input with an error, keeping every record before it.
  *
- * Thread-safety: a case is immutable after discovery; each reader has one owner.
+ * Thread-safety: a case is immutable after discovery; each reader has one owner (a
+ * reader with SS_READER_PIPELINE runs one decode thread of its own, joined by
+ * ss_reader_drain and ss_reader_free).
  */
 #ifndef SS_IO_IO_H
 #define SS_IO_IO_H
@@ -221,6 +223,8 @@ enum ss_reader_flags {
     SS_READER_FORCE_PLAIN = 1u << 1, /* ss_reader_open_mem: never decompress */
     SS_READER_GZIP_ZLIB = 1u << 2,   /* decode gzip with zlib even where ISA-L is built in
                                         (benchmarks and tests of the fallback) */
+    SS_READER_PIPELINE = 1u << 3,    /* compressed input: decode on a thread of its own,
+                                        ahead of the splitter (see ss_reader_set_flags) */
 };
 
 /**
@@ -235,10 +239,43 @@ SS_MUST_USE int ss_reader_open_mem(const void *data, size_t len, uint32_t input,
                                    struct ss_reader **ret_reader, struct ss_diag *reterr_diag);
 
 /**
- * Set the reader's flags (SS_READER_NO_VALIDATE, SS_READER_GZIP_ZLIB) before the first
- * ss_reader_next; SS_READER_FORCE_PLAIN is only honoured by ss_reader_open_mem.
+ * Set the reader's flags (SS_READER_NO_VALIDATE, SS_READER_GZIP_ZLIB, SS_READER_PIPELINE)
+ * before the first ss_reader_next; SS_READER_FORCE_PLAIN is only honoured by
+ * ss_reader_open_mem.
+ *
+ * SS_READER_PIPELINE (pipelined decoding): for a gzip or zstd input read whole (a file
+ * or memory; ignored for uncompressed input, byte ranges and sniffing), the first
+ * ss_reader_next starts one decode thread that reads and decompresses into a ring of
+ * decoded blocks (docs/io.md "Pipelined decoding") while ss_reader_next frames and
+ * validates records on the calling thread, so decoding and what the caller does with
+ * the records overlap on two cores. Everything else is as without the flag: the same
+ * records, locations, errors and diagnostics, the same caps, the decoded observer
+ * called on the calling thread, ss_reader_drain and ss_reader_free allowed at any
+ * point. What differs: @raw_fn runs on the decode thread (never concurrently with
+ * itself, never after ss_reader_drain or ss_reader_free has returned), so the caller
+ * reads its context (a hash) only once ss_reader_next has returned 0, or after
+ * ss_reader_drain or ss_reader_free; the decoder runs up to 2 MiB of decoded output
+ * ahead; and ss_reader_stored_bytes counts the stored bytes read when the last block
+ * handed over was decoded. If the thread cannot be started, the calling thread decodes.
  */
 void ss_reader_set_flags(struct ss_reader *rd, unsigned flags);
+
+/**
+ * Size the decoded blocks of a compressed input (before the first ss_reader_next):
+ * @block_bytes decoded bytes a block (at most 4 MiB; default 256 KiB) and, with
+ * SS_READER_PIPELINE, a ring of @n_blocks (clamped to [2, 64]; default 8); 0 keeps a
+ * default. For tests (tiny blocks put a block boundary everywhere) and benchmarks. The
+ * records of an intact stream never depend on it; how much of a damaged stream is
+ * delivered before the error, or where a ratio cap trips, may depend on the block size
+ * (never on the thread).
+ */
+void ss_reader_set_decode_blocks(struct ss_reader *rd, unsigned n_blocks, size_t block_bytes);
+
+/**
+ * Whether a decode thread runs (or ran) for @rd (SS_READER_PIPELINE took effect; known
+ * after the first ss_reader_next).
+ */
+bool ss_reader_pipelined(const struct ss_reader *rd);
 
 /**
  * Next record. Returns 1 with *ret_rec filled, 0 at end of input, or a negative error

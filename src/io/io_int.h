@@ -13,6 +13,16 @@
  *                       json scanner.
  * The window holds decoded bytes [base, base + len); bytes before pos are consumed and
  * may be discarded by compaction. A record returned to the caller points into it.
+ *
+ * Compressed inputs read whole are decoded in blocks (stream.c "decoded blocks"): the
+ * source and decoder layers move to a second, private struct ss_reader that fills
+ * fixed-size blocks through the same io_dec_fill, on the calling thread, or ahead on a
+ * decode thread with SS_READER_PIPELINE. The splitter takes whole blocks
+ * (io_pipe_take): the window becomes the block itself, with the unconsumed tail of the
+ * previous window copied into the block's headroom in front of its data (so only
+ * partial records are copied), or, when that tail is larger than the headroom, the
+ * reader's own buffer with the block appended. As the decoder's calls depend only on
+ * the block size, the thread changes nothing that the reader reports.
  */
 #ifndef SS_IO_IO_INT_H
 #define SS_IO_IO_INT_H
@@ -26,6 +36,15 @@
 #define IO_STEP_MAX ((size_t)1 << 20)
 /* Stored-byte buffer of the decompressors. */
 #define IO_INBUF_SIZE ((size_t)256 << 10)
+/* Block decoding: blocks in the threaded ring, decoded bytes a block, headroom in front
+ * (at most one block's size), and the bounds of ss_reader_set_decode_blocks. */
+#define IO_PIPE_BLOCKS 8u
+#define IO_PIPE_BLOCK ((size_t)256 << 10)
+#define IO_PIPE_HEAD ((size_t)64 << 10)
+#define IO_PIPE_BLOCKS_MAX 64u
+#define IO_PIPE_BLOCK_MAX ((size_t)4 << 20)
+
+struct io_pipe;
 
 enum io_state {
     IO_ST_TOP = 0,   /* between top-level values */
@@ -89,6 +108,15 @@ struct ss_reader {
     size_t pos, len;
     uint64_t base; /* decoded offset of buf[0] */
 
+    /* block decoding: the window is a taken block (win_block) or own_buf */
+    struct io_pipe *pipe; /* NULL unless decoding in blocks */
+    bool pipe_tried;      /* io_pipe_start ran (it runs once, at the first refill) */
+    bool win_block;
+    char *own_buf; /* the reader's own window buffer while pipe != NULL */
+    size_t own_cap;
+    unsigned pipe_blocks;    /* threaded ring size asked for (0: IO_PIPE_BLOCKS) */
+    size_t pipe_block_bytes; /* block size asked for (0: IO_PIPE_BLOCK) */
+
     /* line accounting: line is the number of the line holding byte line_off */
     uint64_t line;
     uint64_t line_off;
@@ -125,6 +153,33 @@ void io_dec_free(struct ss_reader *rd);
 int io_dec_fill(struct ss_reader *rd);
 /** Read up to @cap stored bytes at the source position into @dst (raw observer fed). */
 int io_src_read(struct ss_reader *rd, uint8_t *dst, size_t cap, size_t *ret_n);
+/**
+ * At the first refill: a compressed input read whole (not a range, not sniffing) is
+ * decoded in blocks from here on (rd->pipe), by a decode thread when SS_READER_PIPELINE
+ * is set and the thread starts, else on the calling thread. Leaves rd->pipe NULL for
+ * other readers. Returns 0, or -ENOMEM (then also the sticky rd->dec_err).
+ */
+int io_pipe_start(struct ss_reader *rd);
+/**
+ * Take the next decoded block (waiting for the decode thread). Returns 1 with its bytes
+ * in *ret_p / *ret_n (n > 0; *ret_head bytes of writable headroom lie before *ret_p),
+ * or 0 when no bytes are left: rd->dec_eof is then set, and rd->dec_err and rd->dec_diag
+ * when the stream ended with an error. The final block also sets them when taken. Each
+ * block taken must be given back with io_pipe_release, oldest first.
+ */
+int io_pipe_take(struct ss_reader *rd, char **ret_p, size_t *ret_head, size_t *ret_n);
+/** Give back the oldest block taken, for the decode thread to fill again. */
+void io_pipe_release(struct ss_reader *rd);
+/**
+ * Stop decoding blocks (and the decode thread, waiting for it); the source position
+ * (rd->src_pos, src_eof) becomes where decoding stopped reading. Safe to call more than
+ * once.
+ */
+void io_pipe_stop(struct ss_reader *rd);
+/** Stop the decode thread and free the blocks (rd->pipe becomes NULL). */
+void io_pipe_free(struct ss_reader *rd);
+/** Whether a decode thread fills rd's blocks (or did, until stopped). */
+bool io_pipe_threaded(const struct ss_reader *rd);
 /** Compression from the first bytes of a stream (SS_COMP__COUNT: unsupported format). */
 enum ss_compression io_detect_comp(const uint8_t *p, size_t n, const char **ret_why);
 /** Count newline bytes in @p[0..n). */

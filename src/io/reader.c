@@ -195,6 +195,68 @@ static int make_room(struct ss_reader *rd)
 }
 
 /*
+ * Block decoding (compressed inputs): take the next decoded block as the window. The
+ * unconsumed tail of the current window (a partial record, usually) is copied in front
+ * of the block's data when it fits the headroom, so the decoded bytes themselves are
+ * never copied; a longer tail goes to the reader's own buffer, with the block appended.
+ */
+static int pipe_refill(struct ss_reader *rd)
+{
+    size_t tail = rd->len - rd->pos;
+    bool held = rd->win_block;
+    char *p;
+    size_t head, n;
+
+    if (io_pipe_take(rd, &p, &head, &n) == 0)
+        return rd->dec_err;
+    advance_lines(rd, rd->base + rd->pos);
+    if (rd->dec_fn != NULL)
+        rd->dec_fn(rd->dec_ctx, (const uint8_t *)p, n);
+    if (tail <= head) {
+        memcpy(p - tail, rd->buf + rd->pos, tail);
+        if (held)
+            io_pipe_release(rd);
+        rd->buf = p - tail;
+        rd->win_block = true;
+    } else {
+        if (tail + n > rd->own_cap) {
+            /* the tail is at most one record (callers check before they refill) */
+            size_t limit = rd->cap_max + IO_PIPE_BLOCK_MAX;
+            size_t ncap = SS_MIN(SS_MAX(rd->own_cap * 2, tail + n), limit);
+            char *nbuf = tail + n > ncap ? NULL : ss_realloc(rd->own_buf, ncap);
+
+            if (nbuf == NULL) {
+                /* the window is left as it was; the input ends with this (sticky) error */
+                rd->dec_eof = true;
+                rd->dec_err = ss_diag_set(
+                    &rd->dec_diag, tail + n > ncap ? SS_ELIMIT : -ENOMEM, rd->name, 0, 0, rd->base,
+                    tail + n > ncap ? "window limit reached"
+                                    : "out of memory growing the read window");
+                return rd->dec_err;
+            }
+            if (!held)
+                rd->buf = nbuf; /* the window was the own buffer */
+            rd->own_buf = nbuf;
+            rd->own_cap = ncap;
+        }
+        memmove(rd->own_buf, rd->buf + rd->pos, tail);
+        memcpy(rd->own_buf + tail, p, n);
+        if (held)
+            io_pipe_release(rd);
+        io_pipe_release(rd);
+        rd->buf = rd->own_buf;
+        rd->win_block = false;
+    }
+    rd->base += rd->pos;
+    rd->pos = 0;
+    rd->len = tail + n;
+    rd->cap = rd->len;
+    if (!rd->win_block)
+        rd->cap = rd->own_cap;
+    return (int)n;
+}
+
+/*
  * Decode more into the window. Returns > 0 (bytes added), 0 at a clean end of stream,
  * or the stream error (sticky: returned again on every later call).
  */
@@ -204,6 +266,13 @@ static int refill(struct ss_reader *rd)
 
     if (rd->dec_eof)
         return rd->dec_err;
+    if (!rd->pipe_tried) {
+        r = io_pipe_start(rd);
+        if (r < 0)
+            return r;
+    }
+    if (rd->pipe != NULL)
+        return pipe_refill(rd);
     r = make_room(rd);
     if (r < 0)
         return r;
@@ -913,10 +982,11 @@ void ss_reader_free(struct ss_reader *rd)
 {
     if (rd == NULL)
         return;
+    io_pipe_free(rd); /* joins the decode thread first */
     io_dec_free(rd);
     if (rd->fd >= 0)
         (void)close(rd->fd);
-    ss_free(rd->buf);
+    ss_free(rd->own_buf != NULL ? rd->own_buf : rd->buf);
     ss_free(rd);
 }
 
@@ -946,7 +1016,7 @@ int ss_reader_open(const struct ss_case *c, uint32_t index, const struct ss_io_l
                    struct ss_diag *reterr_diag)
 {
     struct ss_reader *rd;
-    int fd, r;
+    int fd = -1, r;
 
     r = open_input_fd(c, index, reterr_diag, &fd);
     if (r < 0)
@@ -1004,7 +1074,7 @@ out:
 int ss_input_count_newlines(const struct ss_case *c, uint32_t index, uint64_t begin, uint64_t end,
                             uint64_t *ret_count, struct ss_diag *reterr_diag)
 {
-    int fd, r;
+    int fd = -1, r;
 
     if (c == NULL || index >= c->n_inputs || begin > end)
         return ss_diag_set(reterr_diag, -EINVAL, NULL, 0, 0, UINT64_MAX, "bad range");
@@ -1127,6 +1197,17 @@ void ss_reader_set_flags(struct ss_reader *rd, unsigned flags)
     rd->flags = (rd->flags & SS_READER_FORCE_PLAIN) | (flags & ~(unsigned)SS_READER_FORCE_PLAIN);
 }
 
+void ss_reader_set_decode_blocks(struct ss_reader *rd, unsigned n_blocks, size_t block_bytes)
+{
+    rd->pipe_blocks = n_blocks == 0 ? 0 : SS_MIN(SS_MAX(n_blocks, 2u), IO_PIPE_BLOCKS_MAX);
+    rd->pipe_block_bytes = SS_MIN(block_bytes, IO_PIPE_BLOCK_MAX);
+}
+
+bool ss_reader_pipelined(const struct ss_reader *rd)
+{
+    return io_pipe_threaded(rd);
+}
+
 uint64_t ss_reader_decoded_bytes(const struct ss_reader *rd)
 {
     return rd->base + rd->len;
@@ -1165,6 +1246,7 @@ int ss_reader_drain(struct ss_reader *rd)
     int r = 0;
 
     rd->state = IO_ST_DONE;
+    io_pipe_stop(rd); /* the thread's raw observer calls end here */
     if (rd->raw_fn == NULL || rd->src_eof || rd->src_pos >= rd->raw_end)
         return 0;
     buf = ss_malloc(bufsize);

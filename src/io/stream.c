@@ -6,11 +6,16 @@
  * under the decoded-size and ratio caps. Multi-member gzip and multi-frame zstd are one
  * stream; zero bytes after the last gzip member are tolerated as padding, anything else
  * after it is damage.
+ *
+ * Also the pipeline (SS_READER_PIPELINE): a decode thread that drives a private copy of
+ * these two layers into a ring of decoded blocks, which the splitter takes whole.
  */
 #include "io/io_int.h"
 
 #include "core/alloc.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -502,6 +507,8 @@ int io_dec_fill(struct ss_reader *rd)
         /* out_room let one byte past the cap through: drop it and stop here */
         rd->len -= (size_t)(total - rd->lim.max_decoded_bytes);
         r = (int)(rd->base + rd->len - before);
+        if (rd->dec_fn != NULL && r > 0)
+            rd->dec_fn(rd->dec_ctx, (const uint8_t *)rd->buf + (before - rd->base), (size_t)r);
         if (rd->dec_err == 0)
             rd->dec_err =
                 ss_diag_set(&rd->dec_diag, SS_ELIMIT, rd->name, 0, 0, rd->lim.max_decoded_bytes,
@@ -523,4 +530,333 @@ int io_dec_fill(struct ss_reader *rd)
         rd->dec_eof = true;
     }
     return (int)(rd->base + rd->len - before);
+}
+
+/*
+ * ---- decoded blocks and the pipeline ----
+ *
+ * A compressed input read whole is decoded in fixed blocks: a private struct ss_reader
+ * (drd) holds the source and decoder state, and each block is filled through
+ * io_dec_fill until it is full or the stream ends. The sequence of decoder calls thus
+ * depends only on the block size, never on the splitter or on timing, so everything a
+ * reader reports (records, the bytes delivered before damage, where a ratio cap trips)
+ * is the same with and without the decode thread. Without SS_READER_PIPELINE the
+ * calling thread fills a block when it takes one (a ring of two: its window and the
+ * next); with it, a decode thread fills the ring ahead.
+ *
+ * Blocks are filled, taken and given back in ring order, so three counters describe
+ * the ring: filled (by the filler), taken (consumer only) and released. The filler may
+ * fill while filled - released < n_blocks; the consumer holds at most two blocks at a
+ * time and n_blocks >= 2, so it never waits on a ring that cannot be filled. With a
+ * thread, the counters are under one mutex, and block fields and the final error are
+ * written before the counter that publishes them.
+ */
+
+struct io_block {
+    char *mem;        /* head bytes of headroom, then block_bytes decoded */
+    size_t len;       /* decoded bytes at mem + head */
+    uint64_t src_pos; /* the source position when the block was done */
+    bool last;        /* the stream ended in this block: no block follows */
+};
+
+struct io_pipe {
+    struct ss_reader *drd; /* source and decoder (the thread's until joined) */
+    bool threaded;         /* a decode thread fills the ring */
+    pthread_t tid;
+    bool running; /* tid not joined yet */
+    pthread_mutex_t lock;
+    pthread_cond_t filled;         /* a block was published */
+    pthread_cond_t freed;          /* a block was given back, or stop */
+    uint64_t n_filled, n_released; /* under lock when threaded */
+    bool stop;                     /* under lock */
+    atomic_bool stop_now;          /* the same, polled by the thread between decoder steps */
+    uint64_t n_taken;              /* consumer only */
+    uint64_t decoded;              /* filler only: decoded bytes before the next block */
+    int err;                       /* the stream's final error, published with the last block */
+    struct ss_diag diag;
+    unsigned n_blocks;
+    size_t block_bytes; /* decoded bytes a block holds */
+    size_t head;        /* headroom in front of them */
+    struct io_block *blk;
+};
+
+/* Fill @b. Returns false when stopped half-way (the block is then not published). */
+static bool fill_block(struct io_pipe *pp, struct io_block *b)
+{
+    struct ss_reader *drd = pp->drd;
+
+    drd->buf = b->mem + pp->head;
+    drd->cap = pp->block_bytes;
+    drd->len = 0;
+    drd->base = pp->decoded;
+    while (drd->len < drd->cap && !drd->dec_eof) {
+        if (pp->threaded && atomic_load_explicit(&pp->stop_now, memory_order_relaxed))
+            return false;
+        /* > 0 bytes, or 0 / an error with dec_eof set (the error is sticky in drd) */
+        if (io_dec_fill(drd) <= 0 && SS_NEVER(!drd->dec_eof))
+            drd->dec_eof = true;
+    }
+    b->len = drd->len;
+    b->src_pos = drd->src_pos;
+    b->last = drd->dec_eof;
+    pp->decoded += drd->len;
+    if (b->last) {
+        pp->err = drd->dec_err;
+        pp->diag = drd->dec_diag;
+    }
+    return true;
+}
+
+static void *pipe_main(void *arg)
+{
+    struct io_pipe *pp = arg;
+
+    for (;;) {
+        struct io_block *b;
+
+        pthread_mutex_lock(&pp->lock);
+        while (!pp->stop && pp->n_filled - pp->n_released >= pp->n_blocks)
+            pthread_cond_wait(&pp->freed, &pp->lock);
+        if (pp->stop) {
+            pthread_mutex_unlock(&pp->lock);
+            return NULL;
+        }
+        b = &pp->blk[pp->n_filled % pp->n_blocks];
+        pthread_mutex_unlock(&pp->lock);
+        if (!fill_block(pp, b))
+            return NULL;
+        pthread_mutex_lock(&pp->lock);
+        pp->n_filled++;
+        pthread_cond_signal(&pp->filled);
+        pthread_mutex_unlock(&pp->lock);
+        if (b->last)
+            return NULL;
+    }
+}
+
+/* Free what io_pipe_start allocated; no thread is running. */
+static void pipe_destroy(struct io_pipe *pp, bool sync_ready)
+{
+    if (pp->drd != NULL) {
+        io_dec_free(pp->drd);
+        ss_free(pp->drd);
+    }
+    for (unsigned i = 0; pp->blk != NULL && i < pp->n_blocks; i++)
+        ss_free(pp->blk[i].mem);
+    ss_free(pp->blk);
+    if (sync_ready) {
+        pthread_cond_destroy(&pp->freed);
+        pthread_cond_destroy(&pp->filled);
+        pthread_mutex_destroy(&pp->lock);
+    }
+    ss_free(pp);
+}
+
+/* Start the decode thread. Returns false (and leaves pp unthreaded) if it cannot. */
+static bool pipe_thread_start(struct io_pipe *pp)
+{
+    atomic_init(&pp->stop_now, false);
+    if (pthread_mutex_init(&pp->lock, NULL) != 0)
+        return false;
+    if (pthread_cond_init(&pp->filled, NULL) != 0) {
+        pthread_mutex_destroy(&pp->lock);
+        return false;
+    }
+    if (pthread_cond_init(&pp->freed, NULL) != 0) {
+        pthread_cond_destroy(&pp->filled);
+        pthread_mutex_destroy(&pp->lock);
+        return false;
+    }
+    pp->threaded = true;
+    if (pthread_create(&pp->tid, NULL, pipe_main, pp) != 0) {
+        pthread_cond_destroy(&pp->freed);
+        pthread_cond_destroy(&pp->filled);
+        pthread_mutex_destroy(&pp->lock);
+        pp->threaded = false;
+        return false;
+    }
+    pp->running = true;
+    return true;
+}
+
+static bool block_mode(const struct ss_reader *rd)
+{
+    return rd->comp != SS_COMP_NONE && !rd->range && !rd->sniffing && !rd->dec_ready &&
+           rd->src_pos == rd->src_begin;
+}
+
+int io_pipe_start(struct ss_reader *rd)
+{
+    struct io_pipe *pp;
+    struct ss_reader *drd;
+    bool thread = (rd->flags & SS_READER_PIPELINE) != 0;
+
+    rd->pipe_tried = true;
+    if (!block_mode(rd))
+        return 0;
+    rd->dec_ready = true; /* rd's own decoder is never set up */
+    pp = ss_calloc(1, sizeof(*pp));
+    if (pp == NULL)
+        goto nomem;
+    pp->n_blocks = thread ? (rd->pipe_blocks != 0 ? rd->pipe_blocks : IO_PIPE_BLOCKS) : 2;
+    pp->block_bytes = rd->pipe_block_bytes != 0 ? rd->pipe_block_bytes : IO_PIPE_BLOCK;
+    pp->head = SS_MIN(IO_PIPE_HEAD, pp->block_bytes);
+    pp->drd = drd = ss_calloc(1, sizeof(*drd));
+    pp->blk = ss_calloc(pp->n_blocks, sizeof(*pp->blk));
+    if (drd == NULL || pp->blk == NULL)
+        goto nomem;
+    for (unsigned i = 0; i < pp->n_blocks; i++) {
+        pp->blk[i].mem = ss_malloc(pp->head + pp->block_bytes);
+        if (pp->blk[i].mem == NULL)
+            goto nomem;
+    }
+    /* the source and decoder layers of rd, as they are before anything was read */
+    drd->name = rd->name;
+    drd->input = rd->input;
+    drd->lim = rd->lim;
+    drd->jlim = rd->jlim;
+    drd->flags = rd->flags;
+    drd->fd = rd->fd; /* still owned (and closed) by rd; pread has no shared offset */
+    drd->mem = rd->mem;
+    drd->mem_len = rd->mem_len;
+    drd->src_pos = rd->src_pos;
+    drd->src_begin = rd->src_begin;
+    drd->raw_end = rd->raw_end;
+    drd->src_eof = rd->src_eof;
+    drd->raw_fn = rd->raw_fn;
+    drd->raw_ctx = rd->raw_ctx;
+    drd->comp = rd->comp;
+    drd->range_end = UINT64_MAX;
+    drd->line = 1;
+    drd->wrap_key = -1;
+    /* without the thread (not asked for, or it cannot start) the caller fills each block
+     * as it takes it; nothing has been read yet either way */
+    if (thread)
+        (void)pipe_thread_start(pp);
+    rd->pipe = pp;
+    rd->own_buf = rd->buf;
+    rd->own_cap = rd->cap;
+    rd->win_block = false;
+    return 0;
+nomem:
+    if (pp != NULL)
+        pipe_destroy(pp, false);
+    rd->dec_eof = true;
+    rd->dec_err = ss_diag_set(&rd->dec_diag, -ENOMEM, rd->name, 0, 0, 0,
+                              "cannot set up the decoder: %s", ss_strerror(-ENOMEM));
+    return rd->dec_err;
+}
+
+/* The next block to take, filling it on the calling thread or waiting for the thread. */
+static struct io_block *next_block(struct io_pipe *pp)
+{
+    if (!pp->threaded) {
+        struct io_block *b = &pp->blk[pp->n_filled % pp->n_blocks];
+
+        if (pp->n_filled == pp->n_taken) {
+            if (pp->stop || (pp->n_filled > 0 && pp->blk[(pp->n_filled - 1) % pp->n_blocks].last))
+                return NULL;
+            if (SS_NEVER(pp->n_filled - pp->n_released >= pp->n_blocks))
+                return NULL;
+            (void)fill_block(pp, b);
+            pp->n_filled++;
+        }
+        return &pp->blk[pp->n_taken % pp->n_blocks];
+    }
+    pthread_mutex_lock(&pp->lock);
+    while (pp->n_filled == pp->n_taken && !pp->stop)
+        pthread_cond_wait(&pp->filled, &pp->lock);
+    if (pp->n_filled == pp->n_taken) {
+        pthread_mutex_unlock(&pp->lock);
+        return NULL;
+    }
+    pthread_mutex_unlock(&pp->lock);
+    return &pp->blk[pp->n_taken % pp->n_blocks];
+}
+
+int io_pipe_take(struct ss_reader *rd, char **ret_p, size_t *ret_head, size_t *ret_n)
+{
+    struct io_pipe *pp = rd->pipe;
+
+    for (;;) {
+        struct io_block *b = next_block(pp);
+
+        if (b == NULL) {
+            /* stopped (drained) while blocks were still to come */
+            rd->dec_eof = true;
+            if (rd->dec_err == 0)
+                rd->dec_err = ss_diag_set(&rd->dec_diag, -ECANCELED, rd->name, 0, 0,
+                                          rd->base + rd->len, "decoding was stopped");
+            return 0;
+        }
+        pp->n_taken++;
+        rd->src_pos = b->src_pos;
+        if (b->last) {
+            rd->dec_eof = true;
+            if (pp->err != 0) {
+                rd->dec_err = pp->err;
+                rd->dec_diag = pp->diag;
+            }
+        }
+        if (b->len > 0) {
+            *ret_p = b->mem + pp->head;
+            *ret_head = pp->head;
+            *ret_n = b->len;
+            return 1;
+        }
+        io_pipe_release(rd);
+        if (b->last)
+            return 0;
+    }
+}
+
+void io_pipe_release(struct ss_reader *rd)
+{
+    struct io_pipe *pp = rd->pipe;
+
+    if (!pp->threaded) {
+        if (SS_ALWAYS(pp->n_released < pp->n_taken))
+            pp->n_released++;
+        return;
+    }
+    pthread_mutex_lock(&pp->lock);
+    if (SS_ALWAYS(pp->n_released < pp->n_taken))
+        pp->n_released++;
+    pthread_cond_signal(&pp->freed);
+    pthread_mutex_unlock(&pp->lock);
+}
+
+void io_pipe_stop(struct ss_reader *rd)
+{
+    struct io_pipe *pp = rd->pipe;
+
+    if (pp == NULL || pp->stop)
+        return;
+    if (pp->running) {
+        pthread_mutex_lock(&pp->lock);
+        pp->stop = true;
+        atomic_store(&pp->stop_now, true);
+        pthread_cond_broadcast(&pp->freed);
+        pthread_mutex_unlock(&pp->lock);
+        (void)pthread_join(pp->tid, NULL);
+        pp->running = false;
+    }
+    pp->stop = true; /* no more blocks are filled */
+    /* the source was read up to here (the raw observer's calls included) */
+    rd->src_pos = pp->drd->src_pos;
+    rd->src_eof = pp->drd->src_eof;
+}
+
+void io_pipe_free(struct ss_reader *rd)
+{
+    if (rd->pipe == NULL)
+        return;
+    io_pipe_stop(rd);
+    pipe_destroy(rd->pipe, rd->pipe->threaded);
+    rd->pipe = NULL;
+}
+
+bool io_pipe_threaded(const struct ss_reader *rd)
+{
+    return rd->pipe != NULL && rd->pipe->threaded;
 }

@@ -3,8 +3,10 @@
  * tests/unit/test_io.c - unit tests of the io area: record splitting and locations
  * (JSON lines, CRLF, BOM, blank lines, truncated last line, trailing garbage, arrays,
  * wrappers, documents, caps), gzip/zstd streams (multi-member, multi-frame, damage,
- * ratio bomb), the raw observer and drain, byte ranges, sniffing, and discovery on a
- * synthesized tree and on the shared sample-logs corpus. Compressed test data is made
+ * ratio bomb), the raw observer and drain, byte ranges, sniffing, discovery on a
+ * synthesized tree and on the shared sample-logs corpus, and pipelined decoding
+ * (identical transcripts to the plain reader over every block boundary, damage, caps,
+ * drain and free at any point). Compressed test data is made
  * here with zlib and zstd.
  */
 #include "io/io.h"
@@ -1108,6 +1110,770 @@ static void test_corpus_sample_logs(void)
     ss_case_release(&c);
 }
 
+/* ---- pipelined decoding (SS_READER_PIPELINE) ---- */
+
+/*
+ * Everything a caller can observe of one read, as text: every record (offset, length,
+ * index, line, exact text) and every error (code, file, line, column, offset, message),
+ * then decoded and stored byte counts, completeness and layout; and, separately, what
+ * the decoded observer saw. Plain and pipelined reads must give identical transcripts.
+ */
+struct transcript {
+    struct ss_buf text;
+    struct ss_buf dec;
+    bool pipelined;
+    size_t n_records, n_errors;
+    int last_err;
+};
+
+static void buf_cb(void *ctx, const uint8_t *p, size_t len)
+{
+    if (ss_buf_append(ctx, p, len) != 0)
+        abort();
+}
+
+static void transcript_release(struct transcript *t)
+{
+    ss_buf_release(&t->text);
+    ss_buf_release(&t->dec);
+}
+
+static int transcribe_reader(struct ss_reader *rd, size_t stop_after, struct transcript *t)
+{
+    int r = 0;
+
+    for (;;) {
+        struct ss_record rec;
+        struct ss_diag d;
+
+        if (t->n_records + t->n_errors == stop_after)
+            break;
+        ss_diag_clear(&d);
+        r = ss_reader_next(rd, &rec, &d);
+        if (r == 0)
+            break;
+        if (r == 1) {
+            t->n_records++;
+            r = ss_buf_printf(&t->text,
+                              "rec %" PRIu32 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " ",
+                              rec.loc.input, rec.loc.offset, rec.loc.len, rec.loc.index,
+                              ss_reader_record_line(rd));
+            if (r == 0)
+                r = ss_buf_append(&t->text, rec.ptr, rec.len);
+            if (r == 0)
+                r = ss_buf_putc(&t->text, '\n');
+        } else {
+            t->n_errors++;
+            t->last_err = r;
+            r = ss_buf_printf(&t->text, "err %d %d %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n", r,
+                              d.code, d.file, d.line, d.column, d.offset, d.msg);
+        }
+        if (r != 0)
+            return r;
+    }
+    t->pipelined = ss_reader_pipelined(rd);
+    return ss_buf_printf(&t->text, "end decoded=%" PRIu64 " complete=%d layout=%s\n",
+                         ss_reader_decoded_bytes(rd), ss_reader_decoded_complete(rd) ? 1 : 0,
+                         ss_layout_name(ss_reader_layout(rd)));
+}
+
+/* Read @len bytes at @p from memory; @n_blocks 0 reads without the pipeline. */
+static int transcribe_mem(const void *p, size_t len, unsigned flags, const struct ss_io_limits *lim,
+                          bool pipe, unsigned n_blocks, size_t block_bytes, struct transcript *t)
+{
+    struct ss_reader *rd;
+    int r;
+
+    *t = (struct transcript){ .text = SS_BUF_INIT((size_t)256 << 20),
+                              .dec = SS_BUF_INIT((size_t)256 << 20) };
+    r = ss_reader_open_mem(p, len, 3, "pipe-input", flags | (pipe ? SS_READER_PIPELINE : 0), lim,
+                           &rd, NULL);
+    if (r != 0)
+        return r;
+    ss_reader_set_decode_blocks(rd, n_blocks, block_bytes);
+    ss_reader_set_decoded_observer(rd, buf_cb, &t->dec);
+    r = transcribe_reader(rd, SIZE_MAX, t);
+    if (r == 0)
+        r = ss_buf_printf(&t->text, "stored=%" PRIu64 "\n", ss_reader_stored_bytes(rd));
+    ss_reader_free(rd);
+    return r;
+}
+
+static const struct {
+    unsigned n_blocks;
+    size_t block_bytes;
+} rings[] = {
+    { 0, 0 },          /* the default ring */
+    { 2, 1 },          /* a block boundary after every byte */
+    { 2, 7 },          /* tails larger than the headroom: the own-buffer path */
+    { 3, 4096 },       /* records across boundaries, tails in the headroom */
+    { 5, 65536 + 13 }, /* headroom of 64 KiB, odd block size */
+    { 2, 4u << 20 },   /* the largest blocks */
+};
+
+/*
+ * Read @len bytes at @p plainly and pipelined with every ring (tiny rings only for small
+ * inputs) and check the transcripts are identical. Fills *ret_plain (release it).
+ */
+static void check_pipe_same_(const void *p, size_t len, unsigned flags,
+                             const struct ss_io_limits *lim, struct transcript *ret_plain)
+{
+    ASSERT_OK(transcribe_mem(p, len, flags, lim, false, 0, 0, ret_plain));
+    ASSERT_TRUE(!ret_plain->pipelined);
+    for (size_t i = 0; i < SS_ARRAY_LEN(rings); i++) {
+        struct transcript plain, t;
+        bool same;
+
+        /* a block is a thread handoff: at most a few thousand of them per input */
+        if (rings[i].block_bytes != 0 && rings[i].block_bytes * 4096 < ret_plain->dec.len)
+            continue;
+        /* the same blocks, decoded on the calling thread and on the decode thread */
+        ASSERT_OK(transcribe_mem(p, len, flags, lim, false, rings[i].n_blocks, rings[i].block_bytes,
+                                 &plain));
+        ASSERT_OK(
+            transcribe_mem(p, len, flags, lim, true, rings[i].n_blocks, rings[i].block_bytes, &t));
+        same = t.pipelined && t.text.len == plain.text.len &&
+               memcmp(t.text.ptr, plain.text.ptr, t.text.len) == 0 && t.dec.len == plain.dec.len &&
+               memcmp(t.dec.ptr, plain.dec.ptr, t.dec.len) == 0;
+        if (!same) {
+            size_t k = 0;
+
+            while (k < t.text.len && k < plain.text.len && t.text.ptr[k] == plain.text.ptr[k])
+                k++;
+            fprintf(stderr,
+                    "ring %u x %zu: pipelined %d, first difference at %zu:\n%.300s\n"
+                    "--- without the thread:\n%.300s\n",
+                    rings[i].n_blocks, rings[i].block_bytes, t.pipelined, k, t.text.ptr + k,
+                    plain.text.ptr + k);
+        }
+        /* default blocks: also the same as ret_plain (the same reader) */
+        if (same && rings[i].block_bytes == 0)
+            same = t.text.len == ret_plain->text.len &&
+                   memcmp(t.text.ptr, ret_plain->text.ptr, t.text.len) == 0;
+        transcript_release(&plain);
+        transcript_release(&t);
+        ASSERT_TRUE(same);
+    }
+}
+
+#define check_pipe_same(p, len, flags, lim, ret_plain)                                             \
+    do {                                                                                           \
+        check_pipe_same_((p), (len), (flags), (lim), (ret_plain));                                 \
+        if (ss_test_cur_failed > 0) {                                                              \
+            transcript_release(ret_plain);                                                         \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/*
+ * About 1.2 MB of Azure-like JSON lines of varying length (letters from an LCG, so it
+ * compresses like logs, not like zeros), with a blank line, a CRLF line, an invalid
+ * line, and one record of 100 kB (larger than a block's headroom).
+ */
+static void make_lines(struct ss_buf *b, size_t n_lines)
+{
+    uint32_t x = 12345;
+
+    for (size_t i = 0; i < n_lines; i++) {
+        size_t pad = (i * 37) % 1500 + (i == 333 ? 100000 : 0);
+        int r = ss_buf_printf(b,
+                              "{\"time\":\"2024-05-01T09:%02zu:%02zuZ\",\"operationName\":"
+                              "\"MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE\",\"i\":%zu,\"pad\":\"",
+                              (i / 60) % 60, i % 60, i);
+
+        for (size_t k = 0; r == 0 && k < pad; k++) {
+            x = x * 1103515245u + 12345u;
+            r = ss_buf_putc(b, (char)('a' + (x >> 16) % 26));
+        }
+        if (r == 0)
+            r = ss_buf_puts(b, i == 500 ? "\"}\r\n" : "\"}\n");
+        if (r == 0 && i == 100)
+            r = ss_buf_puts(b, "\n   \n");
+        if (r == 0 && i == 700)
+            r = ss_buf_puts(b, "{\"bad\": tru}\n");
+        if (r != 0)
+            abort();
+    }
+}
+
+/* gzip @n bytes at @src as members cut at @n_cuts offsets; returns owned, *ret_len. */
+static uint8_t *gz_members(const uint8_t *src, size_t n, unsigned n_members, size_t *ret_len)
+{
+    size_t cap = n + n / 8 + 1024 * (n_members + 1), len = 0;
+    uint8_t *out = ss_malloc(cap);
+
+    if (out == NULL)
+        abort();
+    for (unsigned m = 0; m < n_members; m++) {
+        size_t b = n * m / n_members, e = n * (m + 1) / n_members;
+        size_t k = gz(src + b, e - b, out + len, cap - len);
+
+        if (k == 0)
+            abort();
+        len += k;
+    }
+    *ret_len = len;
+    return out;
+}
+
+/*
+ * zstd frames with content checksums (a skippable frame between the first two);
+ * returns owned, *ret_len.
+ */
+static uint8_t *zstd_frames(const uint8_t *src, size_t n, unsigned n_frames, size_t *ret_len)
+{
+    size_t cap = ZSTD_compressBound(n) + 64 * (n_frames + 1), len = 0;
+    uint8_t *out = ss_malloc(cap);
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+
+    if (out == NULL || cc == NULL)
+        abort();
+    for (unsigned f = 0; f < n_frames; f++) {
+        size_t b = n * f / n_frames, e = n * (f + 1) / n_frames, k;
+
+        if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 1 + (int)f)))
+            abort();
+        k = ZSTD_compress2(cc, out + len, cap - len, src + b, e - b);
+        if (ZSTD_isError(k))
+            abort();
+        len += k;
+        if (f == 0) {
+            /* skippable frame: magic 0x184D2A5A, 4-byte size, payload */
+            memcpy(out + len, "\x5a\x2a\x4d\x18\x05\x00\x00\x00skip!", 13);
+            len += 13;
+        }
+    }
+    ZSTD_freeCCtx(cc);
+    *ret_len = len;
+    return out;
+}
+
+static size_t count_lines_with(const struct ss_buf *b, const char *prefix)
+{
+    size_t n = 0, pl = strlen(prefix);
+
+    for (const char *p = b->ptr; p < b->ptr + b->len;) {
+        const char *nl = memchr(p, '\n', (size_t)(b->ptr + b->len - p));
+
+        if ((size_t)(b->ptr + b->len - p) >= pl && memcmp(p, prefix, pl) == 0)
+            n++;
+        p = nl != NULL ? nl + 1 : b->ptr + b->len;
+    }
+    return n;
+}
+
+static void test_pipeline_gzip_zstd(void)
+{
+    struct ss_buf src = SS_BUF_INIT((size_t)64 << 20);
+    struct transcript t;
+    uint8_t *z;
+    size_t zlen;
+    char want[128];
+
+    make_lines(&src, 1000);
+    ASSERT_U64_EQ(src.len, 949409);
+    (void)snprintf(want, sizeof(want), "end decoded=%zu complete=1 layout=lines\n", src.len);
+
+    /* gzip, three members, ISA-L (where built) and zlib */
+    z = gz_members((const uint8_t *)src.ptr, src.len, 3, &zlen);
+    for (int zl = 0; zl < 2; zl++) {
+        check_pipe_same(z, zlen, zl != 0 ? SS_READER_GZIP_ZLIB : 0, NULL, &t);
+        ASSERT_EQ(t.n_records, 1000);
+        ASSERT_EQ(t.n_errors, 1);
+        ASSERT_EQ(t.last_err, SS_ESYNTAX);
+        ASSERT_TRUE(strstr(t.text.ptr, want) != NULL);
+        ASSERT_TRUE(strstr(t.text.ptr, "rec 3 0 ") == t.text.ptr);
+        /* the decoded observer saw the whole stream */
+        ASSERT_U64_EQ(t.dec.len, src.len);
+        ASSERT_MEMEQ(t.dec.ptr, src.ptr, src.len);
+        transcript_release(&t);
+    }
+    ss_free(z);
+
+    /* zstd, three frames and a skippable frame */
+    z = zstd_frames((const uint8_t *)src.ptr, src.len, 3, &zlen);
+    check_pipe_same(z, zlen, 0, NULL, &t);
+    ASSERT_EQ(t.n_records, 1000);
+    ASSERT_EQ(t.n_errors, 1);
+    ASSERT_TRUE(strstr(t.text.ptr, want) != NULL);
+    ASSERT_MEMEQ(t.dec.ptr, src.ptr, src.len);
+    transcript_release(&t);
+    ss_free(z);
+
+    /* small streams: every block boundary, both decoders */
+    {
+        static uint8_t buf[4096];
+        size_t n1 = gz(lines_a, sizeof(lines_a) - 1, buf, sizeof(buf));
+        size_t n2 = gz(lines_b, sizeof(lines_b) - 1, buf + n1, sizeof(buf) - n1);
+
+        check_pipe_same(buf, n1 + n2, 0, NULL, &t);
+        ASSERT_EQ(t.n_records, 3);
+        ASSERT_TRUE(strstr(t.text.ptr, "end decoded=166 complete=1 layout=lines\n") != NULL);
+        transcript_release(&t);
+        check_pipe_same(buf, n1 + n2, SS_READER_GZIP_ZLIB, NULL, &t);
+        ASSERT_EQ(t.n_records, 3);
+        transcript_release(&t);
+        n1 = ZSTD_compress(buf, sizeof(buf), lines_a, sizeof(lines_a) - 1, 3);
+        n2 = ZSTD_compress(buf + n1, sizeof(buf) - n1, lines_b, sizeof(lines_b) - 1, 19);
+        check_pipe_same(buf, n1 + n2, 0, NULL, &t);
+        ASSERT_EQ(t.n_records, 3);
+        transcript_release(&t);
+        /* an empty stream */
+        n1 = gz("", 0, buf, sizeof(buf));
+        check_pipe_same(buf, n1, 0, NULL, &t);
+        ASSERT_EQ(t.n_records + t.n_errors, 0);
+        ASSERT_TRUE(strstr(t.text.ptr, "end decoded=0 complete=1") != NULL);
+        transcript_release(&t);
+    }
+    ss_buf_release(&src);
+}
+
+/* The decoded size in a transcript's "end" line. */
+static uint64_t transcript_decoded(const struct transcript *t)
+{
+    const char *e = strstr(t->text.ptr, "\nend decoded=");
+    uint64_t v = 0;
+
+    for (e = e != NULL ? e + 13 : ""; *e >= '0' && *e <= '9'; e++)
+        v = v * 10 + (uint64_t)(*e - '0');
+    return v;
+}
+
+/* Records of make_lines' output whose line (newline included) lies in the first @d bytes. */
+static size_t records_before(const struct ss_buf *src, uint64_t d)
+{
+    size_t n = 0;
+
+    for (const char *p = src->ptr;;) {
+        const char *nl = memchr(p, '\n', (size_t)(src->ptr + src->len - p));
+
+        if (nl == NULL || (uint64_t)(nl - src->ptr) >= d)
+            return n;
+        n += p[0] == '{' && strncmp(p, "{\"bad\"", 6) != 0;
+        p = nl + 1;
+    }
+}
+
+/* The last error line of a transcript contains @what. */
+static bool last_err_has(const struct transcript *t, const char *what)
+{
+    const char *e = NULL, *end = t->text.ptr + t->text.len, *nl, *hit;
+
+    for (const char *p = t->text.ptr; p < end; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL)
+            break;
+        if (strncmp(p, "err ", 4) == 0)
+            e = p;
+    }
+    if (e == NULL)
+        return false;
+    nl = strchr(e, '\n');
+    hit = strstr(e, what);
+    return hit != NULL && hit < nl;
+}
+
+static void test_pipeline_damage_and_caps(void)
+{
+    struct ss_buf src = SS_BUF_INIT((size_t)64 << 20);
+    struct ss_io_limits lim = ss_io_limits_default;
+    struct transcript t;
+    uint8_t *gzd, *zsd;
+    size_t gzlen, zslen;
+
+    make_lines(&src, 1000);
+    gzd = gz_members((const uint8_t *)src.ptr, src.len, 2, &gzlen);
+    zsd = zstd_frames((const uint8_t *)src.ptr, src.len, 2, &zslen);
+
+    /* Damage: every record whose line was decoded whole before the damage, then
+     * SS_ECORRUPT at the decoded offset reached (what the decoder produced before it
+     * noticed depends on the compressor's output, so the count is computed from it). */
+
+    /* truncated */
+    for (int zl = 0; zl < 2; zl++) {
+        check_pipe_same(gzd, gzlen * 2 / 3, zl != 0 ? SS_READER_GZIP_ZLIB : 0, NULL, &t);
+        ASSERT_EQ(t.last_err, SS_ECORRUPT);
+        ASSERT_TRUE(last_err_has(&t, "truncated gzip stream at stored offset "));
+        ASSERT_TRUE(transcript_decoded(&t) > 300000);
+        ASSERT_EQ(t.n_records, records_before(&src, transcript_decoded(&t)));
+        ASSERT_TRUE(strstr(t.text.ptr, "complete=0") != NULL);
+        transcript_release(&t);
+    }
+    check_pipe_same(zsd, zslen * 2 / 3, 0, NULL, &t);
+    ASSERT_EQ(t.last_err, SS_ECORRUPT);
+    ASSERT_TRUE(last_err_has(&t, "truncated zstd stream at stored offset "));
+    ASSERT_TRUE(transcript_decoded(&t) > 300000);
+    ASSERT_EQ(t.n_records, records_before(&src, transcript_decoded(&t)));
+    transcript_release(&t);
+
+    /* a flipped byte, caught by the checksum at the end of the member / frame: every
+     * record of the stream up to there is delivered, one of them altered */
+    gzd[gzlen * 3 / 4] ^= 0x5a;
+    for (int zl = 0; zl < 2; zl++) {
+        check_pipe_same(gzd, gzlen, zl != 0 ? SS_READER_GZIP_ZLIB : 0, NULL, &t);
+        ASSERT_EQ(t.n_records, 1000);
+        ASSERT_EQ(t.last_err, SS_ECORRUPT);
+        ASSERT_U64_EQ(transcript_decoded(&t), src.len);
+        ASSERT_TRUE(last_err_has(&t, zl ? "incorrect data check" : "damaged gzip stream"));
+        transcript_release(&t);
+    }
+    gzd[gzlen * 3 / 4] ^= 0x5a;
+    zsd[zslen * 3 / 4] ^= 0x5a;
+    check_pipe_same(zsd, zslen, 0, NULL, &t);
+    ASSERT_EQ(t.last_err, SS_ECORRUPT);
+    ASSERT_TRUE(last_err_has(&t, "damaged zstd stream at stored offset "));
+    ASSERT_TRUE(last_err_has(&t, "Restored data doesn't match checksum"));
+    ASSERT_EQ(t.n_records, records_before(&src, transcript_decoded(&t)));
+    transcript_release(&t);
+    zsd[zslen * 3 / 4] ^= 0x5a;
+
+    /* 4 kB of 0xff in the middle of the deflate data: an invalid block */
+    {
+        uint8_t *bad = ss_malloc(gzlen);
+
+        ASSERT_TRUE(bad != NULL);
+        memcpy(bad, gzd, gzlen);
+        memset(bad + gzlen / 3, 0xff, 4096);
+        for (int zl = 0; zl < 2; zl++) {
+            check_pipe_same(bad, gzlen, zl != 0 ? SS_READER_GZIP_ZLIB : 0, NULL, &t);
+            ASSERT_EQ(t.last_err, SS_ECORRUPT);
+            ASSERT_TRUE(last_err_has(&t, "damaged gzip stream at stored offset "));
+            ASSERT_TRUE(transcript_decoded(&t) > 100000);
+            ASSERT_EQ(t.n_records, records_before(&src, transcript_decoded(&t)));
+            transcript_release(&t);
+        }
+        ss_free(bad);
+    }
+
+    /* garbage between the members / frames: the first one's records, then the error */
+    {
+        size_t m1 = gz(src.ptr, src.len / 2, gzd, gzlen), f1;
+
+        ASSERT_TRUE(m1 > 0);
+        memcpy(gzd + m1, "garbage!", 8);
+        check_pipe_same(gzd, m1 + 8, 0, NULL, &t);
+        ASSERT_TRUE(last_err_has(&t, "trailing garbage after gzip member"));
+        ASSERT_U64_EQ(transcript_decoded(&t), src.len / 2);
+        ASSERT_EQ(t.n_records, records_before(&src, src.len / 2));
+        transcript_release(&t);
+        f1 = ZSTD_compress(zsd, zslen, src.ptr, src.len / 2, 3);
+        ASSERT_TRUE(!ZSTD_isError(f1));
+        memcpy(zsd + f1, "garbage!", 8);
+        check_pipe_same(zsd, f1 + 8, 0, NULL, &t);
+        ASSERT_TRUE(last_err_has(&t, "damaged zstd stream"));
+        ASSERT_U64_EQ(transcript_decoded(&t), src.len / 2);
+        ASSERT_EQ(t.n_records, records_before(&src, src.len / 2));
+        transcript_release(&t);
+        ss_free(gzd);
+        ss_free(zsd);
+        gzd = gz_members((const uint8_t *)src.ptr, src.len, 2, &gzlen);
+        zsd = zstd_frames((const uint8_t *)src.ptr, src.len, 2, &zslen);
+    }
+
+    /* the decoded-size cap, inside the stream: the records before it, then SS_ELIMIT at
+     * the cap's offset; the observer saw exactly the bytes before the cap */
+    lim.max_decoded_bytes = 700001;
+    check_pipe_same(gzd, gzlen, 0, &lim, &t);
+    ASSERT_EQ(t.last_err, SS_ELIMIT);
+    ASSERT_TRUE(strstr(t.text.ptr, " 700001 decoded size exceeds 700001 bytes\n") != NULL);
+    ASSERT_TRUE(strstr(t.text.ptr, "end decoded=700001 complete=0") != NULL);
+    ASSERT_U64_EQ(t.dec.len, 700001);
+    ASSERT_MEMEQ(t.dec.ptr, src.ptr, t.dec.len);
+    transcript_release(&t);
+    check_pipe_same(zsd, zslen, 0, &lim, &t);
+    ASSERT_EQ(t.last_err, SS_ELIMIT);
+    ASSERT_U64_EQ(t.dec.len, 700001);
+    transcript_release(&t);
+
+    /* the record cap: the 100 kB record is reported and skipped, the rest is read */
+    lim = ss_io_limits_default;
+    lim.max_record_bytes = 50000;
+    check_pipe_same(gzd, gzlen, 0, &lim, &t);
+    ASSERT_EQ(t.n_records, 999);
+    ASSERT_EQ(count_lines_with(&t.text, "err -1002 "), 1);
+    ASSERT_EQ(t.n_errors, 2);
+    transcript_release(&t);
+    ss_free(gzd);
+    ss_free(zsd);
+    ss_buf_release(&src);
+}
+
+static void test_pipeline_layouts(void)
+{
+    static const char *const docs[] = {
+        /* array, with a bad element and a missing comma */
+        "[{\"a\":1},\n {\"b\":[1,2,{\"c\":\"x]\"}]},\n {\"bad\":},\n {\"d\":4} {\"e\":5}]\n",
+        /* wrapper with an envelope member, then trailing garbage */
+        ("{\"count\":3,\"records\":[{\"time\":\"2024-01-01T00:00:00Z\",\"resourceId\":\"/x\"},"
+         "{\"time\":\"2024-01-01T00:00:01Z\",\"category\":\"c\"}],\"nextLink\":null}\nxyz\n"),
+        /* documents spanning lines, the last one truncated */
+        "{\n  \"a\": 1,\n  \"b\": \"two\"\n}\n{\n  \"c\": [\n    3\n  ]\n}\n{\"d\":\n",
+        /* BOM, then lines */
+        "\xEF\xBB\xBF{\"x\":1}\n{\"y\":2}",
+    };
+    static const size_t want_records[] = { 4, 2, 2, 2 };
+    static uint8_t buf[8192];
+    struct transcript t;
+
+    for (size_t i = 0; i < SS_ARRAY_LEN(docs); i++) {
+        size_t n = gz(docs[i], strlen(docs[i]), buf, sizeof(buf));
+
+        ASSERT_TRUE(n > 0);
+        check_pipe_same(buf, n, 0, NULL, &t);
+        ASSERT_EQ(t.n_records, want_records[i]);
+        transcript_release(&t);
+        n = ZSTD_compress(buf, sizeof(buf), docs[i], strlen(docs[i]), 3);
+        check_pipe_same(buf, n, 0, NULL, &t);
+        ASSERT_EQ(t.n_records, want_records[i]);
+        transcript_release(&t);
+    }
+
+    /* a large array of elements (records across block boundaries, framed) */
+    {
+        struct ss_buf src = SS_BUF_INIT((size_t)64 << 20);
+        uint8_t *z;
+        size_t zlen;
+
+        ASSERT_OK(ss_buf_puts(&src, "{\"value\":[\n"));
+        for (int i = 0; i < 3000; i++)
+            ASSERT_OK(ss_buf_printf(&src,
+                                    "%s{\"eventTimestamp\":\"2024-01-01T00:00:%02dZ\",\"n\":%d,"
+                                    "\"s\":\"%0*d\"}",
+                                    i ? ",\n" : "", i % 60, i, i % 300 + 1, i));
+        ASSERT_OK(ss_buf_puts(&src, "\n]}\n"));
+        z = zstd_frames((const uint8_t *)src.ptr, src.len, 2, &zlen);
+        check_pipe_same(z, zlen, 0, NULL, &t);
+        ASSERT_EQ(t.n_records, 3000);
+        ASSERT_EQ(t.n_errors, 0);
+        ASSERT_TRUE(strstr(t.text.ptr, "layout=wrapper") != NULL);
+        transcript_release(&t);
+        ss_free(z);
+        ss_buf_release(&src);
+    }
+}
+
+static void test_pipeline_ratio_bomb(void)
+{
+    size_t zeros_len = (size_t)1 << 20;
+    uint8_t *zeros = ss_calloc(zeros_len, 1);
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    uint8_t *bomb = ss_malloc(zeros_len);
+    ZSTD_outBuffer out = { bomb, zeros_len, 0 };
+    struct ss_reader *rd;
+
+    ASSERT_TRUE(zeros != NULL && bomb != NULL && cc != NULL);
+    for (int i = 0; i < 64; i++) {
+        ZSTD_inBuffer in = { zeros, zeros_len, 0 };
+        size_t rem;
+
+        do {
+            rem = ZSTD_compressStream2(cc, &out, &in, i == 63 ? ZSTD_e_end : ZSTD_e_continue);
+            ASSERT_TRUE(!ZSTD_isError(rem));
+        } while (in.pos < in.size || (i == 63 && rem != 0));
+    }
+    ZSTD_freeCCtx(cc);
+    /* where the cap trips depends on how the decoder's output is cut: the same with and
+     * without the thread for each block size; one SS_ELIMIT, well before the 64 MiB */
+    {
+        struct transcript t;
+
+        check_pipe_same(bomb, out.pos, 0, NULL, &t);
+        ASSERT_EQ(t.n_records, 0);
+        ASSERT_EQ(t.n_errors, 1);
+        ASSERT_EQ(t.last_err, SS_ELIMIT);
+        ASSERT_TRUE(last_err_has(&t, "decompression ratio exceeds 1000:1"));
+        ASSERT_TRUE(transcript_decoded(&t) > SS_IO_RATIO_GRACE_BYTES);
+        ASSERT_TRUE(transcript_decoded(&t) < ((uint64_t)8 << 20));
+        ASSERT_U64_EQ(t.dec.len, transcript_decoded(&t));
+        transcript_release(&t);
+    }
+    for (int pipe = 0; pipe < 2; pipe++) {
+        ASSERT_OK(ss_reader_open_mem(bomb, out.pos, 0, "zbomb", pipe ? SS_READER_PIPELINE : 0, NULL,
+                                     &rd, NULL));
+        ASSERT_EQ(collect(rd, g, MAX_GOT), 1);
+        ASSERT_EQ(ss_reader_pipelined(rd), pipe != 0);
+        ASSERT_EQ(g[0].r, SS_ELIMIT);
+        ASSERT_TRUE(!ss_reader_decoded_complete(rd));
+        ss_reader_free(rd);
+    }
+    ss_free(zeros);
+    ss_free(bomb);
+}
+
+/* The raw observer, drain and free at any point, on a file. */
+static void test_pipeline_raw_drain_free(void)
+{
+    struct ss_buf src = SS_BUF_INIT((size_t)64 << 20);
+    uint8_t *z;
+    size_t zlen;
+    struct ss_case c;
+    const char *path = tmp_path("pipe.gz");
+
+    make_lines(&src, 1000);
+    z = gz_members((const uint8_t *)src.ptr, src.len, 3, &zlen);
+    ASSERT_OK(write_file(path, z, zlen));
+    ASSERT_OK(ss_case_from_file(path, NULL, &c, NULL));
+    ASSERT_EQ(c.inputs[0].comp, SS_COMP_GZIP);
+
+    /* whole read, plain and pipelined: the same transcript, every stored byte observed
+     * once in order, the same stored byte count */
+    {
+        struct transcript t[2];
+
+        for (int pipe = 0; pipe < 2; pipe++) {
+            struct raw_acc acc = { .b = SS_BUF_INIT((size_t)64 << 20) };
+            struct ss_reader *rd;
+
+            t[pipe] =
+                (struct transcript){ .text = SS_BUF_INIT((size_t)64 << 20), .dec = SS_BUF_INIT(1) };
+            ASSERT_OK(ss_reader_open(&c, 0, NULL, raw_cb, &acc, &rd, NULL));
+            ss_reader_set_flags(rd, pipe ? SS_READER_PIPELINE | SS_READER_NO_VALIDATE
+                                         : SS_READER_NO_VALIDATE);
+            ss_reader_set_decode_blocks(rd, 3, 10000);
+            ASSERT_OK(transcribe_reader(rd, SIZE_MAX, &t[pipe]));
+            ASSERT_EQ(ss_reader_pipelined(rd), pipe != 0);
+            ASSERT_U64_EQ(ss_reader_stored_bytes(rd), zlen);
+            /* at the end of input the thread is done: the observer's bytes are final */
+            ASSERT_U64_EQ(acc.b.len, zlen);
+            ASSERT_OK(ss_reader_drain(rd));
+            ASSERT_U64_EQ(acc.b.len, zlen);
+            ASSERT_MEMEQ(acc.b.ptr, z, zlen);
+            ss_reader_free(rd);
+            ss_buf_release(&acc.b);
+        }
+        ASSERT_EQ(t[0].n_records, 1001); /* not validated: the bad line is a record */
+        ASSERT_U64_EQ(t[0].text.len, t[1].text.len);
+        ASSERT_MEMEQ(t[0].text.ptr, t[1].text.ptr, t[0].text.len);
+        transcript_release(&t[0]);
+        transcript_release(&t[1]);
+    }
+
+    /* drain after an early stop (3 records), with several ring sizes: the observer still
+     * sees the whole file once, in order; reading is over */
+    for (size_t i = 0; i < SS_ARRAY_LEN(rings); i++) {
+        struct raw_acc acc = { .b = SS_BUF_INIT((size_t)64 << 20) };
+        struct transcript t = { .text = SS_BUF_INIT((size_t)64 << 20), .dec = SS_BUF_INIT(1) };
+        struct ss_reader *rd;
+
+        if (rings[i].block_bytes != 0 && rings[i].block_bytes < 4096)
+            continue;
+        ASSERT_OK(ss_reader_open(&c, 0, NULL, raw_cb, &acc, &rd, NULL));
+        ss_reader_set_flags(rd, SS_READER_PIPELINE);
+        ss_reader_set_decode_blocks(rd, rings[i].n_blocks, rings[i].block_bytes);
+        ASSERT_OK(transcribe_reader(rd, 3, &t));
+        ASSERT_TRUE(ss_reader_pipelined(rd));
+        ASSERT_EQ(t.n_records, 3);
+        ASSERT_OK(ss_reader_drain(rd));
+        ASSERT_U64_EQ(acc.b.len, zlen);
+        ASSERT_MEMEQ(acc.b.ptr, z, zlen);
+        ASSERT_EQ(collect(rd, g, MAX_GOT), 0);
+        ASSERT_OK(ss_reader_drain(rd));
+        ASSERT_U64_EQ(acc.b.len, zlen);
+        ASSERT_TRUE(acc.calls > 0);
+        ss_reader_free(rd);
+        transcript_release(&t);
+        ss_buf_release(&acc.b);
+    }
+
+    /* free at any point: before reading, after one record, after a few blocks; the
+     * observer saw a prefix of the file and is never called after free returns */
+    for (size_t stop = 0; stop < 700; stop = stop * 4 + 1) {
+        struct raw_acc acc = { .b = SS_BUF_INIT((size_t)64 << 20) };
+        struct transcript t = { .text = SS_BUF_INIT((size_t)64 << 20), .dec = SS_BUF_INIT(1) };
+        struct ss_reader *rd;
+        size_t seen;
+
+        ASSERT_OK(ss_reader_open(&c, 0, NULL, raw_cb, &acc, &rd, NULL));
+        ss_reader_set_flags(rd, SS_READER_PIPELINE);
+        ss_reader_set_decode_blocks(rd, 2, 8192);
+        ASSERT_OK(transcribe_reader(rd, stop, &t));
+        ASSERT_EQ(t.n_records, stop);
+        ASSERT_EQ(ss_reader_pipelined(rd), stop > 0);
+        ss_reader_free(rd);
+        seen = acc.b.len;
+        ASSERT_TRUE(seen <= zlen);
+        ASSERT_MEMEQ(acc.b.ptr, z, seen);
+        ASSERT_TRUE(stop == 0 ? seen == 0 : seen > 0);
+        transcript_release(&t);
+        ss_buf_release(&acc.b);
+    }
+    ss_case_release(&c);
+
+    /* a damaged member in the middle (the existing drain test, pipelined) */
+    {
+        static uint8_t buf[4096];
+        size_t n1 = gz(lines_a, sizeof(lines_a) - 1, buf, sizeof(buf));
+        size_t n2 = gz(lines_b, sizeof(lines_b) - 1, buf + n1, sizeof(buf) - n1);
+        size_t total = n1 + n2 + 27 + n1;
+        struct raw_acc acc = { .b = SS_BUF_INIT(1 << 20) };
+        struct ss_reader *rd;
+        size_t n;
+
+        memcpy(buf + n1 + n2, "\x1f\x8b\x08\x00garbage-garbage-garbage", 27);
+        memcpy(buf + n1 + n2 + 27, buf, n1);
+        ASSERT_OK(write_file(tmp_path("pipe-drain.gz"), buf, total));
+        ASSERT_OK(ss_case_from_file(tmp_path("pipe-drain.gz"), NULL, &c, NULL));
+        ASSERT_OK(ss_reader_open(&c, 0, NULL, raw_cb, &acc, &rd, NULL));
+        ss_reader_set_flags(rd, SS_READER_PIPELINE);
+        n = collect(rd, g, MAX_GOT);
+        ASSERT_TRUE(ss_reader_pipelined(rd));
+        ASSERT_EQ(n, 4);
+        EXPECT_REC(g[2], 112, 53, 3,
+                   "{\"time\":\"2024-05-01T09:00:02Z\",\"category\":\"Security\"}");
+        ASSERT_EQ(g[3].r, SS_ECORRUPT);
+        ASSERT_U64_EQ(g[3].off, 166);
+        ASSERT_OK(ss_reader_drain(rd));
+        ASSERT_U64_EQ(acc.b.len, total);
+        ASSERT_MEMEQ(acc.b.ptr, buf, total);
+        ss_reader_free(rd);
+        ss_case_release(&c);
+        ss_buf_release(&acc.b);
+    }
+    ss_free(z);
+    ss_buf_release(&src);
+}
+
+/* The flag is ignored where it does not apply; reading is then the plain reader's. */
+static void test_pipeline_ignored(void)
+{
+    static const char plain[] = "{\"a\":1}\n{\"b\":2}\n";
+    static uint8_t buf[4096];
+    struct ss_reader *rd;
+    struct ss_record rec;
+    size_t n;
+
+    /* uncompressed input */
+    ASSERT_OK(
+        ss_reader_open_mem(plain, sizeof(plain) - 1, 0, "p", SS_READER_PIPELINE, NULL, &rd, NULL));
+    ASSERT_EQ(collect(rd, g, MAX_GOT), 2);
+    ASSERT_TRUE(!ss_reader_pipelined(rd));
+    ss_reader_free(rd);
+    /* set after the first record: decoding already began on the calling thread */
+    n = gz(lines_a, sizeof(lines_a) - 1, buf, sizeof(buf));
+    ASSERT_OK(ss_reader_open_mem(buf, n, 0, "g", 0, NULL, &rd, NULL));
+    ASSERT_EQ(ss_reader_next(rd, &rec, NULL), 1);
+    ss_reader_set_flags(rd, SS_READER_PIPELINE);
+    ASSERT_EQ(ss_reader_next(rd, &rec, NULL), 1);
+    ASSERT_EQ(ss_reader_next(rd, &rec, NULL), 0);
+    ASSERT_TRUE(!ss_reader_pipelined(rd));
+    ss_reader_free(rd);
+    /* a byte range of a plain file */
+    {
+        struct ss_case c;
+
+        ASSERT_OK(write_file(tmp_path("pipe-plain.jsonl"), plain, sizeof(plain) - 1));
+        ASSERT_OK(ss_case_from_file(tmp_path("pipe-plain.jsonl"), NULL, &c, NULL));
+        ASSERT_OK(ss_reader_open_range(&c, 0, 3, UINT64_MAX, 0, NULL, NULL, NULL, &rd, NULL));
+        ss_reader_set_flags(rd, SS_READER_PIPELINE);
+        ASSERT_EQ(collect(rd, g, MAX_GOT), 1);
+        EXPECT_REC(g[0], 8, 7, 2, "{\"b\":2}");
+        ASSERT_TRUE(!ss_reader_pipelined(rd));
+        ss_reader_free(rd);
+        ss_case_release(&c);
+    }
+}
+
 int main(void)
 {
     SS_RUN(test_jsonl_basic);
@@ -1131,5 +1897,11 @@ int main(void)
     SS_RUN(test_sniff_unknown);
     SS_RUN(test_discover_tree);
     SS_RUN(test_corpus_sample_logs);
+    SS_RUN(test_pipeline_gzip_zstd);
+    SS_RUN(test_pipeline_damage_and_caps);
+    SS_RUN(test_pipeline_layouts);
+    SS_RUN(test_pipeline_ratio_bomb);
+    SS_RUN(test_pipeline_raw_drain_free);
+    SS_RUN(test_pipeline_ignored);
     return ss_test_done();
 }

@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/io/test_hunt_pipeline.sh - end to end, pipelined decoding (docs/io.md "Pipelined
+# decoding"): `siloscope hunt` over the same Azure JSON lines as a plain file, as gzip
+# (several members) and as zstd must print exactly the same matches, summary and
+# warnings (file names aside), with one worker and with two. The compressed files are
+# over 1 MiB stored, so hunt decodes them on a decode thread where the machine has more
+# than one CPU. Rules: the golden mixed-rules folder, plus the SigmaHQ cloud rules of
+# the shared corpus when present. Prints "N passed, N failed".
+#
+# usage: test_hunt_pipeline.sh SILOSCOPE RULES_DIR [CORPUS_DIR]
+set -u
+
+SS=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+RULES=$(cd "$2" && pwd)
+CORPUS=${SS_SHARED_CORPUS:-${3:-}}
+T=$(mktemp -d "${TMPDIR:-/tmp}/ss_huntpipe_XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+pass=0
+fail=0
+
+ok() {
+    pass=$((pass + 1))
+}
+bad() {
+    echo "FAIL $*"
+    fail=$((fail + 1))
+}
+
+if ! "$SS" synth -o case --size 12M --tenants 2 --days 2 --seed 3 -q; then
+    echo "skip: siloscope synth is not available"
+    exit 77
+fi
+find case/logs -name PT1H.json | LC_ALL=C sort | while read -r f; do cat "$f"; done >all.jsonl
+size=$(wc -c <all.jsonl)
+[ "$size" -gt 4000000 ] && ok || bad "synth wrote only $size bytes of Azure logs"
+# gzip as three members, so the member boundaries fall inside the stream
+head -c 3000000 all.jsonl | gzip -6 >all.jsonl.gz
+tail -c +3000001 all.jsonl | head -c 5000000 | gzip -1 >>all.jsonl.gz
+tail -c +8000001 all.jsonl | gzip -9 >>all.jsonl.gz
+gz=$(wc -c <all.jsonl.gz)
+[ "$gz" -gt 1048576 ] && ok || bad "gzip input of $gz bytes is under 1 MiB: no decode thread"
+have_zstd=0
+if command -v zstd >/dev/null 2>&1; then
+    zstd -q -3 -c all.jsonl >all.jsonl.zst && have_zstd=1
+fi
+
+set -- --rules "$RULES"
+if [ -n "$CORPUS" ] && [ -d "$CORPUS/sigma-rules/SigmaHQ-sigma" ]; then
+    set -- "$@" --rules "$CORPUS/sigma-rules/SigmaHQ-sigma"
+fi
+
+for j in 1 2; do
+    "$SS" hunt -j "$j" "$@" all.jsonl >plain$j.out 2>plain$j.err
+    echo "rc=$?" >>plain$j.out
+    sed "s|all.jsonl|INPUT|g" plain$j.out plain$j.err >plain$j.txt
+    grep -q '"type":"summary","records":[1-9]' plain$j.txt && ok || bad "-j $j: no records read"
+    grep -q '"type":"match"' plain$j.txt && ok || bad "-j $j: no match at all"
+    grep -q '^rc=0$' plain$j.txt && ok || bad "-j $j: plain hunt failed"
+    for ext in gz zst; do
+        [ "$ext" = zst ] && [ "$have_zstd" = 0 ] && continue
+        "$SS" hunt -j "$j" "$@" all.jsonl.$ext >$ext$j.out 2>$ext$j.err
+        echo "rc=$?" >>$ext$j.out
+        sed "s|all.jsonl.$ext|INPUT|g" $ext$j.out $ext$j.err >$ext$j.txt
+        if cmp -s plain$j.txt $ext$j.txt; then
+            ok
+        else
+            bad "-j $j: hunt over .$ext differs from the plain file"
+            diff plain$j.txt $ext$j.txt | head -10
+        fi
+    done
+done
+if cmp -s plain1.txt plain2.txt; then ok; else bad "-j 1 and -j 2 differ"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
