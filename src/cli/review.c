@@ -135,6 +135,7 @@ struct review {
     struct excerpts excerpts;   /* of cited records, for the report */
     int64_t phase_us[4];        /* discover, read, seal (within the next), seal + store + render */
     bool no_seal;               /* SILOSCOPE_BENCH_NO_SEAL: measure the seal's cost */
+    unsigned threads;           /* workers of the read phase */
     struct ss_ct_keys *ct_keys; /* NULL without --aws-keys */
     struct ss_ct_stats ct;
     atomic_uint_fast64_t doc_bytes; /* digest and sidecar text kept, against CT_DOC_BYTES */
@@ -403,6 +404,8 @@ static int read_records(struct review *rv, const struct ss_input *in, struct ss_
     }
 }
 
+#define PIPELINE_MIN_BYTES ((uint64_t)1 << 20)
+
 static int run_task(void *ctx, size_t index, unsigned worker)
 {
     struct review *rv = ctx;
@@ -449,6 +452,11 @@ static int run_task(void *ctx, size_t index, unsigned worker)
             r = hash_whole_file(in, res);
         goto out;
     }
+    /* A large compressed input decodes (and hashes its stored bytes) on a thread of its
+       own, beside the matching: io.h SS_READER_PIPELINE. */
+    if (t->type == TASK_WHOLE && rv->threads > 1 && in->comp != SS_COMP_NONE &&
+        in->size_bytes >= PIPELINE_MIN_BYTES)
+        ss_reader_set_flags(rd, SS_READER_PIPELINE);
     if (dec_hash) {
         r = ss_sha256_init(&dh);
         if (r < 0)
@@ -1623,6 +1631,7 @@ int ss_cmd_review(int argc, char **argv)
         rv.o.out_dir = out_default;
     }
     threads = rv.o.threads != 0 ? rv.o.threads : ss_pool_default_threads();
+    rv.threads = threads;
     /* Benchmarks only (bench/seal.sh): no input hashing and no manifest, so the cost of
        sealing can be measured as the difference. The output is then not evidence. */
     rv.no_seal = getenv("SILOSCOPE_BENCH_NO_SEAL") != NULL;
