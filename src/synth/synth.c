@@ -522,6 +522,34 @@ int64_t sy_ct_delivery(const struct sy_world *w, const struct sy_file *f)
     return t - t % SY_TICKS_PER_SEC;
 }
 
+void sy_ct_put_prefix(struct sy_w *o, const struct sy_world *w, const char *kind,
+                      const char *region, int64_t t)
+{
+    int64_t y;
+    unsigned mo, d, h, mi;
+
+    sy_civil(t, &y, &mo, &d, &h, &mi);
+    SY_LIT(o, "aws/AWSLogs/");
+    sy_puts(o, w->aws_acct);
+    sy_putc(o, '/');
+    sy_puts(o, kind);
+    sy_putc(o, '/');
+    sy_puts(o, region);
+    sy_putc(o, '/');
+    sy_put_u64w(o, (uint64_t)y, 4);
+    sy_putc(o, '/');
+    sy_put_u64w(o, mo, 2);
+    sy_putc(o, '/');
+    sy_put_u64w(o, d, 2);
+    sy_putc(o, '/');
+    sy_puts(o, w->aws_acct);
+    sy_putc(o, '_');
+    sy_puts(o, kind);
+    sy_putc(o, '_');
+    sy_puts(o, region);
+    sy_putc(o, '_');
+}
+
 void sy_file_path(const struct sy_world *w, const struct sy_file *f, char *out, size_t out_len)
 {
     struct sy_w o = { .base = out, .p = out, .end = out + out_len, .fd = -1, .c_day = INT64_MIN };
@@ -577,21 +605,7 @@ void sy_file_path(const struct sy_world *w, const struct sy_file *f, char *out, 
         unsigned mo, d, h, mi;
 
         sy_civil(deliver, &y, &mo, &d, &h, &mi);
-        SY_LIT(&o, "aws/AWSLogs/");
-        sy_puts(&o, w->aws_acct);
-        SY_LIT(&o, "/CloudTrail/");
-        sy_puts(&o, region);
-        sy_putc(&o, '/');
-        sy_put_u64w(&o, (uint64_t)y, 4);
-        sy_putc(&o, '/');
-        sy_put_u64w(&o, mo, 2);
-        sy_putc(&o, '/');
-        sy_put_u64w(&o, d, 2);
-        sy_putc(&o, '/');
-        sy_puts(&o, w->aws_acct);
-        SY_LIT(&o, "_CloudTrail_");
-        sy_puts(&o, region);
-        sy_putc(&o, '_');
+        sy_ct_put_prefix(&o, w, "CloudTrail", region, deliver);
         sy_put_u64w(&o, (uint64_t)y, 4);
         sy_put_u64w(&o, mo, 2);
         sy_put_u64w(&o, d, 2);

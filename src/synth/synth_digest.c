@@ -214,26 +214,9 @@ void sy_ct_digest_path(const struct sy_ct *ct, const struct sy_world *w, uint32_
     struct sy_w o = { .base = out, .p = out, .end = out + out_len, .fd = -1, .c_day = INT64_MIN };
     const char *reg = w->aws_regions[region];
     int64_t end = sy_ct_digest_start(ct, w, region, k) + SY_TICKS_PER_HOUR;
-    int64_t y;
-    unsigned mo, d, h, mi;
 
     SS_ASSERT(out_len >= 256);
-    sy_civil(end, &y, &mo, &d, &h, &mi);
-    SY_LIT(&o, "aws/AWSLogs/");
-    sy_puts(&o, w->aws_acct);
-    SY_LIT(&o, "/CloudTrail-Digest/");
-    sy_puts(&o, reg);
-    sy_putc(&o, '/');
-    sy_put_u64w(&o, (uint64_t)y, 4);
-    sy_putc(&o, '/');
-    sy_put_u64w(&o, mo, 2);
-    sy_putc(&o, '/');
-    sy_put_u64w(&o, d, 2);
-    sy_putc(&o, '/');
-    sy_puts(&o, w->aws_acct);
-    SY_LIT(&o, "_CloudTrail-Digest_");
-    sy_puts(&o, reg);
-    sy_putc(&o, '_');
+    sy_ct_put_prefix(&o, w, "CloudTrail-Digest", reg, end);
     SY_LIT(&o, SY_CT_TRAIL);
     sy_putc(&o, '_');
     sy_puts(&o, w->aws_regions[0]);

@@ -586,6 +586,13 @@ SS_MUST_USE int sy_emit_cloudtrail(const struct sy_world *w, const struct sy_fil
 void sy_file_path(const struct sy_world *w, const struct sy_file *f, char *out, size_t out_len);
 /** Delivery time of the CloudTrail file @f (the time in its name), whole seconds, ticks. */
 int64_t sy_ct_delivery(const struct sy_world *w, const struct sy_file *f);
+/**
+ * Append "aws/AWSLogs/ACCOUNT/KIND/REGION/YYYY/MM/DD/ACCOUNT_KIND_REGION_" (the S3 layout
+ * of CloudTrail files, formats.md 6.1) for time @t to @o; @kind is "CloudTrail" or
+ * "CloudTrail-Digest".
+ */
+void sy_ct_put_prefix(struct sy_w *o, const struct sy_world *w, const char *kind,
+                      const char *region, int64_t t);
 
 /** Write @len bytes to the new file @root/@rel (creating parent directories). */
 SS_MUST_USE int sy_write_file(const char *root, const char *rel, const char *data, size_t len,

@@ -534,6 +534,33 @@ static void test_zstd(void)
     }
 }
 
+/*
+ * 64 MiB of zeros (@zeros_len bytes of them, 64 times) as one zstd frame into @out (@cap
+ * bytes): a decompression bomb. Returns its length, or 0 if it did not fit.
+ */
+static size_t zstd_bomb(const uint8_t *zeros, size_t zeros_len, uint8_t *out_buf, size_t cap)
+{
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    ZSTD_outBuffer out = { out_buf, cap, 0 };
+
+    if (cc == NULL)
+        return 0;
+    for (int i = 0; i < 64; i++) {
+        ZSTD_inBuffer in = { zeros, zeros_len, 0 };
+        size_t rem;
+
+        do {
+            rem = ZSTD_compressStream2(cc, &out, &in, i == 63 ? ZSTD_e_end : ZSTD_e_continue);
+            if (ZSTD_isError(rem)) {
+                ZSTD_freeCCtx(cc);
+                return 0;
+            }
+        } while (in.pos < in.size || (i == 63 && rem != 0));
+    }
+    ZSTD_freeCCtx(cc);
+    return out.pos;
+}
+
 static void test_ratio_and_size_caps(void)
 {
     /* a gzip bomb: 64 MiB of zeros inside about 64 KiB */
@@ -576,21 +603,10 @@ static void test_ratio_and_size_caps(void)
 
     /* the same bomb in zstd */
     {
-        ZSTD_CCtx *cc = ZSTD_createCCtx();
-        ZSTD_outBuffer out = { bomb, cap, 0 };
+        size_t zb_len = zstd_bomb(zeros, zeros_len, bomb, cap);
 
-        ASSERT_TRUE(cc != NULL);
-        for (int i = 0; i < 64; i++) {
-            ZSTD_inBuffer in = { zeros, zeros_len, 0 };
-            size_t rem;
-
-            do {
-                rem = ZSTD_compressStream2(cc, &out, &in, i == 63 ? ZSTD_e_end : ZSTD_e_continue);
-                ASSERT_TRUE(!ZSTD_isError(rem));
-            } while (in.pos < in.size || (i == 63 && rem != 0));
-        }
-        ZSTD_freeCCtx(cc);
-        ASSERT_OK(ss_reader_open_mem(bomb, out.pos, 0, "zbomb", 0, NULL, &rd, NULL));
+        ASSERT_TRUE(zb_len > 0);
+        ASSERT_OK(ss_reader_open_mem(bomb, zb_len, 0, "zbomb", 0, NULL, &rd, NULL));
         n = collect(rd, g, MAX_GOT);
         ASSERT_EQ(n, 1);
         ASSERT_EQ(g[0].r, SS_ELIMIT);
@@ -1657,28 +1673,19 @@ static void test_pipeline_ratio_bomb(void)
 {
     size_t zeros_len = (size_t)1 << 20;
     uint8_t *zeros = ss_calloc(zeros_len, 1);
-    ZSTD_CCtx *cc = ZSTD_createCCtx();
     uint8_t *bomb = ss_malloc(zeros_len);
-    ZSTD_outBuffer out = { bomb, zeros_len, 0 };
+    size_t bomb_len;
     struct ss_reader *rd;
 
-    ASSERT_TRUE(zeros != NULL && bomb != NULL && cc != NULL);
-    for (int i = 0; i < 64; i++) {
-        ZSTD_inBuffer in = { zeros, zeros_len, 0 };
-        size_t rem;
-
-        do {
-            rem = ZSTD_compressStream2(cc, &out, &in, i == 63 ? ZSTD_e_end : ZSTD_e_continue);
-            ASSERT_TRUE(!ZSTD_isError(rem));
-        } while (in.pos < in.size || (i == 63 && rem != 0));
-    }
-    ZSTD_freeCCtx(cc);
+    ASSERT_TRUE(zeros != NULL && bomb != NULL);
+    bomb_len = zstd_bomb(zeros, zeros_len, bomb, zeros_len);
+    ASSERT_TRUE(bomb_len > 0);
     /* where the cap trips depends on how the decoder's output is cut: the same with and
      * without the thread for each block size; one SS_ELIMIT, well before the 64 MiB */
     {
         struct transcript t;
 
-        check_pipe_same(bomb, out.pos, 0, NULL, &t);
+        check_pipe_same(bomb, bomb_len, 0, NULL, &t);
         ASSERT_EQ(t.n_records, 0);
         ASSERT_EQ(t.n_errors, 1);
         ASSERT_EQ(t.last_err, SS_ELIMIT);
@@ -1689,8 +1696,8 @@ static void test_pipeline_ratio_bomb(void)
         transcript_release(&t);
     }
     for (int pipe = 0; pipe < 2; pipe++) {
-        ASSERT_OK(ss_reader_open_mem(bomb, out.pos, 0, "zbomb", pipe ? SS_READER_PIPELINE : 0, NULL,
-                                     &rd, NULL));
+        ASSERT_OK(ss_reader_open_mem(bomb, bomb_len, 0, "zbomb", pipe ? SS_READER_PIPELINE : 0,
+                                     NULL, &rd, NULL));
         ASSERT_EQ(collect(rd, g, MAX_GOT), 1);
         ASSERT_EQ(ss_reader_pipelined(rd), pipe != 0);
         ASSERT_EQ(g[0].r, SS_ELIMIT);
