@@ -728,7 +728,11 @@ static int parse_digest(struct ct *C, const struct ss_ct_file *f, struct ct_dige
     int r;
 
     *why = "";
-    if (f->text == NULL || f->text_len < 2 || f->text[0] != '{') {
+    if (f->text == NULL) {
+        *why = "its text could not be read, or was over the review's cap on digest text";
+        return SS_ESYNTAX;
+    }
+    if (f->text_len < 2 || f->text[0] != '{') {
         *why = "not a JSON object";
         return SS_ESYNTAX;
     }
