@@ -38,6 +38,8 @@ static const struct ss_ct_check_info ct_checks[] = {
     { "cloudtrail.log-altered", "CloudTrail log file does not match the hash in its digest",
       SS_SEV_CRITICAL },
     { "cloudtrail.log-missing", "CloudTrail log file listed in a digest is missing", SS_SEV_HIGH },
+    { "cloudtrail.log-uncovered", "CloudTrail log files outside the period the digests cover",
+      SS_SEV_LOW },
     { "cloudtrail.log-unlisted", "CloudTrail log file not listed in any digest", SS_SEV_MEDIUM },
 };
 
@@ -1515,9 +1517,13 @@ static int finding_unlisted(struct ct *C, const struct ss_ct_file *f, const char
     return emit(C, &x, desc, data_kv(C, SS_ARRAY_LEN(kv), kv));
 }
 
-/* Log files of one (root, account, region) that no digest of the export covers. */
+/*
+ * Log files of one (root, account, region) that no digest of the export covers: the
+ * region has no digest at all, or (@span set) the files lie outside its digests' period.
+ */
 struct ct_absent {
-    const char *key; /* "root|account|region|" */
+    const struct ct_span *span; /* NULL: no digest of the region */
+    const char *key;            /* "root|account|region|" */
     const struct ss_ct_file *first, *last;
     struct ct_path p; /* of @first */
     size_t n;
@@ -1527,9 +1533,9 @@ struct ct_absent {
 static int absent_flush(struct ct *C, struct ct_absent *ab)
 {
     char buf[32];
-    const char *prefix, *title, *desc;
-    struct fnd x = { "cloudtrail.digests-absent",
-                     SS_SEV_MEDIUM,
+    const char *prefix, *title, *desc, *acct;
+    struct fnd x = { ab->span == NULL ? "cloudtrail.digests-absent" : "cloudtrail.log-uncovered",
+                     ab->span == NULL ? SS_SEV_MEDIUM : SS_SEV_LOW,
                      NULL,
                      { NULL, NULL, NULL },
                      ab->t0,
@@ -1540,28 +1546,41 @@ static int absent_flush(struct ct *C, struct ct_absent *ab)
 
     if (ab->n == 0)
         return 0;
-    prefix = ss_arena_printf(&C->a, "%.*sAWSLogs/%.*s/CloudTrail/%.*s/", (int)ab->p.root_len,
-                             ab->first->rel, (int)ab->p.account.len, ab->p.account.ptr,
-                             (int)ab->p.region.len, ab->p.region.ptr);
+    /* the folder of the region: the first file's path up to "REGION/" */
+    prefix = ss_arena_strndup(&C->a, ab->first->rel,
+                              (size_t)(ab->p.region.ptr - ab->first->rel) + ab->p.region.len + 1);
+    acct = ss_arena_strndup(&C->a, ab->p.account.ptr, ab->p.account.len);
     snprintf(buf, sizeof(buf), "%zu", ab->n);
-    title = ss_arena_printf(&C->a,
-                            "%zu CloudTrail log file%s of account %.*s in %.*s without any "
-                            "digest",
-                            ab->n, ab->n == 1 ? "" : "s", (int)ab->p.account.len, ab->p.account.ptr,
-                            (int)ab->p.region.len, ab->p.region.ptr);
-    desc = ss_arena_printf(&C->a,
-                           "The export holds %zu CloudTrail log file%s under %s (delivered %s to "
-                           "%s, %s to %s) but no digest file of that account and region. Log file "
-                           "integrity validation was off, or the digests were left out of the "
-                           "export: nothing proves these files are the ones AWS delivered, "
-                           "complete and unaltered.",
-                           ab->n, ab->n == 1 ? "" : "s", prefix != NULL ? prefix : "",
-                           fmt_time(C, ab->t0), fmt_time(C, ab->t1), ab->first->rel, ab->last->rel);
-    if (prefix == NULL || title == NULL || desc == NULL)
+    if (prefix == NULL || acct == NULL)
+        return -ENOMEM;
+    title = ss_arena_printf(&C->a, "%zu CloudTrail log file%s of account %s in %.*s %s", ab->n,
+                            ab->n == 1 ? "" : "s", acct, (int)ab->p.region.len, ab->p.region.ptr,
+                            ab->span == NULL ? "without any digest"
+                                             : "outside the period its digests cover");
+    desc = ab->span == NULL
+               ? ss_arena_printf(&C->a,
+                                 "The export holds %zu CloudTrail log file%s under %s (delivered "
+                                 "%s to %s, %s to %s) but no digest file of that account and "
+                                 "region. Log file integrity validation was off, or the digests "
+                                 "were left out of the export: nothing proves these files are the "
+                                 "ones AWS delivered, complete and unaltered.",
+                                 ab->n, ab->n == 1 ? "" : "s", prefix, fmt_time(C, ab->t0),
+                                 fmt_time(C, ab->t1), ab->first->rel, ab->last->rel)
+               : ss_arena_printf(&C->a,
+                                 "The export holds %zu CloudTrail log file%s under %s delivered "
+                                 "%s to %s (%s to %s), outside the period the digests of that "
+                                 "account and region cover (%s to %s). No digest vouches for "
+                                 "them: validation was off then, or the digests of that time "
+                                 "were left out of the export (the newest hour's digest is "
+                                 "written only at its end).",
+                                 ab->n, ab->n == 1 ? "" : "s", prefix, fmt_time(C, ab->t0),
+                                 fmt_time(C, ab->t1), ab->first->rel, ab->last->rel,
+                                 fmt_time(C, ab->span->from_us), fmt_time(C, ab->span->to_us));
+    if (title == NULL || desc == NULL)
         return -ENOMEM;
     x.title = title;
     x.ent[0] = prefix;
-    x.ent[1] = ss_arena_strndup(&C->a, ab->p.account.ptr, ab->p.account.len);
+    x.ent[1] = acct;
     kv[1] = prefix;
     kv[5] = ab->first->rel;
     kv[7] = ab->last->rel;
@@ -1571,8 +1590,8 @@ static int absent_flush(struct ct *C, struct ct_absent *ab)
     return r;
 }
 
-static int absent_add(struct ct *C, struct ct_absent *ab, const char *key,
-                      const struct ss_ct_file *f, const struct ct_path *p)
+static int absent_add(struct ct *C, struct ct_absent *ab, const struct ct_span *span,
+                      const char *key, const struct ss_ct_file *f, const struct ct_path *p)
 {
     if (ab->n > 0 && strcmp(ab->key, key) != 0) {
         int r = absent_flush(C, ab);
@@ -1582,6 +1601,7 @@ static int absent_add(struct ct *C, struct ct_absent *ab, const char *key,
     }
     if (ab->n == 0) {
         ab->key = key;
+        ab->span = span;
         ab->first = f;
         ab->p = *p;
         ab->t0 = p->t_us;
@@ -1597,7 +1617,7 @@ static int absent_add(struct ct *C, struct ct_absent *ab, const char *key,
 static int check_unlisted(struct ct *C)
 {
     struct ct_span *sp = ss_calloc(C->n_dg + 1, sizeof(*sp));
-    struct ct_absent ab[1] = { { 0 } };
+    struct ct_absent ab[2] = { { 0 }, { 0 } };
     size_t n_sp = 0;
     int r = 0;
 
@@ -1640,17 +1660,19 @@ static int check_unlisted(struct ct *C)
         for (size_t j = 0; j < n_sp && span == NULL; j++)
             if (sp[j].key_len == key_len && memcmp(key, sp[j].key, key_len) == 0)
                 span = &sp[j];
-        if (span == NULL) {
-            r = absent_add(C, ab, key, f, &p);
+        if (span == NULL)
+            r = absent_add(C, &ab[0], NULL, key, f, &p);
+        else if (C->listed[file_ix(C, f)])
             continue;
-        }
-        if (C->listed[file_ix(C, f)] || p.t_us < span->from_us ||
-            p.t_us + 60 * SS_TIME_US_PER_SEC > span->to_us)
-            continue;
-        r = finding_unlisted(C, f, key, p.t_us);
+        else if (p.t_us < span->from_us || p.t_us + 60 * SS_TIME_US_PER_SEC > span->to_us)
+            r = absent_add(C, &ab[1], span, key, f, &p);
+        else
+            r = finding_unlisted(C, f, key, p.t_us);
     }
     if (r == 0)
-        r = absent_flush(C, ab);
+        r = absent_flush(C, &ab[0]);
+    if (r == 0)
+        r = absent_flush(C, &ab[1]);
     ss_free(sp);
     return r;
 }

@@ -85,7 +85,7 @@ struct ss_ct_stats {
     size_t logs_verified;   /* listed log files present with the recorded hash */
     size_t sigs_verified;   /* digest signatures that verified */
     size_t sigs_unchecked;  /* no key supplied, or no signature captured */
-    size_t logs_undigested; /* log files of an account and region without any digest */
+    size_t logs_undigested; /* log files no digest covers (digests-absent, log-uncovered) */
     size_t problems;        /* findings other than the chain summaries */
 };
 
@@ -104,7 +104,7 @@ size_t ss_ct_checks(const struct ss_ct_check_info **ret);
  * a finding to @out for every problem, plus one informational summary per chain
  * ("cloudtrail.digest-chain"). @keys may be NULL (signatures are then not checked, and
  * the summaries say so). Check ids: cloudtrail.log-missing, cloudtrail.log-altered,
- * cloudtrail.log-unlisted, cloudtrail.digest-missing, cloudtrail.digest-altered,
+ * cloudtrail.log-unlisted, cloudtrail.log-uncovered, cloudtrail.digest-missing, cloudtrail.digest-altered,
  * cloudtrail.digest-signature-invalid, cloudtrail.digest-key-unknown,
  * cloudtrail.digest-misplaced, cloudtrail.digest-invalid, cloudtrail.digest-chain-break,
  * cloudtrail.digest-chain (docs/evidence.md). The findings do not depend on the order of

@@ -544,6 +544,23 @@ static void test_digests_absent(void)
                  "1 CloudTrail log file of account 444455556666 in eu-west-1 without any digest");
     ss_findings_release(&r.fs);
 
+    /* eu-west-1 files before and after the period its digests cover (08:20:11-11:20:11) */
+    build(&x, false);
+    add_file(&x, LPFX ACCT "_CloudTrail_eu-west-1_20240501T0700Z_AbCdEfGh1234567a.json.gz",
+             SS_CT_OTHER, log_body(0), true);
+    add_file(&x, LPFX ACCT "_CloudTrail_eu-west-1_20240501T1200Z_AbCdEfGh1234567b.json.gz",
+             SS_CT_OTHER, log_body(1), true);
+    run(&x, NULL, &r);
+    ASSERT_STREQ(r.ids, "cloudtrail.digest-chain org-trail;cloudtrail.log-uncovered ");
+    ASSERT_EQ(r.fs.items[1].severity, SS_SEV_LOW);
+    ASSERT_STREQ(r.fs.items[1].title, "2 CloudTrail log files of account " ACCT
+                                      " in eu-west-1 outside the period its digests cover");
+    ASSERT_EQ(r.fs.items[1].first_us, INT64_C(1714546800) * 1000000); /* 07:00 */
+    ASSERT_EQ(r.fs.items[1].last_us, INT64_C(1714564800) * 1000000);  /* 12:00 */
+    ASSERT_EQ(r.st.logs_undigested, 2);
+    ASSERT_EQ(r.st.logs_verified, 4);
+    ss_findings_release(&r.fs);
+
     /* no digest at all: only the absence is reported */
     {
         struct fx y;
