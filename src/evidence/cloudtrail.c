@@ -319,6 +319,7 @@ struct ct_path {
     size_t root_len; /* bytes before "AWSLogs/" */
     struct ss_str account, kind, region, name;
     struct ss_str trail, home; /* digests */
+    bool backfill;             /* a "_backfill" digest (late log files of an hour) */
     int64_t t_us;              /* the time in the name */
 };
 
@@ -425,6 +426,10 @@ static bool ct_path_parse(const char *rel, size_t len, struct ct_path *p)
             memcmp(name.ptr + name.len - 8, ".json.gz", 8) != 0)
             return false;
         name.len -= 8;
+        if (name.len > 9 && memcmp(name.ptr + name.len - 9, "_backfill", 9) == 0) {
+            p->backfill = true;
+            name.len -= 9;
+        }
         if (name.len < 17 || name.ptr[name.len - 17] != '_' ||
             !compact_time(name.ptr + name.len - 16, 16, true, &p->t_us))
             return false;
@@ -464,6 +469,7 @@ struct ct_digest {
     const char *account, *bucket, *object, *fpr, *start_s, *end_s, *trail, *home, *reg;
     int64_t start_us, end_us;
     bool has_prev;
+    bool backfill; /* "_backfill" digest: not a link of the hourly chain */
     const char *prev_object, *prev_sig;
     uint8_t prev_hash[SS_SHA256_LEN];
     struct ct_log *logs;
@@ -1034,11 +1040,13 @@ static int place_digest(struct ct *C, struct ct_digest *D)
         D->reg = ss_arena_strndup(&C->a, p.region.ptr, p.region.len);
         D->trail = ss_arena_strndup(&C->a, p.trail.ptr, p.trail.len);
         D->home = ss_arena_strndup(&C->a, p.home.ptr, p.home.len);
+        D->backfill = p.backfill;
     } else {
         D->reg = "";
     }
-    D->group = ss_arena_printf(&C->a, "%s|%s|%s|%s", D->root, D->account, D->reg,
-                               D->trail != NULL ? D->trail : "");
+    /* backfill digests list late log files beside the hourly chain: a group of their own */
+    D->group = ss_arena_printf(&C->a, "%s|%s|%s|%s%s", D->root, D->account, D->reg,
+                               D->trail != NULL ? D->trail : "", D->backfill ? "|backfill" : "");
     if (D->group == NULL || D->reg == NULL)
         return -ENOMEM;
     D->region_key_len = strlen(D->root) + strlen(D->account) + strlen(D->reg) + 3;
@@ -1424,8 +1432,9 @@ static int chain_summary(struct ct *C, struct ct_digest *first, struct ct_digest
                                    "captured signature or are reported separately.",
                                    sigs_ok, n_dg);
     x.title = ss_arena_printf(&C->a,
-                              "CloudTrail digest chain %s in %s: %zu digests, %zu of %zu log "
+                              "CloudTrail %s %s in %s: %zu digests, %zu of %zu log "
                               "files verified, %zu problem%s",
+                              last->backfill ? "backfill digests of" : "digest chain",
                               last->trail != NULL ? last->trail : "(unnamed trail)",
                               last->reg[0] != '\0' ? last->reg : "(unknown region)", n_dg, logs_ok,
                               logs, problems, problems == 1 ? "" : "s");
@@ -1447,7 +1456,7 @@ static int walk_group(struct ct *C, size_t g0, size_t g1)
         struct ct_digest *D = &C->dg[i];
         const char *sig;
 
-        r = check_link(C, D, i > g0 ? &C->dg[i - 1] : NULL);
+        r = D->backfill ? 0 : check_link(C, D, i > g0 ? &C->dg[i - 1] : NULL);
         if (r == 0)
             r = check_logs(C, D, &logs_ok);
         if (r < 0)

@@ -510,6 +510,40 @@ static void test_export_without_awslogs_folder(void)
     ss_ct_keys_free(k);
 }
 
+/* A backfill digest lists late log files beside the chain, which it does not break. */
+static void test_backfill_digest(void)
+{
+    struct fx x;
+    struct result r;
+    char bf[4096], name[256], h[65];
+    const char *late = LPFX ACCT "_CloudTrail_eu-west-1_20240501T0945Z_AbCdEfGh1234567L.json.gz";
+
+    build(&x, false);
+    sha_hex(log_body(3), strlen(log_body(3)), h);
+    snprintf(name, sizeof(name),
+             DPFX ACCT "_CloudTrail-Digest_eu-west-1_org-trail_us-east-1_20240501T102011Z"
+                       "_backfill.json.gz");
+    snprintf(bf, sizeof(bf),
+             "{\"awsAccountId\":\"" ACCT "\",\"digestStartTime\":\"2024-05-01T09:20:11Z\","
+             "\"digestEndTime\":\"2024-05-01T10:20:11Z\",\"digestS3Bucket\":\"" BUCKET "\","
+             "\"digestS3Object\":\"%s\",\"digestPublicKeyFingerprint\":\"" FPR "\","
+             "\"digestSignatureAlgorithm\":\"SHA256withRSA\",\"previousDigestS3Object\":null,"
+             "\"logFiles\":[{\"s3Bucket\":\"" BUCKET "\",\"s3Object\":\"%s\",\"hashValue\":"
+             "\"%s\",\"hashAlgorithm\":\"SHA-256\"}]}",
+             name, late, h);
+    add_file(&x, name, SS_CT_DIGEST, bf, true);
+    add_file(&x, late, SS_CT_OTHER, log_body(3), true);
+    run(&x, NULL, &r);
+    ASSERT_STREQ(r.ids, "cloudtrail.digest-chain org-trail;cloudtrail.digest-chain org-trail");
+    ASSERT_EQ(r.st.digests, 4);
+    ASSERT_EQ(r.st.chains, 2);
+    ASSERT_EQ(r.st.logs_verified, 5);
+    ASSERT_EQ(r.st.problems, 0);
+    ASSERT_TRUE(strncmp(r.fs.items[1].title, "CloudTrail backfill digests of org-trail", 40) == 0 ||
+                strncmp(r.fs.items[0].title, "CloudTrail backfill digests of org-trail", 40) == 0);
+    ss_findings_release(&r.fs);
+}
+
 static void test_digests_absent(void)
 {
     struct fx x;
@@ -645,6 +679,7 @@ int main(void)
     SS_RUN(test_unknown_key_and_restart);
     SS_RUN(test_misplaced_and_invalid);
     SS_RUN(test_export_without_awslogs_folder);
+    SS_RUN(test_backfill_digest);
     SS_RUN(test_digests_absent);
     SS_RUN(test_order_independent);
     SS_RUN(test_keys);
