@@ -369,7 +369,7 @@ static int read_records(struct review *rv, const struct ss_input *in, struct ss_
         if (r == 1) {
             res->n_records++;
             note_time(rv, res, &rec);
-            if (ct_role(in) != SS_CT_OTHER && res->n_records == 1) {
+            if (res->n_records == 1 && ct_role(in) != SS_CT_OTHER) {
                 r = keep_doc(rv, res, &rec);
                 if (r < 0)
                     return r;

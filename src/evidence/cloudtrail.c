@@ -1431,13 +1431,14 @@ static int chain_summary(struct ct *C, struct ct_digest *first, struct ct_digest
                                    "%zu of %zu digest signatures verified; the others lack a "
                                    "captured signature or are reported separately.",
                                    sigs_ok, n_dg);
-    x.title = ss_arena_printf(&C->a,
-                              "CloudTrail %s %s in %s: %zu digests, %zu of %zu log "
-                              "files verified, %zu problem%s",
-                              last->backfill ? "backfill digests of" : "digest chain",
-                              last->trail != NULL ? last->trail : "(unnamed trail)",
-                              last->reg[0] != '\0' ? last->reg : "(unknown region)", n_dg, logs_ok,
-                              logs, problems, problems == 1 ? "" : "s");
+    x.title =
+        ss_arena_printf(&C->a,
+                        "CloudTrail %s %s in %s: %zu digest%s, %zu of %zu log "
+                        "files verified, %zu problem%s",
+                        last->backfill ? "backfill digests of" : "digest chain",
+                        last->trail != NULL ? last->trail : "(unnamed trail)",
+                        last->reg[0] != '\0' ? last->reg : "(unknown region)", n_dg,
+                        n_dg == 1 ? "" : "s", logs_ok, logs, problems, problems == 1 ? "" : "s");
     desc = ss_arena_printf(&C->a,
                            "The digest chain from %s to %s (%zu digests) lists %zu log files, "
                            "of which %zu are in the export with the recorded hash. %s",

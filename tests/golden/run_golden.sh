@@ -160,6 +160,11 @@ expect_error 3 "siloscope: error: review: case 'TMP/afile' is not a directory" \
     review "$TMP/afile" -o "$TMP/o3"
 expect_error 3 "siloscope: error: review: cannot read policy 'TMP/nopolicy': No such file or directory" \
     review "$GOLDEN/mixed/case" -o "$TMP/o4" --policy "$TMP/nopolicy"
+expect_error 3 "siloscope: error: review: cannot use AWS public keys: TMP/nokeys: offset 0: cannot read the key list: No such file or directory" \
+    review "$GOLDEN/mixed/case" -o "$TMP/o5" --aws-keys "$TMP/nokeys"
+printf '{"PublicKeyList":[{"Value":"AAAA","Fingerprint":"ab"}]}' >"$TMP/badkeys.json"
+expect_error 3 "siloscope: error: review: cannot use AWS public keys: TMP/badkeys.json: offset 18: key 1: Value is not the base64 DER of an RSA public key" \
+    review "$GOLDEN/mixed/case" -o "$TMP/o6" --aws-keys "$TMP/badkeys.json"
 expect_error 2 "siloscope: error: review: missing CASE directory (see 'siloscope review --help')" \
     review
 expect_error 2 "siloscope: error: review: unknown option '--bogus' (see 'siloscope review --help')" \

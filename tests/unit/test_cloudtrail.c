@@ -117,8 +117,10 @@ static void add_file(struct fx *x, const char *rel, enum ss_ct_role role, const 
 }
 
 /*
- * A chain of three digests: windows 08:20-09:20 (empty), 09:20-10:20 (logs 0 and 1 plus
- * 2 and 3 when @all_logs...). @restart makes the third a starting digest.
+ * A signed chain of three digests (files 0-2): windows 08:20:11-09:20:11 (empty),
+ * 09:20:11-10:20:11 (logs 0 and 1) and 10:20:11-11:20:11 (logs 2 and 3); the four log
+ * files (3-6); the newest digest's signature sidecar (7). @restart makes the third a
+ * starting digest.
  */
 static void build(struct fx *x, bool restart)
 {
@@ -539,8 +541,11 @@ static void test_backfill_digest(void)
     ASSERT_EQ(r.st.chains, 2);
     ASSERT_EQ(r.st.logs_verified, 5);
     ASSERT_EQ(r.st.problems, 0);
-    ASSERT_TRUE(strncmp(r.fs.items[1].title, "CloudTrail backfill digests of org-trail", 40) == 0 ||
-                strncmp(r.fs.items[0].title, "CloudTrail backfill digests of org-trail", 40) == 0);
+    /* same primary entity (the trail): the chain, citing input 0, sorts first */
+    ASSERT_STREQ(r.fs.items[0].title, "CloudTrail digest chain org-trail in eu-west-1: 3 digests, "
+                                      "4 of 4 log files verified, 0 problems");
+    ASSERT_STREQ(r.fs.items[1].title, "CloudTrail backfill digests of org-trail in eu-west-1: 1 "
+                                      "digest, 1 of 1 log files verified, 0 problems");
     ss_findings_release(&r.fs);
 }
 
