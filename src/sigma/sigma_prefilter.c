@@ -46,8 +46,9 @@ struct sg_prefilter {
 
 /* A literal set under construction. */
 struct lset {
-    bool any; /* no constraint */
-    char **s; /* pieces (heap) */
+    bool any;  /* no constraint */
+    bool weak; /* has field keys or common words: prunes little */
+    char **s;  /* pieces (heap) */
     size_t *l;
     size_t n, cap;
 };
@@ -98,6 +99,7 @@ static int lset_union(struct lset *dst, struct lset *src)
         dst->any = true;
         return 0;
     }
+    dst->weak = dst->weak || src->weak;
     for (size_t i = 0; i < src->n; i++) {
         int r = lset_add(dst, src->s[i], src->l[i]);
 
@@ -342,6 +344,31 @@ static int val_lits(const struct sg_val *v, struct lset *x)
     return 0;
 }
 
+/*
+ * Words that occur in nearly every cloud audit record (JSON literals, result and status
+ * words, operation verbs): a piece equal to one of them prunes almost nothing, and
+ * neither does a field's key (keys repeat in every record of a kind). A conjunction
+ * prefers a set with neither. Only the choice changes, never soundness.
+ */
+static const char *const common_words[] = {
+    "true",   "false",  "null",      "success", "succeeded", "failure",    "failed",
+    "read",   "write",  "delete",    "action",  "create",    "update",     "start",
+    "accept", "allow",  "deny",      "error",   "info",      "warning",    "user",
+    "admin",  "policy", "microsoft", "azure",   "amazonaws", "googleapis",
+};
+
+static bool lset_weak(const struct lset *x)
+{
+    if (x->weak)
+        return true;
+    for (size_t i = 0; i < x->n; i++)
+        for (size_t k = 0; k < sizeof(common_words) / sizeof(common_words[0]); k++)
+            if (strlen(common_words[k]) == x->l[i] &&
+                memcmp(common_words[k], x->s[i], x->l[i]) == 0)
+                return true;
+    return false;
+}
+
 /* How field names resolve for the tree being analysed: a mapping's paths, or raw. */
 struct nctx {
     const struct ss_sigma_ruleset *rs;
@@ -363,6 +390,7 @@ static int exists_lits(const struct nctx *c, uint32_t fid, struct lset *out)
     uint32_t n = 1;
     int r = 0;
 
+    out->weak = true;
     if (c->m != NULL) {
         if (c->m->keys_without_spaces) {
             out->any = true;
@@ -459,6 +487,22 @@ static size_t min_len(const struct lset *x)
     return m;
 }
 
+/* For a conjunction: whether set @k is a better choice than @best. */
+static bool better(const struct lset *k, const struct lset *best)
+{
+    bool kc, bc;
+
+    if (best->any)
+        return true;
+    kc = lset_weak(k);
+    bc = lset_weak(best);
+    if (kc != bc)
+        return bc;
+    if (min_len(k) != min_len(best))
+        return min_len(k) > min_len(best);
+    return k->n < best->n;
+}
+
 static int need(const struct nctx *c, const struct sg_node *nd, struct lset *out, unsigned depth)
 {
     int r = 0;
@@ -497,8 +541,7 @@ static int need(const struct nctx *c, const struct sg_node *nd, struct lset *out
                     lset_release(&k);
                     break;
                 }
-                if (best.any || min_len(&k) > min_len(&best) ||
-                    (min_len(&k) == min_len(&best) && k.n < best.n))
+                if (better(&k, &best))
                     lset_move(&best, &k);
             }
             lset_release(&k);

@@ -1206,6 +1206,53 @@ static void test_prefilter_equality(void)
     ss_buf_release(&rec);
 }
 
+/*
+ * Which literals a conjunction is prefiltered on: not a word found in nearly every cloud
+ * record ("Failure"), nor a field's key, when the other conjunct has a value literal,
+ * even a shorter one. Exact evaluation counts: only the record holding 50057 (resp.
+ * "abc") is evaluated.
+ */
+static void test_prefilter_choice(void)
+{
+    static const char rules[] = "title: blocked\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {ResultType: 50057, ResultDescription: Failure}\n"
+                                "  condition: s\n"
+                                "---\n"
+                                "title: keyed\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {longkeyname|exists: true, b: abc}\n"
+                                "  condition: s\n";
+    struct ss_sigma_ruleset *rs = build(rules, NULL, 0);
+    struct ss_sigma_scratch *s;
+    struct ss_sigma_stats st = { 0 };
+    uint64_t hits = 0;
+    int src;
+
+    ASSERT_TRUE(rs != NULL);
+    src = ss_sigma_source(rs, "t");
+    s = ss_sigma_scratch_new(rs, 0);
+    ASSERT_TRUE(s != NULL);
+    for (int i = 0; i < 100; i++) {
+        char rec[160];
+        const struct ss_sigma_hit *h;
+        size_t n;
+        int len = snprintf(rec, sizeof(rec),
+                           "{\"ResultType\":%d,\"ResultDescription\":\"Failure\","
+                           "\"longkeyname\":1,\"b\":\"%s\",\"ok\":false}",
+                           i == 40 ? 50057 : 50053, i == 70 ? "abc" : "zzz");
+
+        ASSERT_OK(ss_sigma_match(rs, s, src, rec, (size_t)len, NULL, &h, &n));
+        ASSERT_EQ(n, i == 40 || i == 70 ? 1 : 0);
+        hits += n;
+    }
+    ss_sigma_scratch_stats(s, &st);
+    ASSERT_EQ(hits, 2);
+    ASSERT_EQ(st.n_records, 100);
+    ASSERT_EQ(st.n_candidates, 2);
+    ASSERT_EQ(st.n_evals, 2);
+    ss_sigma_scratch_free(s);
+    ss_sigma_ruleset_free(rs);
+}
+
 int main(void)
 {
     SS_RUN(test_conformance);
@@ -1229,5 +1276,6 @@ int main(void)
     SS_RUN(test_builtin_mappings);
     SS_RUN(test_user_mapping_first);
     SS_RUN(test_prefilter_equality);
+    SS_RUN(test_prefilter_choice);
     return ss_test_done();
 }
