@@ -21,6 +21,7 @@
 #include "io/io.h"
 #include "sigma/sigma.h"
 
+#include <pthread.h>
 #include <sys/stat.h>
 
 #define HUNT_MAX_ARGS 256
@@ -60,13 +61,56 @@ static const char hunt_help[] =
     "Exit codes: 0 ok, 2 usage error, 3 unreadable input or rules (rejected rules are\n"
     "reported as warnings), 4 internal error.\n";
 
+/* One stretch of an input's output: all of it, or one batch's (see hunt_batch). */
+struct hunt_part {
+    size_t seq;        /* position in the input */
+    struct ss_buf out; /* matches and warnings, in record order */
+    uint64_t bad;      /* invalid records */
+    int err;
+};
+
 struct hunt_task {
     const struct ss_case *c;
     uint32_t index;
     int source;
-    struct ss_buf out; /* this input's output (matches and warnings) */
-    int err;
-    uint64_t bad_records;
+    bool batched;            /* matched in batches by every worker (see hunt_batch) */
+    struct hunt_part *parts; /* sorted by seq before they are printed */
+    size_t n_parts;
+};
+
+/*
+ * A plain input of HUNT_SPLIT_MIN_BYTES or more, or a compressed one of
+ * HUNT_SPLIT_MIN_STORED or more stored, is matched by every worker when there is more
+ * than one: its task reads and frames the records (a decode thread decodes them) and
+ * copies them into batches of about HUNT_BATCH_BYTES. Batches wait in one bounded queue
+ * shared by all inputs; helper tasks, queued after every input task so that they start
+ * only when the workers run out of inputs, match them, and so does a reader whose queue
+ * is full. Each batch writes its own part of the input's output, and the parts are
+ * printed in order: what is printed never depends on which worker matched what.
+ */
+#define HUNT_SPLIT_MIN_BYTES ((uint64_t)8 << 20)
+#define HUNT_SPLIT_MIN_STORED HUNT_PIPELINE_MIN_BYTES /* compressed: stored size */
+#define HUNT_BATCH_BYTES ((size_t)1 << 20)
+#define HUNT_BATCH_RECORDS 8192u
+#define HUNT_QUEUE_PER_WORKER 2u
+/* Invalid records reported one by one per input (and per batch); then a count. */
+#define HUNT_BAD_SHOWN 10u
+
+struct hunt_rec {
+    size_t off, len; /* the record's text (or a framing error's message) in the batch */
+    struct ss_loc loc;
+    uint64_t line;
+    bool framing_error;
+};
+
+struct hunt_batch {
+    struct hunt_task *t;
+    size_t seq;
+    char *data;
+    size_t len, cap;
+    struct hunt_rec *recs;
+    size_t n, cap_recs;
+    struct hunt_batch *next; /* in the queue or the free list */
 };
 
 struct hunt {
@@ -90,6 +134,14 @@ struct hunt {
     size_t n_cases;
     struct hunt_task *tasks;
     size_t n_tasks;
+    size_t n_helpers; /* helper tasks after the input tasks */
+    /* batches (see hunt_batch), under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct hunt_batch *q_head, *q_tail, *free_batches;
+    size_t q_len, q_max;
+    size_t producers_left; /* batched inputs still being read */
+    bool abort;            /* a task failed: helpers stop waiting */
     uint64_t n_skipped_inputs;
     struct ss_buf cbuf; /* correlation output */
     uint64_t *corr_shown;
@@ -114,7 +166,7 @@ static bool keep_time(const struct hunt *h, int64_t us)
 }
 
 static int put_match(struct hunt *h, struct ss_buf *b, const struct ss_sigma_hit *hit,
-                     const char *file, const struct ss_record *rec, uint64_t line)
+                     const char *file, const struct ss_loc *loc, uint64_t line)
 {
     struct ss_sigma_rule_info ri;
     char t[SS_TIME_STR_MAX];
@@ -149,17 +201,236 @@ static int put_match(struct hunt *h, struct ss_buf *b, const struct ss_sigma_hit
         r = ss_buf_printf(b,
                           ",\"input\":%" PRIu32 ",\"offset\":%" PRIu64 ",\"length\":%" PRIu64
                           ",\"line\":%" PRIu64 "}\n",
-                          rec->loc.input, rec->loc.offset, rec->loc.len, line);
+                          loc->input, loc->offset, loc->len, line);
     return r;
 }
 
-static int hunt_task_run(void *ctx, size_t task, unsigned worker)
+/* Match one record; its matches, or its warning if it is not valid JSON, go to @p. */
+static int hunt_record(struct hunt *h, unsigned worker, const struct hunt_task *t,
+                       struct hunt_part *p, const char *rec, size_t len, const struct ss_loc *loc,
+                       uint64_t line)
 {
-    struct hunt *h = ctx;
-    struct hunt_task *t = &h->tasks[task];
+    const char *path = t->c->inputs[t->index].path;
+    const struct ss_sigma_hit *hits;
+    size_t n;
+    int r = ss_sigma_match(h->rs, h->scr[worker], t->source, rec, len, loc, &hits, &n);
+
+    if (r == SS_ESYNTAX) {
+        if (++p->bad > HUNT_BAD_SHOWN)
+            return 0;
+        return ss_buf_printf(&p->out,
+                             "\x02%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record\n",
+                             path, loc->offset, line) < 0
+                   ? -ENOMEM
+                   : 0;
+    }
+    for (size_t i = 0; i < n && r == 0; i++) {
+        struct ss_sigma_rule_info ri;
+
+        ss_sigma_rule_info(h->rs, hits[i].rule, &ri);
+        if (ri.severity < h->min_sev || !keep_time(h, hits[i].time_us))
+            continue;
+        h->shown[worker][hits[i].rule]++;
+        r = put_match(h, &p->out, &hits[i], path, loc, line);
+    }
+    return r;
+}
+
+/* A record the reader could not frame: a warning in its place in the output. */
+static int hunt_framing_error(struct hunt_part *p, const char *msg)
+{
+    if (++p->bad > HUNT_BAD_SHOWN)
+        return 0;
+    return ss_buf_printf(&p->out, "\x02%s\n", msg) < 0 ? -ENOMEM : 0;
+}
+
+/* End @p with error @r: a warning in the output; only running out of memory fails. */
+static int hunt_part_fail(const struct hunt_task *t, struct hunt_part *p, int r)
+{
+    int w = ss_buf_printf(&p->out, "\x01%s: %s\n", t->c->inputs[t->index].path,
+                          r == SS_ELIMIT ? "too many kept events (correlation memory cap)"
+                                         : ss_strerror(r));
+
+    p->err = r;
+    return r == -ENOMEM || w < 0 ? -ENOMEM : 0;
+}
+
+static int add_part(struct hunt_task *t, const struct hunt_part *p)
+{
+    struct hunt_part *np = ss_reallocarray(t->parts, t->n_parts + 1, sizeof(*np));
+
+    if (np == NULL)
+        return -ENOMEM;
+    t->parts = np;
+    t->parts[t->n_parts++] = *p;
+    return 0;
+}
+
+/* Match batch @b on @worker, file its output, and recycle it. */
+static int hunt_batch_run(struct hunt *h, struct hunt_batch *b, unsigned worker)
+{
+    struct hunt_part p = { .seq = b->seq, .out = SS_BUF_INIT(HUNT_OUT_MAX) };
+    int r = 0;
+
+    for (size_t i = 0; i < b->n && r == 0; i++) {
+        const struct hunt_rec *x = &b->recs[i];
+
+        if (x->framing_error) {
+            char msg[SS_DIAG_FILE_MAX + SS_DIAG_MSG_MAX + 64];
+
+            (void)snprintf(msg, sizeof(msg), "%.*s", (int)x->len, b->data + x->off);
+            r = hunt_framing_error(&p, msg);
+        } else {
+            r = hunt_record(h, worker, b->t, &p, b->data + x->off, x->len, &x->loc, x->line);
+        }
+    }
+    if (r < 0)
+        r = hunt_part_fail(b->t, &p, r);
+    pthread_mutex_lock(&h->mu);
+    if (r == 0)
+        r = add_part(b->t, &p);
+    b->next = h->free_batches;
+    h->free_batches = b;
+    pthread_mutex_unlock(&h->mu);
+    if (r < 0)
+        ss_buf_release(&p.out);
+    return r;
+}
+
+/* Take the oldest queued batch (with h->mu held); NULL if none. */
+static struct hunt_batch *queue_pop(struct hunt *h)
+{
+    struct hunt_batch *b = h->q_head;
+
+    if (b != NULL) {
+        h->q_head = b->next;
+        if (h->q_head == NULL)
+            h->q_tail = NULL;
+        h->q_len--;
+    }
+    return b;
+}
+
+/* Match queued batches until there are none (with h->mu held; released while matching). */
+static int queue_drain(struct hunt *h, unsigned worker)
+{
+    struct hunt_batch *b;
+    int r = 0;
+
+    while (r == 0 && (b = queue_pop(h)) != NULL) {
+        pthread_mutex_unlock(&h->mu);
+        r = hunt_batch_run(h, b, worker);
+        pthread_mutex_lock(&h->mu);
+    }
+    return r;
+}
+
+/* Queue batch @b; while the queue is full, its reader matches the oldest batch itself. */
+static int queue_push(struct hunt *h, struct hunt_batch *b, unsigned worker)
+{
+    int r = 0;
+
+    pthread_mutex_lock(&h->mu);
+    while (r == 0 && h->q_len >= h->q_max) {
+        struct hunt_batch *old = queue_pop(h);
+
+        pthread_mutex_unlock(&h->mu);
+        r = hunt_batch_run(h, old, worker);
+        pthread_mutex_lock(&h->mu);
+    }
+    b->next = NULL;
+    if (h->q_tail != NULL)
+        h->q_tail->next = b;
+    else
+        h->q_head = b;
+    h->q_tail = b;
+    h->q_len++;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return r;
+}
+
+static struct hunt_batch *batch_get(struct hunt *h, struct hunt_task *t, size_t seq)
+{
+    struct hunt_batch *b;
+
+    pthread_mutex_lock(&h->mu);
+    b = h->free_batches;
+    if (b != NULL)
+        h->free_batches = b->next;
+    pthread_mutex_unlock(&h->mu);
+    if (b == NULL)
+        b = ss_calloc(1, sizeof(*b));
+    if (b != NULL) {
+        b->t = t;
+        b->seq = seq;
+        b->len = 0;
+        b->n = 0;
+    }
+    return b;
+}
+
+/* Append @n bytes at @p to @b as one entry. */
+static int batch_add(struct hunt_batch *b, const char *p, size_t n, const struct ss_loc *loc,
+                     uint64_t line, bool framing_error)
+{
+    if (b->n == b->cap_recs) {
+        size_t cap = b->cap_recs ? b->cap_recs * 2 : 1024;
+        struct hunt_rec *nr = ss_reallocarray(b->recs, cap, sizeof(*nr));
+
+        if (nr == NULL)
+            return -ENOMEM;
+        b->recs = nr;
+        b->cap_recs = cap;
+    }
+    if (n > b->cap - b->len) {
+        size_t cap =
+            SS_MAX(b->cap * 2, SS_MAX(HUNT_BATCH_BYTES + (HUNT_BATCH_BYTES >> 2), b->len + n));
+        char *nd = ss_realloc(b->data, cap);
+
+        if (nd == NULL)
+            return -ENOMEM;
+        b->data = nd;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->recs[b->n++] = (struct hunt_rec){ .off = b->len,
+                                         .len = n,
+                                         .loc = loc ? *loc : (struct ss_loc){ 0 },
+                                         .line = line,
+                                         .framing_error = framing_error };
+    b->len += n;
+    return 0;
+}
+
+static void batch_free(struct hunt_batch *b)
+{
+    if (b != NULL) {
+        ss_free(b->data);
+        ss_free(b->recs);
+        ss_free(b);
+    }
+}
+
+/* The text of a framing error, as it is printed. */
+static int framing_msg(const char *path, const struct ss_diag *d, int r, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s: offset %" PRIu64 ", line %" PRIu64 ": %s", path, d->offset,
+                     d->line, d->code ? d->msg : ss_strerror(r));
+
+    return n < 0 ? 0 : (int)SS_MIN((size_t)n, cap - 1);
+}
+
+/*
+ * Read input @t: match every record here (@p gets the output), or, for a batched input,
+ * hand the records over in batches.
+ */
+static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struct hunt_part *p)
+{
     const struct ss_input *in = &t->c->inputs[t->index];
-    struct ss_sigma_scratch *s = h->scr[worker];
     struct ss_reader *rd = NULL;
+    struct hunt_batch *b = NULL;
+    size_t seq = 1; /* part 0 is the reader's own (an open error, a read error) */
     struct ss_diag d;
     unsigned flags;
     int r;
@@ -167,8 +438,8 @@ static int hunt_task_run(void *ctx, size_t task, unsigned worker)
     ss_diag_clear(&d);
     r = ss_reader_open(t->c, t->index, NULL, NULL, NULL, &rd, &d);
     if (r < 0) {
-        t->err = r;
-        return ss_buf_printf(&t->out,
+        p->err = r;
+        return ss_buf_printf(&p->out,
                              "\x01"
                              "cannot read '%s': %s\n",
                              in->path, d.code ? d.msg : ss_strerror(r)) == 0
@@ -183,63 +454,93 @@ static int hunt_task_run(void *ctx, size_t task, unsigned worker)
     ss_reader_set_flags(rd, flags);
     for (;;) {
         struct ss_record rec;
-        const struct ss_sigma_hit *hits;
-        size_t n;
+        char msg[SS_DIAG_FILE_MAX + SS_DIAG_MSG_MAX + 64];
 
         ss_diag_clear(&d);
         r = ss_reader_next(rd, &rec, &d);
-        if (r == 0)
+        if (r == 0 || r == -ENOMEM)
             break;
+        if (t->batched && b == NULL) {
+            b = batch_get(h, t, seq++);
+            if (b == NULL) {
+                r = -ENOMEM;
+                break;
+            }
+        }
         if (r < 0) {
-            if (r == -ENOMEM)
-                break;
-            t->bad_records++;
-            if (t->bad_records <= 10 &&
-                ss_buf_printf(&t->out, "\x01%s: offset %" PRIu64 ", line %" PRIu64 ": %s\n",
-                              in->path, d.offset, d.line, d.code ? d.msg : ss_strerror(r)) < 0) {
-                r = -ENOMEM;
-                break;
-            }
-            r = 0;
-            continue;
-        }
-        r = ss_sigma_match(h->rs, s, t->source, rec.ptr, rec.len, &rec.loc, &hits, &n);
-        if (r == SS_ESYNTAX) {
-            t->bad_records++;
-            if (t->bad_records <= 10 &&
-                ss_buf_printf(&t->out,
-                              "\x01%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record\n",
-                              in->path, rec.loc.offset, ss_reader_record_line(rd)) < 0) {
-                r = -ENOMEM;
-                break;
-            }
-            r = 0;
-            continue;
-        }
-        if (r < 0)
-            break;
-        for (size_t i = 0; i < n && r == 0; i++) {
-            struct ss_sigma_rule_info ri;
+            int n = framing_msg(in->path, &d, r, msg, sizeof(msg));
 
-            ss_sigma_rule_info(h->rs, hits[i].rule, &ri);
-            if (ri.severity < h->min_sev || !keep_time(h, hits[i].time_us))
-                continue;
-            h->shown[worker][hits[i].rule]++;
-            r = put_match(h, &t->out, &hits[i], in->path, &rec, ss_reader_record_line(rd));
+            r = b != NULL ? batch_add(b, msg, (size_t)n, NULL, 0, true)
+                          : hunt_framing_error(p, msg);
+        } else if (b != NULL) {
+            r = batch_add(b, rec.ptr, rec.len, &rec.loc, ss_reader_record_line(rd), false);
+        } else {
+            r = hunt_record(h, worker, t, p, rec.ptr, rec.len, &rec.loc, ss_reader_record_line(rd));
         }
         if (r < 0)
             break;
+        if (b != NULL && (b->len >= HUNT_BATCH_BYTES || b->n >= HUNT_BATCH_RECORDS)) {
+            r = queue_push(h, b, worker);
+            b = NULL;
+            if (r < 0)
+                break;
+        }
     }
     ss_reader_free(rd);
-    if (r < 0) {
-        t->err = r;
-        int w = ss_buf_printf(&t->out, "\x01%s: %s\n", in->path,
-                              r == SS_ELIMIT ? "too many kept events (correlation memory cap)"
-                                             : ss_strerror(r));
+    if (b != NULL) {
+        if (r >= 0 && b->n > 0) {
+            int q = queue_push(h, b, worker);
 
-        return r == -ENOMEM || w < 0 ? -ENOMEM : 0;
+            r = r < 0 ? r : q;
+        } else {
+            batch_free(b);
+        }
     }
-    return 0;
+    return r < 0 ? hunt_part_fail(t, p, r) : 0;
+}
+
+/* Task: an input (read, and matched or batched), or a helper that matches batches. */
+static int hunt_task_run(void *ctx, size_t task, unsigned worker)
+{
+    struct hunt *h = ctx;
+    struct hunt_task *t;
+    struct hunt_part p = { .seq = 0, .out = SS_BUF_INIT(HUNT_OUT_MAX) };
+    int r;
+
+    pthread_mutex_lock(&h->mu);
+    if (task >= h->n_tasks) {
+        /* a helper: match batches until every batched input is read */
+        r = 0;
+        while (r == 0 && !h->abort) {
+            r = queue_drain(h, worker);
+            if (r == 0 && h->producers_left == 0)
+                break;
+            if (r == 0)
+                pthread_cond_wait(&h->cv, &h->mu);
+        }
+    } else {
+        t = &h->tasks[task];
+        pthread_mutex_unlock(&h->mu);
+        r = hunt_read(h, t, worker, &p);
+        pthread_mutex_lock(&h->mu);
+        if (r == 0)
+            r = add_part(t, &p);
+        if (r < 0)
+            ss_buf_release(&p.out);
+        if (t->batched) {
+            /* no helper may be left: match what is still queued */
+            h->producers_left--;
+            pthread_cond_broadcast(&h->cv);
+            if (r == 0)
+                r = queue_drain(h, worker);
+        }
+    }
+    if (r < 0) {
+        h->abort = true;
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return r;
 }
 
 static int on_corr(void *ctx, const struct ss_sigma_corr_hit *c)
@@ -376,30 +677,63 @@ static int add_inputs(struct hunt *h, char **args, size_t n_args, int *code)
             if (nt == NULL)
                 return -ENOMEM;
             h->tasks = nt;
-            h->tasks[h->n_tasks++] = (struct hunt_task){
-                .c = c, .index = (uint32_t)i, .source = src, .out = SS_BUF_INIT(HUNT_OUT_MAX)
-            };
+            h->tasks[h->n_tasks++] =
+                (struct hunt_task){ .c = c, .index = (uint32_t)i, .source = src };
         }
     }
     return 0;
 }
 
+static int cmp_part(const void *a, const void *b)
+{
+    const struct hunt_part *x = a, *y = b;
+
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Print the output of input @t, its parts in order. Lines starting with \x01 are
+ * warnings for stderr, in order with the output; \x02 marks an invalid record, shown
+ * for the first HUNT_BAD_SHOWN of the input and then counted. Returns the input's error
+ * (0 if none) through @ret_err.
+ */
+static int write_task(struct hunt_task *t, int *ret_err)
+{
+    uint64_t bad = 0, shown = 0;
+
+    *ret_err = 0;
+    qsort(t->parts, t->n_parts, sizeof(*t->parts), cmp_part);
+    for (size_t k = 0; k < t->n_parts; k++) {
+        const struct ss_buf *b = &t->parts[k].out;
+        const char *p = b->ptr, *end = b->ptr + b->len;
+
+        bad += t->parts[k].bad;
+        if (*ret_err == 0)
+            *ret_err = t->parts[k].err;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+            if (*p == '\x02') {
+                if (++shown <= HUNT_BAD_SHOWN)
+                    ss_cli_warn("%.*s", (int)(n - 2), p + 1);
+            } else if (*p == '\x01') {
+                ss_cli_warn("%.*s", (int)(n - 2), p + 1);
+            } else if (fwrite(p, 1, n, stdout) != n) {
+                return -EIO;
+            }
+            p += n;
+        }
+    }
+    if (bad > HUNT_BAD_SHOWN)
+        ss_cli_warn("%s: %" PRIu64 " bad records in all", t->c->inputs[t->index].path, bad);
+    return 0;
+}
+
+/* Print buffer @b (correlation output: no warnings). */
 static int write_out(const struct ss_buf *b)
 {
-    /* lines starting with \x01 are warnings for stderr, in order with the output */
-    const char *p = b->ptr, *end = b->ptr + b->len;
-
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-
-        if (*p == '\x01')
-            ss_cli_warn("%.*s", (int)(n - 2), p + 1);
-        else if (fwrite(p, 1, n, stdout) != n)
-            return -EIO;
-        p += n;
-    }
-    return 0;
+    return fwrite(b->ptr, 1, b->len, stdout) == b->len ? 0 : -EIO;
 }
 
 static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
@@ -507,7 +841,10 @@ static int parse_args(struct hunt *h, struct ss_args *a)
 
 int ss_cmd_hunt(int argc, char **argv)
 {
-    struct hunt h = { .min_sev = SS_SEV_INFO, .cbuf = SS_BUF_INIT(HUNT_OUT_MAX) };
+    struct hunt h = { .min_sev = SS_SEV_INFO,
+                      .cbuf = SS_BUF_INIT(HUNT_OUT_MAX),
+                      .mu = PTHREAD_MUTEX_INITIALIZER,
+                      .cv = PTHREAD_COND_INITIALIZER };
     struct ss_sigma_stats st = { 0 };
     struct ss_args a;
     int code = SS_EXIT_OK, r;
@@ -538,8 +875,18 @@ int ss_cmd_hunt(int argc, char **argv)
     h.pipeline = ss_pool_default_threads() > 1;
     h.n_workers = h.threads ? h.threads : ss_pool_default_threads();
     h.n_workers = SS_MIN(h.n_workers, HUNT_MAX_WORKERS);
-    if (h.n_tasks > 0)
+    for (size_t i = 0; h.n_workers > 1 && i < h.n_tasks; i++) {
+        const struct ss_input *in = &h.tasks[i].c->inputs[h.tasks[i].index];
+
+        h.tasks[i].batched = in->size_bytes >= (in->comp == SS_COMP_NONE ? HUNT_SPLIT_MIN_BYTES
+                                                                         : HUNT_SPLIT_MIN_STORED);
+        h.producers_left += h.tasks[i].batched;
+    }
+    if (h.producers_left > 0)
+        h.n_helpers = h.n_workers - 1;
+    else if (h.n_tasks > 0)
         h.n_workers = (unsigned)SS_MIN((size_t)h.n_workers, h.n_tasks);
+    h.q_max = (size_t)h.n_workers * HUNT_QUEUE_PER_WORKER;
     h.scr = ss_calloc(h.n_workers, sizeof(*h.scr));
     h.shown = ss_calloc(h.n_workers, sizeof(*h.shown));
     h.corr_shown = ss_calloc(ss_sigma_rule_count(h.rs) + 1, sizeof(*h.corr_shown));
@@ -558,16 +905,14 @@ int ss_cmd_hunt(int argc, char **argv)
     }
     if (h.table)
         printf("%-27s %-13s %-50s %-40s %s\n", "TIME", "LEVEL", "RULE", "ENTITY", "LOCATION");
-    r = ss_pool_run(h.n_workers, h.n_tasks, hunt_task_run, &h);
+    r = ss_pool_run(h.n_workers, h.n_tasks + h.n_helpers, hunt_task_run, &h);
     for (size_t i = 0; i < h.n_tasks; i++) {
-        if (write_out(&h.tasks[i].out) < 0)
+        int err;
+
+        if (write_task(&h.tasks[i], &err) < 0)
             r = -EIO;
-        if (h.tasks[i].err < 0 && code == SS_EXIT_OK)
-            code = ss_cli_exit_for(h.tasks[i].err);
-        if (h.tasks[i].bad_records > 10)
-            ss_cli_warn("%s: %" PRIu64 " bad records in all",
-                        h.tasks[i].c->inputs[h.tasks[i].index].path, h.tasks[i].bad_records);
-        ss_buf_release(&h.tasks[i].out);
+        if (err < 0 && code == SS_EXIT_OK)
+            code = ss_cli_exit_for(err);
     }
     if (r < 0) {
         ss_cli_error("hunt: %s", ss_strerror(r));
@@ -599,9 +944,22 @@ out:
     ss_free(h.scr);
     ss_free(h.shown);
     ss_free(h.corr_shown);
-    for (size_t i = 0; i < h.n_tasks; i++)
-        ss_buf_release(&h.tasks[i].out);
+    for (size_t i = 0; i < h.n_tasks; i++) {
+        for (size_t k = 0; k < h.tasks[i].n_parts; k++)
+            ss_buf_release(&h.tasks[i].parts[k].out);
+        ss_free(h.tasks[i].parts);
+    }
     ss_free(h.tasks);
+    while (h.free_batches != NULL) {
+        struct hunt_batch *b = h.free_batches;
+
+        h.free_batches = b->next;
+        batch_free(b);
+    }
+    while (h.q_head != NULL)
+        batch_free(queue_pop(&h));
+    pthread_mutex_destroy(&h.mu);
+    pthread_cond_destroy(&h.cv);
     for (size_t i = 0; i < h.n_cases; i++)
         ss_case_release(&h.cases[i]);
     ss_buf_release(&h.cbuf);

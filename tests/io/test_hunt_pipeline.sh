@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # tests/io/test_hunt_pipeline.sh - end to end, pipelined decoding (docs/io.md "Pipelined
-# decoding"): `siloscope hunt` over the same Azure JSON lines as a plain file, as gzip
+# decoding") and batched matching (docs/sigma.md "siloscope hunt"): `siloscope hunt`
+# over the same Azure JSON lines (with 12 records cut short) as a plain file, as gzip
 # (several members) and as zstd must print exactly the same matches, summary and
-# warnings (file names aside), with one worker and with two. The compressed files are
-# over 1 MiB stored, so hunt decodes them on a decode thread where the machine has more
-# than one CPU. Rules: the golden mixed-rules folder, plus the SigmaHQ cloud rules of
+# warnings (file names aside), with one worker and with two. The files are large enough
+# (over 8 MiB plain, over 1 MiB stored compressed) that with two workers hunt decodes
+# on a decode thread and matches their records in batches on both workers. Rules: the golden mixed-rules folder, plus the SigmaHQ cloud rules of
 # the shared corpus when present. Prints "N passed, N failed".
 #
 # usage: test_hunt_pipeline.sh SILOSCOPE RULES_DIR [CORPUS_DIR]
@@ -33,7 +34,13 @@ if ! "$SS" synth -o case --size 12M --tenants 2 --days 2 --seed 3 -q; then
     echo "skip: siloscope synth is not available"
     exit 77
 fi
-find case/logs -name PT1H.json | LC_ALL=C sort | while read -r f; do cat "$f"; done >all.jsonl
+find case/logs -name PT1H.json | LC_ALL=C sort | while read -r f; do cat "$f"; done >good.jsonl
+# 12 records cut short, spread over the file (so over several batches with -j 2): each
+# holds a rule's literal, so it is validated, and reported where it stands; the first
+# 10 are listed and then counted
+awk 'NR % 700 == 0 && NR <= 8400 {
+    print "{\"operationName\":\"MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION\",\"cut\":"
+} { print }' good.jsonl >all.jsonl
 size=$(wc -c <all.jsonl)
 [ "$size" -gt 4000000 ] && ok || bad "synth wrote only $size bytes of Azure logs"
 # gzip as three members, so the member boundaries fall inside the stream
@@ -59,6 +66,12 @@ for j in 1 2; do
     grep -q '"type":"summary","records":[1-9]' plain$j.txt && ok || bad "-j $j: no records read"
     grep -q '"type":"match"' plain$j.txt && ok || bad "-j $j: no match at all"
     grep -q '^rc=0$' plain$j.txt && ok || bad "-j $j: plain hunt failed"
+    n=$(grep -c ': invalid JSON record$' plain$j.err)
+    [ "$n" = 10 ] && ok || bad "-j $j: $n invalid records listed, not 10"
+    grep -q '^siloscope: warning: all.jsonl: 12 bad records in all$' plain$j.err && ok ||
+        bad "-j $j: no count of the 12 bad records"
+    first=$(grep -m1 ': invalid JSON record$' plain$j.err | sed 's/.*line \([0-9]*\):.*/\1/')
+    [ "$first" = 700 ] && ok || bad "-j $j: first invalid record at line '$first', not 700"
     for ext in gz zst; do
         [ "$ext" = zst ] && [ "$have_zstd" = 0 ] && continue
         "$SS" hunt -j "$j" "$@" all.jsonl.$ext >$ext$j.out 2>$ext$j.err
