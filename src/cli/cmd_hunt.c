@@ -266,6 +266,20 @@ static int add_part(struct hunt_task *t, const struct hunt_part *p)
     return 0;
 }
 
+/* File part @p of @t's output, ended by error @r if negative; released if that fails. */
+static int file_part(struct hunt *h, struct hunt_task *t, struct hunt_part *p, int r)
+{
+    if (r < 0)
+        r = hunt_part_fail(t, p, r);
+    pthread_mutex_lock(&h->mu);
+    if (r == 0)
+        r = add_part(t, p);
+    pthread_mutex_unlock(&h->mu);
+    if (r < 0)
+        ss_buf_release(&p->out);
+    return r;
+}
+
 /* Match batch @b on @worker, file its output, and recycle it. */
 static int hunt_batch_run(struct hunt *h, struct hunt_batch *b, unsigned worker)
 {
@@ -284,16 +298,11 @@ static int hunt_batch_run(struct hunt *h, struct hunt_batch *b, unsigned worker)
             r = hunt_record(h, worker, b->t, &p, b->data + x->off, x->len, &x->loc, x->line);
         }
     }
-    if (r < 0)
-        r = hunt_part_fail(b->t, &p, r);
+    r = file_part(h, b->t, &p, r);
     pthread_mutex_lock(&h->mu);
-    if (r == 0)
-        r = add_part(b->t, &p);
     b->next = h->free_batches;
     h->free_batches = b;
     pthread_mutex_unlock(&h->mu);
-    if (r < 0)
-        ss_buf_release(&p.out);
     return r;
 }
 
@@ -412,6 +421,14 @@ static void batch_free(struct hunt_batch *b)
     }
 }
 
+/* Match record @rec of batched input @t on its own, as part @seq of the output. */
+static int hunt_alone(struct hunt *h, struct hunt_task *t, unsigned worker, size_t seq,
+                      const struct ss_record *rec, uint64_t line)
+{
+    struct hunt_part p = { .seq = seq, .out = SS_BUF_INIT(HUNT_OUT_MAX) };
+    return file_part(h, t, &p, hunt_record(h, worker, t, &p, rec->ptr, rec->len, &rec->loc, line));
+}
+
 /* The text of a framing error, as it is printed. */
 static int framing_msg(const char *path, const struct ss_diag *d, int r, char *out, size_t cap)
 {
@@ -460,6 +477,17 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
         r = ss_reader_next(rd, &rec, &d);
         if (r == 0 || r == -ENOMEM)
             break;
+        if (t->batched && r > 0 && rec.len > HUNT_BATCH_BYTES) {
+            /* a record larger than a batch is matched here, in a part of its own, so that
+               batches (and memory) stay bounded whatever the records' sizes */
+            r = b != NULL ? queue_push(h, b, worker) : 0;
+            b = NULL;
+            if (r == 0)
+                r = hunt_alone(h, t, worker, seq++, &rec, ss_reader_record_line(rd));
+            if (r < 0)
+                break;
+            continue;
+        }
         if (t->batched && b == NULL) {
             b = batch_get(h, t, seq++);
             if (b == NULL) {

@@ -37,9 +37,17 @@ fi
 find case/logs -name PT1H.json | LC_ALL=C sort | while read -r f; do cat "$f"; done >good.jsonl
 # 12 records cut short, spread over the file (so over several batches with -j 2): each
 # holds a rule's literal, so it is validated, and reported where it stands; the first
-# 10 are listed and then counted
+# 10 are listed and then counted. Line 5007 is one matching record of 2 MiB, larger
+# than a batch.
 awk 'NR % 700 == 0 && NR <= 8400 {
     print "{\"operationName\":\"MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION\",\"cut\":"
+}
+NR == 5000 {
+    pad = "x"
+    while (length(pad) < 2097152) pad = pad pad
+    print "{\"time\":\"2024-07-15T07:00:00Z\",\"operationName\":" \
+        "\"MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE\",\"category\":\"Administrative\"," \
+        "\"pad\":\"" pad "\"}"
 } { print }' good.jsonl >all.jsonl
 size=$(wc -c <all.jsonl)
 [ "$size" -gt 4000000 ] && ok || bad "synth wrote only $size bytes of Azure logs"
@@ -70,6 +78,8 @@ for j in 1 2; do
     [ "$n" = 10 ] && ok || bad "-j $j: $n invalid records listed, not 10"
     grep -q '^siloscope: warning: all.jsonl: 12 bad records in all$' plain$j.err && ok ||
         bad "-j $j: no count of the 12 bad records"
+    grep -q '"time":"2024-07-15T07:00:00Z","rule":"7c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f".*"length":2097283,"line":5007}$' plain$j.out &&
+        ok || bad "-j $j: no match for the 2 MiB record at line 5007"
     first=$(grep -m1 ': invalid JSON record$' plain$j.err | sed 's/.*line \([0-9]*\):.*/\1/')
     [ "$first" = 700 ] && ok || bad "-j $j: first invalid record at line '$first', not 700"
     for ext in gz zst; do
