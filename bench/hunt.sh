@@ -18,6 +18,9 @@
 #   decoders    ISA-L and zstd alone (target: .gz/.zst hunt >= 0.8x of decoding alone),
 #               and decoding + record framing with and without the decode thread
 #   peers       jq and DuckDB with one equivalent filter (operationName ends with /DELETE)
+#   hunt        the `siloscope hunt` command itself over the plain, gzip and zstd file
+#               with -j 1 and -j 2 (a large input is matched in batches by every
+#               worker), next to `igzip -dc` and `zstd -dc` writing to /dev/null
 #
 # usage: bench/hunt.sh [SIZE] [BUILD_DIR]      SIZE of the synth case (default 400M)
 set -euo pipefail
@@ -59,6 +62,16 @@ peer "jq select(...)" 1 \
     "jq -c 'select((.operationName // \"\") | ascii_downcase | endswith(\"/delete\"))' '$PLAIN' | wc -l"
 duck "duckdb read_ndjson_auto WHERE ..., 1 thread" filter 1
 duck "duckdb read_ndjson_auto WHERE ..., 2 threads" filter 2
+echo "== siloscope hunt command, one file (rules load and output included; stdout to /dev/null)"
+peer "siloscope hunt -j 1 FILE" 3 "'$BIN' hunt -j 1 --rules '$CLOUD_RULES' '$PLAIN'"
+peer "siloscope hunt -j 2 FILE" 3 "'$BIN' hunt -j 2 --rules '$CLOUD_RULES' '$PLAIN'"
+peer "siloscope hunt -j 1 FILE.gz" 3 "'$BIN' hunt -j 1 --rules '$CLOUD_RULES' '$PLAIN.gz'"
+peer "siloscope hunt -j 2 FILE.gz" 3 "'$BIN' hunt -j 2 --rules '$CLOUD_RULES' '$PLAIN.gz'"
+peer "siloscope hunt -j 1 FILE.zst" 3 "'$BIN' hunt -j 1 --rules '$CLOUD_RULES' '$PLAIN.zst'"
+peer "siloscope hunt -j 2 FILE.zst" 3 "'$BIN' hunt -j 2 --rules '$CLOUD_RULES' '$PLAIN.zst'"
+echo "== decompression tools alone (stdout to /dev/null)"
+peer "igzip -dc FILE.gz" 3 "igzip -dc '$PLAIN.gz'"
+peer "zstd -dc FILE.zst" 3 "zstd -dc '$PLAIN.zst'"
 echo "== siloscope hunt command (output included), whole case directory, 2 threads"
 peer "siloscope hunt -j 2 CASE (all kinds)" 1 "'$BIN' hunt -j 2 --rules '$CLOUD_RULES' '$CASE'"
 
@@ -68,6 +81,16 @@ ratio "gzip hunt (+ decode thread) vs ISA-L decoding alone (>= 0.8x)" \
     "gzip: hunt + decode thread" "decode gzip: ISA-L"
 ratio "zstd hunt (+ decode thread) vs zstd decoding alone (>= 0.8x)" \
     "zstd: hunt + decode thread" "decode zstd"
+ratio "siloscope hunt -j 2 FILE.gz vs igzip -dc (>= 0.8x)" "siloscope hunt -j 2 FILE.gz" \
+    "igzip -dc FILE.gz"
+ratio "siloscope hunt -j 2 FILE.zst vs zstd -dc (>= 0.8x)" "siloscope hunt -j 2 FILE.zst" \
+    "zstd -dc FILE.zst"
+ratio "siloscope hunt -j 2 FILE.gz vs ISA-L decoding alone, in memory" \
+    "siloscope hunt -j 2 FILE.gz" "decode gzip: ISA-L"
+ratio "siloscope hunt -j 2 FILE.zst vs zstd decoding alone, in memory" \
+    "siloscope hunt -j 2 FILE.zst" "decode zstd"
+ratio "siloscope hunt: -j 2 vs -j 1, FILE.gz" "siloscope hunt -j 2 FILE.gz" \
+    "siloscope hunt -j 1 FILE.gz"
 ratio "gzip hunt, serial, vs ISA-L decoding alone" "gzip: hunt, serial (one thread)" \
     "decode gzip: ISA-L"
 ratio "zstd hunt, serial, vs zstd decoding alone" "zstd: hunt, serial (one thread)" "decode zstd"
