@@ -126,7 +126,7 @@
     "  text          TEXT NOT NULL,\n" \
     "  truncated     INTEGER NOT NULL CHECK (truncated IN (0, 1)),\n" \
     "  PRIMARY KEY (input, offset)\n" \
-    ") STRICT, WITHOUT ROWID;\n", \
+    ") STRICT;\n", \
     "CREATE TABLE check_stat (\n" \
     "  check_id      TEXT PRIMARY KEY CHECK (length(check_id) > 0),\n" \
     "  title         TEXT,\n" \

@@ -522,7 +522,7 @@ int ss_store_create(const char *path, struct ss_store **ret_store, struct ss_dia
         r = exec_sql(st, "COMMIT", "create schema", reterr_diag);
     if (r < 0)
         goto fail;
-    r = exec_sql(st, "PRAGMA application_id = 1934844784; PRAGMA user_version = 1;", "pragma",
+    r = exec_sql(st, "PRAGMA application_id = 1934844784; PRAGMA user_version = 2;", "pragma",
                  reterr_diag);
     if (r < 0)
         goto fail;
@@ -536,7 +536,7 @@ fail:
 
 /* SQLite cannot take the version macros in PRAGMA text; keep the literals above honest. */
 _Static_assert(SS_STORE_APPLICATION_ID == 1934844784, "application id literal");
-_Static_assert(SS_STORE_SCHEMA_VERSION == 1, "schema version literal");
+_Static_assert(SS_STORE_SCHEMA_VERSION == 2, "schema version literal");
 
 static int fsync_path(const char *path, bool dir)
 {

@@ -38,7 +38,7 @@
 #include "core/finding.h"
 
 /** The schema version kept in PRAGMA user_version; bump on any schema change. */
-#define SS_STORE_SCHEMA_VERSION 1
+#define SS_STORE_SCHEMA_VERSION 2
 /** PRAGMA application_id of a siloscope findings database ("sScp"). */
 #define SS_STORE_APPLICATION_ID 0x73536370
 /** Longest text value accepted on write (bytes). */

@@ -566,12 +566,12 @@ static void test_open_checks(void)
     ASSERT_TRUE(st == NULL);
 
     /* The SQLite header keeps user_version at byte 60 and application_id at 68. */
-    static const uint8_t v2[4] = { 0, 0, 0, 2 };
+    static const uint8_t v1[4] = { 0, 0, 0, 1 };
     static const uint8_t app0[4] = { 0, 0, 0, 0 };
-    snprintf(other, sizeof(other), "%s/v2.sqlite", ss_test_tmpdir());
-    ASSERT_OK(patch_file(path, other, 60, v2, 4));
+    snprintf(other, sizeof(other), "%s/v1.sqlite", ss_test_tmpdir());
+    ASSERT_OK(patch_file(path, other, 60, v1, 4));
     ASSERT_EQ(ss_store_open(other, &st, &d), SS_EUNSUPPORTED);
-    ASSERT_TRUE(strstr(d.msg, "schema version 2") != NULL);
+    ASSERT_TRUE(strstr(d.msg, "schema version 1") != NULL);
     snprintf(other, sizeof(other), "%s/app0.sqlite", ss_test_tmpdir());
     ASSERT_OK(patch_file(path, other, 68, app0, 4));
     ASSERT_EQ(ss_store_open(other, &st, &d), SS_ECORRUPT);
