@@ -40,6 +40,14 @@
  * show only their open rows. Keeps a report of thousands of findings loadable.
  */
 #define SS_REPORT_HTML_EVIDENCE_BUDGET 100000
+/** Evidence rows per finding shown with their record text in HTML (the first ones). */
+#define SS_REPORT_HTML_EXCERPTS 5
+/**
+ * Bytes of record text in the whole HTML report at most; past it, evidence rows show
+ * location and hash only (every excerpt stays in the database). Keeps the report of a
+ * review with tens of thousands of cited records small enough to read.
+ */
+#define SS_REPORT_HTML_EXCERPT_BUDGET ((size_t)16 << 20)
 /** Bad records listed in HTML at most. */
 #define SS_REPORT_HTML_MAX_BAD_RECORDS 1000
 

@@ -33,8 +33,9 @@ struct html {
     struct ss_report_checks checks;
     struct inputs in;
     struct ss_buf scratch;
-    size_t n_rendered;   /* findings written so far */
-    size_t ev_collapsed; /* collapsed evidence rows written so far */
+    size_t n_rendered;    /* findings written so far */
+    size_t ev_collapsed;  /* collapsed evidence rows written so far */
+    size_t excerpt_bytes; /* record text written so far */
 };
 
 /* Formatting (all integer arithmetic: no locale) ------------------------------------ */
@@ -682,6 +683,8 @@ static void put_evidence_row(struct html *h, const struct ss_store_finding *sf, 
     ss_report_out_str(h->o, "</td></tr>\n");
     if (with_excerpt && excerpt != NULL) {
         const size_t n = strlen(excerpt);
+
+        h->excerpt_bytes += n;
         ss_report_out_str(h->o,
                           "<tr class=\"x\"><td></td><td colspan=\"5\"><pre class=\"excerpt\">");
         ss_report_out_esc(h->o, excerpt);
@@ -706,6 +709,7 @@ static void put_evidence(struct html *h, const struct ss_store_finding *sf)
     const struct ss_finding *f = &sf->f;
     const size_t open = SS_MIN(f->n_evidence, (size_t)SS_REPORT_HTML_EVIDENCE_OPEN);
     size_t shown = SS_MIN(f->n_evidence, (size_t)SS_REPORT_HTML_MAX_EVIDENCE);
+    bool over_budget = false;
 
     if (f->n_evidence == 0) {
         ss_report_out_str(h->o, "<p class=\"note\">No record-level evidence: this finding rests "
@@ -717,9 +721,23 @@ static void put_evidence(struct html *h, const struct ss_store_finding *sf)
         shown = open;
     h->ev_collapsed += shown - open;
     put_evidence_table_head(h);
-    for (size_t i = 0; i < open && h->o->err == 0; i++)
-        put_evidence_row(h, sf, i, true);
+    for (size_t i = 0; i < open && h->o->err == 0; i++) {
+        const char *x = sf->ev_excerpt[i];
+        bool text = i < SS_REPORT_HTML_EXCERPTS && x != NULL;
+
+        if (text && h->excerpt_bytes + strlen(x) > SS_REPORT_HTML_EXCERPT_BUDGET) {
+            text = false;
+            over_budget = true;
+        }
+        put_evidence_row(h, sf, i, text);
+    }
     ss_report_out_str(h->o, "</tbody></table>\n");
+    if (over_budget)
+        ss_report_out_fmt(h->o,
+                          "<p class=\"note\">Record text is left out here: the report shows at "
+                          "most %zu MiB of it. Every excerpt is in findings.sqlite (table "
+                          "<code>excerpt</code>).</p>\n",
+                          SS_REPORT_HTML_EXCERPT_BUDGET >> 20);
     if (shown > open) {
         ss_report_out_str(h->o, "<details><summary>Show ");
         put_count(h, shown - open);

@@ -738,6 +738,88 @@ static void test_bench(void)
     ss_store_free(st);
 }
 
+/*
+ * Record text in HTML: the first SS_REPORT_HTML_EXCERPTS rows of each finding, and
+ * SS_REPORT_HTML_EXCERPT_BUDGET bytes in all. 1,700 findings of 8 records of 2,000
+ * bytes: 8,388 excerpts fit in 16 MiB (1,677 findings with 5, then 3), and the 23
+ * findings from the 1,678th on say that their text is left out.
+ */
+static void test_html_excerpt_caps(void)
+{
+    enum { N_F = 1700, N_EV = 8, X_LEN = 2000 };
+    static char text[X_LEN + 1];
+    struct ss_evidence ev[N_EV];
+    struct ss_store *st = NULL;
+    struct ss_buf h = SS_BUF_INIT((size_t)64 << 20);
+    struct ss_diag d;
+    const char *ent[] = { "user" };
+    const struct ss_store_run run = {
+        .tool_version = "0.1.0", .tool_build = "caps", .case_name = "caps", .case_root = "/caps"
+    };
+    const struct ss_store_input in = { .index = 0,
+                                       .relpath = "caps.jsonl",
+                                       .kind = "azure-jsonl",
+                                       .compression = "none",
+                                       .size_bytes = (uint64_t)N_F * N_EV * 4096,
+                                       .status = SS_STORE_INPUT_OK };
+    const char *last, *before;
+    int r = 0;
+
+    memset(text, 'x', X_LEN);
+    ss_diag_clear(&d);
+    ASSERT_OK(ss_store_create(tmp_path(0, "caps.sqlite"), &st, &d));
+    ASSERT_OK(ss_store_begin(st, &d));
+    ASSERT_OK(ss_store_put_input(st, &in, &d));
+    for (unsigned k = 0; k < N_F && r == 0; k++) {
+        char uid[32], title[64];
+
+        for (unsigned i = 0; i < N_EV; i++) {
+            ev[i] = (struct ss_evidence){
+                .loc = { .input = 0, .offset = (uint64_t)(k * N_EV + i) * 4096, .len = X_LEN }
+            };
+            fill_sha(ev[i].sha256, (uint8_t)(k + i));
+        }
+        snprintf(uid, sizeof(uid), "%08x", k);
+        snprintf(title, sizeof(title), "Finding %05u", k);
+        const struct ss_finding f = { .check_id = "sigma:caps",
+                                      .severity = SS_SEV_HIGH,
+                                      .title = title,
+                                      .entities = ent,
+                                      .n_entities = 1,
+                                      .evidence = ev,
+                                      .n_evidence = N_EV };
+        r = ss_store_put_finding(st, &f, uid, 0, &d);
+        for (unsigned i = 0; i < N_EV && r == 0; i++)
+            r = ss_store_put_excerpt(st, &ev[i].loc, text, X_LEN, &d);
+    }
+    ASSERT_OK(r);
+    ASSERT_OK(ss_store_put_run(st, &run, &d));
+    ASSERT_OK(ss_store_commit(st, &d));
+    ASSERT_OK(ss_store_finish(st, &d));
+    ASSERT_OK(ss_report_html(st, tmp_path(1, "caps.html"), &d));
+    ASSERT_OK(slurp(tmp_path(1, "caps.html"), &h));
+    ASSERT_EQ(count_of(h.ptr, "<article class=\"finding"), N_F);
+    ASSERT_EQ(count_of(h.ptr, "<pre class=\"excerpt\">"), 8388);
+    ASSERT_EQ(count_of(h.ptr, "Record text is left out here: the report shows at most 16 MiB "
+                              "of it."),
+              23);
+    /* the first findings show five excerpts each, the cut falls in the 1,678th */
+    before = strstr(h.ptr, "<article class=\"finding sev4\" id=\"f1677\">");
+    last = strstr(h.ptr, "<article class=\"finding sev4\" id=\"f1678\">");
+    ASSERT_TRUE(before != NULL && last != NULL && before < last);
+    {
+        char *art = ss_strndup(before, (size_t)(last - before));
+
+        ASSERT_TRUE(art != NULL);
+        ASSERT_EQ(count_of(art, "<pre class=\"excerpt\">"), 5);
+        ASSERT_EQ(count_of(art, "Record text is left out"), 0);
+        ss_free(art);
+    }
+    ASSERT_EQ(count_of(last, "<pre class=\"excerpt\">"), 3);
+    ss_buf_release(&h);
+    ss_store_free(st);
+}
+
 int main(void)
 {
     SS_RUN(test_html_escape);
@@ -746,6 +828,7 @@ int main(void)
     SS_RUN(test_ocsf_file);
     SS_RUN(test_html);
     SS_RUN(test_empty_and_errors);
+    SS_RUN(test_html_excerpt_caps);
     SS_RUN(test_alloc_faults);
     SS_RUN(test_bench);
     return ss_test_done();
