@@ -973,7 +973,8 @@ static int params_json(const struct review *rv, unsigned threads, struct ss_buf 
 /*
  * Evidence resolution. Checks and rules cite records by location only; once the
  * findings are final, each cited record is read again (by pread for plain inputs, by a
- * sequential decode otherwise, stopping after the last cited record), its SHA-256 goes
+ * sequential decode otherwise, stopping after the last cited record; the inputs on the
+ * pool, one task each), its SHA-256 goes
  * into the evidence entry, and the first EXCERPTS_PER_FINDING entries of every finding
  * keep an excerpt for the report. The cost is proportional to the inputs cited.
  */
@@ -1062,6 +1063,15 @@ static int resolve_input(struct review *rv, uint32_t index, struct evref *refs, 
         return r == -ENOMEM ? r : 0;
     }
     r = ss_reader_open(&rv->c, index, NULL, NULL, NULL, &rd, NULL);
+    if (r == 0) {
+        /* the records were validated by the read pass: framing finds them again; a large
+           input decodes on a thread of its own, as in the read pass */
+        unsigned flags = SS_READER_NO_VALIDATE;
+
+        if (rv->threads > 1 && in->size_bytes >= PIPELINE_MIN_BYTES)
+            flags |= SS_READER_PIPELINE;
+        ss_reader_set_flags(rd, flags);
+    }
     while (r == 0 && done < n) {
         struct ss_record rec;
         int k = ss_reader_next(rd, &rec, NULL);
@@ -1088,11 +1098,39 @@ static int resolve_input(struct review *rv, uint32_t index, struct evref *refs, 
     return r == -ENOMEM ? r : 0;
 }
 
+/* The cited records of one input, resolved by one task of the pool. */
+struct resolve_group {
+    uint32_t input;
+    struct evref *refs;
+    size_t n;
+    struct excerpts xs; /* this input's excerpts, appended to the review's in input order */
+    size_t unresolved;
+};
+
+struct resolve_job {
+    struct review *rv;
+    struct resolve_group *g;
+};
+
+static int resolve_task(void *ctx, size_t i, unsigned worker)
+{
+    struct resolve_job *job = ctx;
+    struct resolve_group *g = &job->g[i];
+
+    (void)worker;
+    if (g->input >= job->rv->c.n_inputs) {
+        g->unresolved = g->n;
+        return 0;
+    }
+    return resolve_input(job->rv, g->input, g->refs, g->n, &g->xs, &g->unresolved);
+}
+
 static int resolve_evidence(struct review *rv, struct ss_findings *all, struct excerpts *xs,
                             size_t *ret_unresolved)
 {
     struct evref *refs;
-    size_t n = 0, k = 0;
+    struct resolve_group *g = NULL;
+    size_t n = 0, k = 0, n_g = 0;
     int r = 0;
 
     for (size_t i = 0; i < all->len; i++)
@@ -1108,19 +1146,51 @@ static int resolve_evidence(struct review *rv, struct ss_findings *all, struct e
         }
     }
     qsort(refs, n, sizeof(*refs), evref_cmp);
-    *ret_unresolved = 0;
-    for (size_t i = 0; r == 0 && i < n;) {
+    for (size_t i = 0; i < n; i++)
+        n_g += i == 0 || refs[i].ev->loc.input != refs[i - 1].ev->loc.input;
+    g = ss_calloc(n_g + 1, sizeof(*g));
+    if (g == NULL) {
+        ss_free(refs);
+        return -ENOMEM;
+    }
+    n_g = 0;
+    for (size_t i = 0; i < n;) {
         size_t j = i;
-        uint32_t input = refs[i].ev->loc.input;
 
-        while (j < n && refs[j].ev->loc.input == input)
+        while (j < n && refs[j].ev->loc.input == refs[i].ev->loc.input)
             j++;
-        if (input < rv->c.n_inputs)
-            r = resolve_input(rv, input, refs + i, j - i, xs, ret_unresolved);
-        else
-            *ret_unresolved += j - i;
+        g[n_g++] =
+            (struct resolve_group){ .input = refs[i].ev->loc.input, .refs = refs + i, .n = j - i };
         i = j;
     }
+    /* inputs resolve in parallel; their excerpts are joined in input order */
+    r = ss_pool_run(rv->threads, n_g, resolve_task, &(struct resolve_job){ .rv = rv, .g = g });
+    *ret_unresolved = 0;
+    for (size_t i = 0; i < n_g; i++) {
+        struct excerpts *gx = &g[i].xs;
+
+        *ret_unresolved += g[i].unresolved;
+        if (r == 0 && xs->cap - xs->len < gx->len) {
+            size_t ncap = SS_MAX(xs->cap * 2, xs->len + gx->len);
+            struct excerpt *p = ss_reallocarray(xs->items, ncap, sizeof(*p));
+
+            if (p == NULL) {
+                r = -ENOMEM;
+            } else {
+                xs->items = p;
+                xs->cap = ncap;
+            }
+        }
+        if (r == 0) {
+            if (gx->len > 0)
+                memcpy(xs->items + xs->len, gx->items, gx->len * sizeof(*gx->items));
+            xs->len += gx->len;
+            ss_free(gx->items);
+        } else {
+            excerpts_release(gx);
+        }
+    }
+    ss_free(g);
     ss_free(refs);
     return r;
 }
