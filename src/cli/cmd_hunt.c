@@ -12,6 +12,8 @@
  */
 #include "cli/cli.h"
 
+#include "cli/batch.h"
+
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/diag.h"
@@ -81,37 +83,18 @@ struct hunt_task {
 /*
  * A plain input of HUNT_SPLIT_MIN_BYTES or more, or a compressed one of
  * HUNT_SPLIT_MIN_STORED or more stored, is matched by every worker when there is more
- * than one: its task reads and frames the records (a decode thread decodes them) and
- * copies them into batches of about HUNT_BATCH_BYTES. Batches wait in one bounded queue
- * shared by all inputs; helper tasks, queued after every input task so that they start
- * only when the workers run out of inputs, match them, and so does a reader whose queue
- * is full. Each batch writes its own part of the input's output, and the parts are
- * printed in order: what is printed never depends on which worker matched what.
+ * than one (cli/batch.h): its task reads and frames the records (a decode thread
+ * decodes them) and copies them into batches; helper tasks and the readers match them.
+ * Each batch writes its own part of the input's output, and the parts are printed in
+ * order: what is printed never depends on which worker matched what.
  */
 #define HUNT_SPLIT_MIN_BYTES ((uint64_t)8 << 20)
 #define HUNT_SPLIT_MIN_STORED HUNT_PIPELINE_MIN_BYTES /* compressed: stored size */
-#define HUNT_BATCH_BYTES ((size_t)1 << 20)
-#define HUNT_BATCH_RECORDS 8192u
 #define HUNT_QUEUE_PER_WORKER 2u
 /* Invalid records reported one by one per input (and per batch); then a count. */
 #define HUNT_BAD_SHOWN 10u
-
-struct hunt_rec {
-    size_t off, len; /* the record's text (or a framing error's message) in the batch */
-    struct ss_loc loc;
-    uint64_t line;
-    bool framing_error;
-};
-
-struct hunt_batch {
-    struct hunt_task *t;
-    size_t seq;
-    char *data;
-    size_t len, cap;
-    struct hunt_rec *recs;
-    size_t n, cap_recs;
-    struct hunt_batch *next; /* in the queue or the free list */
-};
+/* A batch entry that is a framing error's message, not a record. */
+#define HUNT_FRAMING_ERROR 1u
 
 struct hunt {
     const char *rules[HUNT_MAX_ARGS];
@@ -134,14 +117,10 @@ struct hunt {
     size_t n_cases;
     struct hunt_task *tasks;
     size_t n_tasks;
-    size_t n_helpers; /* helper tasks after the input tasks */
-    /* batches (see hunt_batch), under mu */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct hunt_batch *q_head, *q_tail, *free_batches;
-    size_t q_len, q_max;
-    size_t producers_left; /* batched inputs still being read */
-    bool abort;            /* a task failed: helpers stop waiting */
+    size_t n_helpers;      /* helper tasks after the input tasks */
+    size_t n_batched;      /* inputs matched in batches */
+    struct ss_batchq q;    /* their batches */
+    pthread_mutex_t parts; /* guards every task's parts */
     uint64_t n_skipped_inputs;
     struct ss_buf cbuf; /* correlation output */
     uint64_t *corr_shown;
@@ -271,154 +250,36 @@ static int file_part(struct hunt *h, struct hunt_task *t, struct hunt_part *p, i
 {
     if (r < 0)
         r = hunt_part_fail(t, p, r);
-    pthread_mutex_lock(&h->mu);
+    pthread_mutex_lock(&h->parts);
     if (r == 0)
         r = add_part(t, p);
-    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_unlock(&h->parts);
     if (r < 0)
         ss_buf_release(&p->out);
     return r;
 }
 
-/* Match batch @b on @worker, file its output, and recycle it. */
-static int hunt_batch_run(struct hunt *h, struct hunt_batch *b, unsigned worker)
+/* Match batch @b on @worker and file its output (ss_batch_fn). */
+static int hunt_batch_run(void *ctx, const struct ss_batch *b, unsigned worker)
 {
+    struct hunt *h = ctx;
+    struct hunt_task *t = b->owner;
     struct hunt_part p = { .seq = b->seq, .out = SS_BUF_INIT(HUNT_OUT_MAX) };
     int r = 0;
 
     for (size_t i = 0; i < b->n && r == 0; i++) {
-        const struct hunt_rec *x = &b->recs[i];
+        const struct ss_batch_rec *x = &b->recs[i];
 
-        if (x->framing_error) {
+        if (x->flags & HUNT_FRAMING_ERROR) {
             char msg[SS_DIAG_FILE_MAX + SS_DIAG_MSG_MAX + 64];
 
             (void)snprintf(msg, sizeof(msg), "%.*s", (int)x->len, b->data + x->off);
             r = hunt_framing_error(&p, msg);
         } else {
-            r = hunt_record(h, worker, b->t, &p, b->data + x->off, x->len, &x->loc, x->line);
+            r = hunt_record(h, worker, t, &p, b->data + x->off, x->len, &x->loc, x->line);
         }
     }
-    r = file_part(h, b->t, &p, r);
-    pthread_mutex_lock(&h->mu);
-    b->next = h->free_batches;
-    h->free_batches = b;
-    pthread_mutex_unlock(&h->mu);
-    return r;
-}
-
-/* Take the oldest queued batch (with h->mu held); NULL if none. */
-static struct hunt_batch *queue_pop(struct hunt *h)
-{
-    struct hunt_batch *b = h->q_head;
-
-    if (b != NULL) {
-        h->q_head = b->next;
-        if (h->q_head == NULL)
-            h->q_tail = NULL;
-        h->q_len--;
-    }
-    return b;
-}
-
-/* Match queued batches until there are none (with h->mu held; released while matching). */
-static int queue_drain(struct hunt *h, unsigned worker)
-{
-    struct hunt_batch *b;
-    int r = 0;
-
-    while (r == 0 && (b = queue_pop(h)) != NULL) {
-        pthread_mutex_unlock(&h->mu);
-        r = hunt_batch_run(h, b, worker);
-        pthread_mutex_lock(&h->mu);
-    }
-    return r;
-}
-
-/* Queue batch @b; while the queue is full, its reader matches the oldest batch itself. */
-static int queue_push(struct hunt *h, struct hunt_batch *b, unsigned worker)
-{
-    int r = 0;
-
-    pthread_mutex_lock(&h->mu);
-    while (r == 0 && h->q_len >= h->q_max) {
-        struct hunt_batch *old = queue_pop(h);
-
-        pthread_mutex_unlock(&h->mu);
-        r = hunt_batch_run(h, old, worker);
-        pthread_mutex_lock(&h->mu);
-    }
-    b->next = NULL;
-    if (h->q_tail != NULL)
-        h->q_tail->next = b;
-    else
-        h->q_head = b;
-    h->q_tail = b;
-    h->q_len++;
-    pthread_cond_signal(&h->cv);
-    pthread_mutex_unlock(&h->mu);
-    return r;
-}
-
-static struct hunt_batch *batch_get(struct hunt *h, struct hunt_task *t, size_t seq)
-{
-    struct hunt_batch *b;
-
-    pthread_mutex_lock(&h->mu);
-    b = h->free_batches;
-    if (b != NULL)
-        h->free_batches = b->next;
-    pthread_mutex_unlock(&h->mu);
-    if (b == NULL)
-        b = ss_calloc(1, sizeof(*b));
-    if (b != NULL) {
-        b->t = t;
-        b->seq = seq;
-        b->len = 0;
-        b->n = 0;
-    }
-    return b;
-}
-
-/* Append @n bytes at @p to @b as one entry. */
-static int batch_add(struct hunt_batch *b, const char *p, size_t n, const struct ss_loc *loc,
-                     uint64_t line, bool framing_error)
-{
-    if (b->n == b->cap_recs) {
-        size_t cap = b->cap_recs ? b->cap_recs * 2 : 1024;
-        struct hunt_rec *nr = ss_reallocarray(b->recs, cap, sizeof(*nr));
-
-        if (nr == NULL)
-            return -ENOMEM;
-        b->recs = nr;
-        b->cap_recs = cap;
-    }
-    if (n > b->cap - b->len) {
-        size_t cap =
-            SS_MAX(b->cap * 2, SS_MAX(HUNT_BATCH_BYTES + (HUNT_BATCH_BYTES >> 2), b->len + n));
-        char *nd = ss_realloc(b->data, cap);
-
-        if (nd == NULL)
-            return -ENOMEM;
-        b->data = nd;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->recs[b->n++] = (struct hunt_rec){ .off = b->len,
-                                         .len = n,
-                                         .loc = loc ? *loc : (struct ss_loc){ 0 },
-                                         .line = line,
-                                         .framing_error = framing_error };
-    b->len += n;
-    return 0;
-}
-
-static void batch_free(struct hunt_batch *b)
-{
-    if (b != NULL) {
-        ss_free(b->data);
-        ss_free(b->recs);
-        ss_free(b);
-    }
+    return file_part(h, t, &p, r);
 }
 
 /* Match record @rec of batched input @t on its own, as part @seq of the output. */
@@ -446,7 +307,7 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
 {
     const struct ss_input *in = &t->c->inputs[t->index];
     struct ss_reader *rd = NULL;
-    struct hunt_batch *b = NULL;
+    struct ss_batch *b = NULL;
     size_t seq = 1; /* part 0 is the reader's own (an open error, a read error) */
     struct ss_diag d;
     unsigned flags;
@@ -477,10 +338,10 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
         r = ss_reader_next(rd, &rec, &d);
         if (r == 0 || r == -ENOMEM)
             break;
-        if (t->batched && r > 0 && rec.len > HUNT_BATCH_BYTES) {
+        if (t->batched && r > 0 && rec.len > SS_BATCH_BYTES) {
             /* a record larger than a batch is matched here, in a part of its own, so that
                batches (and memory) stay bounded whatever the records' sizes */
-            r = b != NULL ? queue_push(h, b, worker) : 0;
+            r = b != NULL ? ss_batchq_push(&h->q, b, worker) : 0;
             b = NULL;
             if (r == 0)
                 r = hunt_alone(h, t, worker, seq++, &rec, ss_reader_record_line(rd));
@@ -489,7 +350,7 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
             continue;
         }
         if (t->batched && b == NULL) {
-            b = batch_get(h, t, seq++);
+            b = ss_batchq_get(&h->q, t, seq++);
             if (b == NULL) {
                 r = -ENOMEM;
                 break;
@@ -498,17 +359,17 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
         if (r < 0) {
             int n = framing_msg(in->path, &d, r, msg, sizeof(msg));
 
-            r = b != NULL ? batch_add(b, msg, (size_t)n, NULL, 0, true)
+            r = b != NULL ? ss_batch_add(b, msg, (size_t)n, NULL, 0, HUNT_FRAMING_ERROR)
                           : hunt_framing_error(p, msg);
         } else if (b != NULL) {
-            r = batch_add(b, rec.ptr, rec.len, &rec.loc, ss_reader_record_line(rd), false);
+            r = ss_batch_add(b, rec.ptr, rec.len, &rec.loc, ss_reader_record_line(rd), 0);
         } else {
             r = hunt_record(h, worker, t, p, rec.ptr, rec.len, &rec.loc, ss_reader_record_line(rd));
         }
         if (r < 0)
             break;
-        if (b != NULL && (b->len >= HUNT_BATCH_BYTES || b->n >= HUNT_BATCH_RECORDS)) {
-            r = queue_push(h, b, worker);
+        if (b != NULL && ss_batch_full(b)) {
+            r = ss_batchq_push(&h->q, b, worker);
             b = NULL;
             if (r < 0)
                 break;
@@ -517,14 +378,12 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
     ss_reader_free(rd);
     if (b != NULL) {
         if (r >= 0 && b->n > 0) {
-            int q = queue_push(h, b, worker);
-
-            r = r < 0 ? r : q;
+            r = ss_batchq_push(&h->q, b, worker);
         } else {
-            batch_free(b);
+            ss_batchq_put_back(&h->q, b);
         }
     }
-    return r < 0 ? hunt_part_fail(t, p, r) : 0;
+    return r < 0 ? r : 0;
 }
 
 /* Task: an input (read, and matched or batched), or a helper that matches batches. */
@@ -535,39 +394,20 @@ static int hunt_task_run(void *ctx, size_t task, unsigned worker)
     struct hunt_part p = { .seq = 0, .out = SS_BUF_INIT(HUNT_OUT_MAX) };
     int r;
 
-    pthread_mutex_lock(&h->mu);
     if (task >= h->n_tasks) {
-        /* a helper: match batches until every batched input is read */
-        r = 0;
-        while (r == 0 && !h->abort) {
-            r = queue_drain(h, worker);
-            if (r == 0 && h->producers_left == 0)
-                break;
-            if (r == 0)
-                pthread_cond_wait(&h->cv, &h->mu);
-        }
+        r = ss_batchq_help(&h->q, worker);
     } else {
         t = &h->tasks[task];
-        pthread_mutex_unlock(&h->mu);
-        r = hunt_read(h, t, worker, &p);
-        pthread_mutex_lock(&h->mu);
-        if (r == 0)
-            r = add_part(t, &p);
-        if (r < 0)
-            ss_buf_release(&p.out);
+        r = file_part(h, t, &p, hunt_read(h, t, worker, &p));
         if (t->batched) {
             /* no helper may be left: match what is still queued */
-            h->producers_left--;
-            pthread_cond_broadcast(&h->cv);
-            if (r == 0)
-                r = queue_drain(h, worker);
+            int q = ss_batchq_done(&h->q, worker);
+
+            r = r < 0 ? r : q;
         }
     }
-    if (r < 0) {
-        h->abort = true;
-        pthread_cond_broadcast(&h->cv);
-    }
-    pthread_mutex_unlock(&h->mu);
+    if (r < 0)
+        ss_batchq_abort(&h->q);
     return r;
 }
 
@@ -871,10 +711,10 @@ int ss_cmd_hunt(int argc, char **argv)
 {
     struct hunt h = { .min_sev = SS_SEV_INFO,
                       .cbuf = SS_BUF_INIT(HUNT_OUT_MAX),
-                      .mu = PTHREAD_MUTEX_INITIALIZER,
-                      .cv = PTHREAD_COND_INITIALIZER };
+                      .parts = PTHREAD_MUTEX_INITIALIZER };
     struct ss_sigma_stats st = { 0 };
     struct ss_args a;
+    bool have_q = false;
     int code = SS_EXIT_OK, r;
 
     ss_args_init(&a, argc, argv);
@@ -908,13 +748,18 @@ int ss_cmd_hunt(int argc, char **argv)
 
         h.tasks[i].batched = in->size_bytes >= (in->comp == SS_COMP_NONE ? HUNT_SPLIT_MIN_BYTES
                                                                          : HUNT_SPLIT_MIN_STORED);
-        h.producers_left += h.tasks[i].batched;
+        h.n_batched += h.tasks[i].batched;
     }
-    if (h.producers_left > 0)
+    if (h.n_batched > 0)
         h.n_helpers = h.n_workers - 1;
     else if (h.n_tasks > 0)
         h.n_workers = (unsigned)SS_MIN((size_t)h.n_workers, h.n_tasks);
-    h.q_max = (size_t)h.n_workers * HUNT_QUEUE_PER_WORKER;
+    if (ss_batchq_init(&h.q, h.n_batched, (size_t)h.n_workers * HUNT_QUEUE_PER_WORKER,
+                       hunt_batch_run, &h) != 0) {
+        code = SS_EXIT_INTERNAL;
+        goto out;
+    }
+    have_q = true;
     h.scr = ss_calloc(h.n_workers, sizeof(*h.scr));
     h.shown = ss_calloc(h.n_workers, sizeof(*h.shown));
     h.corr_shown = ss_calloc(ss_sigma_rule_count(h.rs) + 1, sizeof(*h.corr_shown));
@@ -978,16 +823,9 @@ out:
         ss_free(h.tasks[i].parts);
     }
     ss_free(h.tasks);
-    while (h.free_batches != NULL) {
-        struct hunt_batch *b = h.free_batches;
-
-        h.free_batches = b->next;
-        batch_free(b);
-    }
-    while (h.q_head != NULL)
-        batch_free(queue_pop(&h));
-    pthread_mutex_destroy(&h.mu);
-    pthread_cond_destroy(&h.cv);
+    if (have_q)
+        ss_batchq_release(&h.q);
+    pthread_mutex_destroy(&h.parts);
     for (size_t i = 0; i < h.n_cases; i++)
         ss_case_release(&h.cases[i]);
     ss_buf_release(&h.cbuf);
