@@ -13,6 +13,8 @@
  */
 #include "cli/cli.h"
 
+#include "cli/batch.h"
+
 #include "checks/checks.h"
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -104,6 +106,7 @@ struct task {
     uint32_t input;
     uint64_t begin, end;
     uint64_t line_base; /* range tasks: lines before @begin (known after the read phase) */
+    bool batched;       /* records checked and matched in batches by every worker */
 };
 
 /* An excerpt of a cited record, kept for the report. */
@@ -132,11 +135,15 @@ struct review {
     struct ss_sigma_scratch **scratch; /* one per worker */
     unsigned n_scratch;
     size_t n_rules_rejected;
-    struct excerpts excerpts;   /* of cited records, for the report */
-    int64_t phase_us[4];        /* discover, read, seal (within the next), seal + store + render */
-    bool no_seal;               /* SILOSCOPE_BENCH_NO_SEAL: measure the seal's cost */
-    unsigned threads;           /* workers of the read phase */
-    struct ss_ct_keys *ct_keys; /* NULL without --aws-keys */
+    struct excerpts excerpts; /* of cited records, for the report */
+    int64_t phase_us[4];      /* discover, read, seal (within the next), seal + store + render */
+    bool no_seal;             /* SILOSCOPE_BENCH_NO_SEAL: measure the seal's cost */
+    unsigned threads;         /* workers of the read phase */
+    size_t n_batched;         /* batched tasks (cli/batch.h) */
+    struct ss_batchq q;       /* their batches, when n_batched > 0 */
+    struct ss_checks_state **wchecks; /* per worker: checks of batched records */
+    bool q_ready;                     /* q set up */
+    struct ss_ct_keys *ct_keys;       /* NULL without --aws-keys */
     struct ss_ct_stats ct;
     atomic_uint_fast64_t doc_bytes; /* digest and sidecar text kept, against CT_DOC_BYTES */
     atomic_uint_fast64_t done_bytes;
@@ -351,64 +358,113 @@ static int keep_doc(struct review *rv, struct task_result *res, const struct ss_
     return 0;
 }
 
-static int read_records(struct review *rv, const struct ss_input *in, struct ss_reader *rd,
-                        struct task_result *res, unsigned worker)
+/* The checks and the rules on one record (validated) of an input of @kind. */
+static int check_record(struct review *rv, enum ss_input_kind kind, struct ss_checks_state *checks,
+                        unsigned worker, const char *rec, size_t len, const struct ss_loc *loc)
 {
-    struct ss_sigma_scratch *scratch = rv->rules != NULL ? rv->scratch[worker] : NULL;
-    int source = scratch != NULL ? ss_sigma_source(rv->rules, ss_input_kind_name(in->kind)) : -1;
+    int r = 0;
+
+    if (checks != NULL)
+        r = ss_checks_record(checks, kind, rec, len, loc);
+    if (r == 0 && rv->rules != NULL) {
+        int source = ss_sigma_source(rv->rules, ss_input_kind_name(kind));
+        const struct ss_sigma_hit *hits;
+        size_t n_hits;
+
+        if (source >= 0)
+            r = ss_sigma_match(rv->rules, rv->scratch[worker], source, rec, len, loc, &hits,
+                               &n_hits);
+    }
+    return r;
+}
+
+/* Check a batch of records of a batched task on @worker (ss_batch_fn). */
+static int review_batch_run(void *ctx, const struct ss_batch *b, unsigned worker)
+{
+    struct review *rv = ctx;
+    const struct task *t = b->owner;
+    enum ss_input_kind kind = rv->c.inputs[t->input].kind;
+    int r = 0;
+
+    for (size_t i = 0; i < b->n && r == 0; i++)
+        r = check_record(rv, kind, rv->wchecks[worker], worker, b->data + b->recs[i].off,
+                         b->recs[i].len, &b->recs[i].loc);
+    return r;
+}
+
+/* Queue a batched task's record @rec for the workers. */
+static int batch_record(struct review *rv, const struct task *t, struct ss_batch **b, size_t *seq,
+                        const struct ss_record *rec, unsigned worker)
+{
+    int r;
+
+    if (*b == NULL) {
+        *b = ss_batchq_get(&rv->q, (void *)t, (*seq)++);
+        if (*b == NULL)
+            return -ENOMEM;
+    }
+    r = ss_batch_add(*b, rec->ptr, rec->len, &rec->loc, 0, 0);
+    if (r == 0 && ss_batch_full(*b)) {
+        r = ss_batchq_push(&rv->q, *b, worker);
+        *b = NULL;
+    }
+    return r;
+}
+
+static int read_records(struct review *rv, const struct task *t, const struct ss_input *in,
+                        struct ss_reader *rd, struct task_result *res, unsigned worker)
+{
+    struct ss_batch *b = NULL;
+    size_t seq = 0;
     struct ss_diag d;
+    int r;
 
     for (;;) {
         struct ss_record rec;
-        int r;
 
         ss_diag_clear(&d);
         r = ss_reader_next(rd, &rec, &d);
         if (r == 0)
-            return 0;
+            break;
         if (r == 1) {
             res->n_records++;
             note_time(rv, res, &rec);
             if (res->n_records == 1 && ct_role(in) != SS_CT_OTHER) {
                 r = keep_doc(rv, res, &rec);
                 if (r < 0)
-                    return r;
+                    break;
             }
-            if (res->checks != NULL) {
-                r = ss_checks_record(res->checks, in->kind, rec.ptr, rec.len, &rec.loc);
-                if (r < 0)
-                    return r;
-            }
-            if (source >= 0) {
-                const struct ss_sigma_hit *hits;
-                size_t n_hits;
-
-                r = ss_sigma_match(rv->rules, scratch, source, rec.ptr, rec.len, &rec.loc, &hits,
-                                   &n_hits);
-                if (r < 0)
-                    return r;
-            }
+            if (t->batched)
+                r = batch_record(rv, t, &b, &seq, &rec, worker);
+            else
+                r = check_record(rv, in->kind, res->checks, worker, rec.ptr, rec.len, &rec.loc);
+            if (r < 0)
+                break;
             continue;
         }
         if (r == -ENOMEM)
-            return r;
+            break;
         if (r == SS_ESYNTAX || r == SS_ELIMIT) {
             r = add_bad(res, &d, r);
             if (r < 0)
-                return r;
+                break;
             continue;
         }
         /* A damaged stream or an I/O error ends this input; what was read is kept. */
         res->status = SS_STORE_INPUT_DAMAGED;
-        return set_reason(res, &d, r);
+        r = set_reason(res, &d, r);
+        break;
     }
+    if (b != NULL && r == 0 && b->n > 0)
+        return ss_batchq_push(&rv->q, b, worker);
+    ss_batchq_put_back(&rv->q, b);
+    return r;
 }
 
 #define PIPELINE_MIN_BYTES ((uint64_t)1 << 20)
 
-static int run_task(void *ctx, size_t index, unsigned worker)
+static int read_task(struct review *rv, size_t index, unsigned worker)
 {
-    struct review *rv = ctx;
     const struct task *t = &rv->tasks[index];
     const struct ss_input *in = &rv->c.inputs[t->input];
     struct task_result *res = &rv->tres[index];
@@ -466,7 +522,7 @@ static int run_task(void *ctx, size_t index, unsigned worker)
     r = ss_checks_state_new(rv->checks, &res->checks);
     if (r < 0)
         goto out;
-    r = read_records(rv, in, rd, res, worker);
+    r = read_records(rv, t, in, rd, res, worker);
     if (r < 0) {
         /* Reader problems are per input and already recorded; what comes back here is
            a checks or rules failure (memory, a cap), which must stop the review. */
@@ -515,6 +571,28 @@ out:
     return r == -ENOMEM ? r : 0;
 }
 
+/* Pool task: a task of the read phase, or (past them) a helper that checks batches. */
+static int run_task(void *ctx, size_t index, unsigned worker)
+{
+    struct review *rv = ctx;
+    int r;
+
+    if (index >= rv->n_tasks) {
+        r = ss_batchq_help(&rv->q, worker);
+    } else {
+        r = read_task(rv, index, worker);
+        if (rv->tasks[index].batched) {
+            /* no helper may be left: check what is still queued */
+            int q = ss_batchq_done(&rv->q, worker);
+
+            r = r < 0 ? r : q;
+        }
+    }
+    if (r < 0 && rv->n_batched > 0)
+        ss_batchq_abort(&rv->q);
+    return r;
+}
+
 /*
  * Deal the inputs into tasks. An uncompressed JSON-lines input larger than
  * RANGE_SPLIT_BYTES is read as ranges of RANGE_BYTES (cut at any byte: the reader
@@ -552,7 +630,13 @@ static int make_tasks(struct review *rv, unsigned threads)
 
         rv->first_range[i] = SIZE_MAX;
         if (!split_input(in, threads)) {
-            rv->tasks[rv->n_tasks++] = (struct task){ .type = TASK_WHOLE, .input = (uint32_t)i };
+            /* a large compressed input is checked and matched by every worker */
+            bool batched = threads > 1 && in->comp != SS_COMP_NONE &&
+                           in->size_bytes >= PIPELINE_MIN_BYTES && in->kind != SS_KIND_UNKNOWN;
+
+            rv->tasks[rv->n_tasks++] =
+                (struct task){ .type = TASK_WHOLE, .input = (uint32_t)i, .batched = batched };
+            rv->n_batched += batched;
             continue;
         }
         rv->tasks[rv->n_tasks++] = (struct task){ .type = TASK_HASH, .input = (uint32_t)i };
@@ -566,6 +650,31 @@ static int make_tasks(struct review *rv, unsigned threads)
             };
     }
     return 0;
+}
+
+/*
+ * Batched tasks (large compressed inputs, more than one worker): the reader validates
+ * the records and keeps their times, and the workers run the checks (one state each,
+ * folded in with the tasks') and the rules on batches of them (cli/batch.h).
+ */
+#define BATCHES_PER_WORKER 2u
+
+static int setup_batches(struct review *rv)
+{
+    int r;
+
+    rv->wchecks = ss_calloc(rv->threads, sizeof(*rv->wchecks));
+    if (rv->wchecks == NULL)
+        return -ENOMEM;
+    for (unsigned w = 0; w < rv->threads; w++) {
+        r = ss_checks_state_new(rv->checks, &rv->wchecks[w]);
+        if (r < 0)
+            return r;
+    }
+    r = ss_batchq_init(&rv->q, rv->n_batched, (size_t)rv->threads * BATCHES_PER_WORKER,
+                       review_batch_run, rv);
+    rv->q_ready = r == 0;
+    return r;
 }
 
 /* Fold task result @src into the input's result @dst; @line_base fixes range lines. */
@@ -665,6 +774,8 @@ static int merge_tasks(struct review *rv, struct ss_checks_state **ret_checks)
             line_base += rv->tres[k].newlines;
         task_result_release(&rv->tres[k]);
     }
+    for (unsigned w = 0; r == 0 && rv->wchecks != NULL && w < rv->threads; w++)
+        r = ss_checks_state_merge(all, rv->wchecks[w]);
     for (size_t i = 0; i < rv->c.n_inputs; i++) {
         if (rv->c.inputs[i].kind == SS_KIND_UNKNOWN)
             rv->res[i].status = SS_STORE_INPUT_UNKNOWN;
@@ -1748,8 +1859,10 @@ int ss_cmd_review(int argc, char **argv)
         r = make_tasks(&rv, threads);
     if (r == 0)
         r = make_time_paths(&rv.time_paths);
+    if (r == 0 && rv.n_batched > 0)
+        r = setup_batches(&rv);
     if (r == 0)
-        r = ss_pool_run(threads, rv.n_tasks, run_task, &rv);
+        r = ss_pool_run(threads, rv.n_tasks + (rv.n_batched > 0 ? threads - 1 : 0), run_task, &rv);
     if (r == 0)
         r = merge_tasks(&rv, &checks_state);
     for (size_t i = 0; r == 0 && i < rv.c.n_inputs; i++)
@@ -1815,6 +1928,11 @@ out:
     for (unsigned w = 0; w < rv.n_scratch; w++)
         ss_sigma_scratch_free(rv.scratch[w]);
     ss_free(rv.scratch);
+    for (unsigned w = 0; rv.wchecks != NULL && w < rv.threads; w++)
+        ss_checks_state_free(rv.wchecks[w]);
+    ss_free(rv.wchecks);
+    if (rv.q_ready)
+        ss_batchq_release(&rv.q);
     ss_sigma_ruleset_free(rv.rules);
     ss_ct_keys_free(rv.ct_keys);
     excerpts_release(&rv.excerpts);
