@@ -1580,10 +1580,60 @@ static int seal_result(struct review *rv, const struct seal_job *j, struct ss_di
     return j->r;
 }
 
+/* OCSF rendered on a thread of its own, from its own read-only connection. */
+struct ocsf_job {
+    const char *store_path;
+    char path[4096];
+    int r;
+    struct ss_diag d;
+};
+
+static void *ocsf_thread(void *arg)
+{
+    struct ocsf_job *j = arg;
+    struct ss_store *st = NULL;
+
+    j->r = ss_store_open(j->store_path, &st, &j->d);
+    if (j->r == 0)
+        j->r = ss_report_ocsf(st, j->path, &j->d);
+    ss_store_free(st);
+    return NULL;
+}
+
+/*
+ * Render findings.ocsf.jsonl and report.html from the finished store @st (at
+ * @store_path); with more than one thread, both at once. An OCSF error wins.
+ */
+static int render(const struct review *rv, struct ss_store *st, const char *store_path,
+                  unsigned threads, struct ss_diag *d)
+{
+    struct ocsf_job j = { .store_path = store_path };
+    char html[4096];
+    pthread_t tid;
+    bool thread = false;
+    int r;
+
+    ss_diag_clear(&j.d);
+    snprintf(j.path, sizeof(j.path), "%s/findings.ocsf.jsonl", rv->o.out_dir);
+    snprintf(html, sizeof(html), "%s/report.html", rv->o.out_dir);
+    if (threads > 1 && pthread_create(&tid, NULL, ocsf_thread, &j) == 0)
+        thread = true;
+    else
+        j.r = ss_report_ocsf(st, j.path, &j.d);
+    r = thread || j.r == 0 ? ss_report_html(st, html, d) : 0;
+    if (thread)
+        pthread_join(tid, NULL);
+    if (j.r < 0) {
+        *d = j.d;
+        return j.r;
+    }
+    return r;
+}
+
 static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned threads,
                           int64_t started_us, struct ss_manifest_result *seal)
 {
-    char store_path[4096], path[4096], case_name[256];
+    char store_path[4096], case_name[256];
     char(*uids)[SS_FINDING_UID_SIZE] = NULL;
     struct ss_store *st = NULL;
     struct ss_buf params = SS_BUF_INIT(SS_BUF_SMALL_MAX);
@@ -1709,13 +1759,7 @@ static int seal_and_store(struct review *rv, struct ss_findings *all, unsigned t
     if (r < 0)
         goto fail;
 
-    /* Render from the store. */
-    snprintf(path, sizeof(path), "%s/findings.ocsf.jsonl", rv->o.out_dir);
-    r = ss_report_ocsf(st, path, &d);
-    if (r < 0)
-        goto fail;
-    snprintf(path, sizeof(path), "%s/report.html", rv->o.out_dir);
-    r = ss_report_html(st, path, &d);
+    r = render(rv, st, store_path, threads, &d);
     if (r < 0)
         goto fail;
     goto out;
