@@ -63,7 +63,7 @@ static const char hunt_help[] =
     "Exit codes: 0 ok, 2 usage error, 3 unreadable input or rules (rejected rules are\n"
     "reported as warnings), 4 internal error.\n";
 
-/* One stretch of an input's output: all of it, or one batch's (see hunt_batch). */
+/* One stretch of an input's output: all of it, or one batch's (see cli/batch.h). */
 struct hunt_part {
     size_t seq;        /* position in the input */
     struct ss_buf out; /* matches and warnings, in record order */
@@ -75,9 +75,13 @@ struct hunt_task {
     const struct ss_case *c;
     uint32_t index;
     int source;
-    bool batched;            /* matched in batches by every worker (see hunt_batch) */
-    struct hunt_part *parts; /* sorted by seq before they are printed */
-    size_t n_parts;
+    bool batched;            /* matched in batches by every worker (cli/batch.h) */
+    struct hunt_part *parts; /* filed, not printed yet (any order) */
+    size_t n_parts, cap_parts;
+    size_t next_seq; /* the part to print next */
+    size_t n_seq;    /* parts in all; SIZE_MAX until the input is read */
+    uint64_t bad, shown_bad;
+    int err; /* the input's first error */
 };
 
 /*
@@ -93,6 +97,8 @@ struct hunt_task {
 #define HUNT_QUEUE_PER_WORKER 2u
 /* Invalid records reported one by one per input (and per batch); then a count. */
 #define HUNT_BAD_SHOWN 10u
+/* Output of an unbatched input printed in parts of this size (so it streams). */
+#define HUNT_PART_BYTES ((size_t)1 << 20)
 /* A batch entry that is a framing error's message, not a record. */
 #define HUNT_FRAMING_ERROR 1u
 
@@ -120,7 +126,9 @@ struct hunt {
     size_t n_helpers;      /* helper tasks after the input tasks */
     size_t n_batched;      /* inputs matched in batches */
     struct ss_batchq q;    /* their batches */
-    pthread_mutex_t parts; /* guards every task's parts */
+    pthread_mutex_t parts; /* guards every task's parts, the printing and what follows */
+    size_t next_task;      /* the input to print next */
+    int out_err;           /* stdout failed */
     uint64_t n_skipped_inputs;
     struct ss_buf cbuf; /* correlation output */
     uint64_t *corr_shown;
@@ -226,7 +234,7 @@ static int hunt_framing_error(struct hunt_part *p, const char *msg)
 /* End @p with error @r: a warning in the output; only running out of memory fails. */
 static int hunt_part_fail(const struct hunt_task *t, struct hunt_part *p, int r)
 {
-    int w = ss_buf_printf(&p->out, "\x01%s: %s\n", t->c->inputs[t->index].path,
+    int w = ss_buf_printf(&p->out, "\x03%s: %s\n", t->c->inputs[t->index].path,
                           r == SS_ELIMIT ? "too many kept events (correlation memory cap)"
                                          : ss_strerror(r));
 
@@ -236,23 +244,124 @@ static int hunt_part_fail(const struct hunt_task *t, struct hunt_part *p, int r)
 
 static int add_part(struct hunt_task *t, const struct hunt_part *p)
 {
-    struct hunt_part *np = ss_reallocarray(t->parts, t->n_parts + 1, sizeof(*np));
+    if (t->n_parts == t->cap_parts) {
+        size_t cap = t->cap_parts ? t->cap_parts * 2 : 4;
+        struct hunt_part *np = ss_reallocarray(t->parts, cap, sizeof(*np));
 
-    if (np == NULL)
-        return -ENOMEM;
-    t->parts = np;
+        if (np == NULL)
+            return -ENOMEM;
+        t->parts = np;
+        t->cap_parts = cap;
+    }
     t->parts[t->n_parts++] = *p;
     return 0;
 }
 
-/* File part @p of @t's output, ended by error @r if negative; released if that fails. */
-static int file_part(struct hunt *h, struct hunt_task *t, struct hunt_part *p, int r)
+/*
+ * Print part @p of input @t. Lines starting with \x01 are warnings for stderr, in order
+ * with the output; \x02 marks an invalid record, shown for the first HUNT_BAD_SHOWN of
+ * the input and then counted; \x03 a part's failure, shown for the input's first only
+ * (batches after it may fail the same way). Returns 0 or -EIO.
+ */
+static int write_part(struct hunt_task *t, const struct hunt_part *p)
+{
+    const char *c = p->out.ptr, *end = p->out.ptr + p->out.len;
+
+    bool first_err = t->err == 0;
+
+    t->bad += p->bad;
+    if (t->err == 0)
+        t->err = p->err;
+    while (c < end) {
+        const char *nl = memchr(c, '\n', (size_t)(end - c));
+        size_t n = nl ? (size_t)(nl - c) + 1 : (size_t)(end - c);
+
+        if (*c == '\x02') {
+            if (++t->shown_bad <= HUNT_BAD_SHOWN)
+                ss_cli_warn("%.*s", (int)(n - 2), c + 1);
+        } else if (*c == '\x01' || (*c == '\x03' && first_err)) {
+            ss_cli_warn("%.*s", (int)(n - 2), c + 1);
+        } else if (*c != '\x03' && fwrite(c, 1, n, stdout) != n) {
+            return -EIO;
+        }
+        c += n;
+    }
+    return 0;
+}
+
+/* Print, and free, part @k of @t. */
+static void print_part(struct hunt *h, struct hunt_task *t, size_t k)
+{
+    if (write_part(t, &t->parts[k]) < 0 && h->out_err == 0)
+        h->out_err = -EIO;
+    ss_buf_release(&t->parts[k].out);
+    t->parts[k] = t->parts[--t->n_parts];
+    t->next_seq++;
+}
+
+static void finish_task(const struct hunt_task *t)
+{
+    if (t->bad > HUNT_BAD_SHOWN)
+        ss_cli_warn("%s: %" PRIu64 " bad records in all", t->c->inputs[t->index].path, t->bad);
+}
+
+/*
+ * Print every part that is next in order (with h->parts held): inputs in order, each
+ * input's parts by sequence number. Output streams as the workers go; what waits is
+ * bounded by the parts being matched out of order.
+ */
+static void flush_locked(struct hunt *h)
+{
+    while (h->next_task < h->n_tasks) {
+        struct hunt_task *t = &h->tasks[h->next_task];
+        size_t k = 0;
+
+        while (k < t->n_parts && t->parts[k].seq != t->next_seq)
+            k++;
+        if (k < t->n_parts) {
+            print_part(h, t, k);
+            continue;
+        }
+        if (t->next_seq != t->n_seq)
+            break;
+        finish_task(t);
+        h->next_task++;
+    }
+}
+
+/* After the workers: print what is left (inputs a failure cut short), in order. */
+static void flush_rest(struct hunt *h)
+{
+    for (; h->next_task < h->n_tasks; h->next_task++) {
+        struct hunt_task *t = &h->tasks[h->next_task];
+
+        while (t->n_parts > 0) {
+            size_t k = 0;
+
+            for (size_t i = 1; i < t->n_parts; i++)
+                if (t->parts[i].seq < t->parts[k].seq)
+                    k = i;
+            print_part(h, t, k);
+        }
+        finish_task(t);
+    }
+}
+
+/*
+ * File part @p of @t's output, ended by error @r if negative (@p is released if that
+ * fails), and print what is next in order. @last: no part of @t follows.
+ */
+static int file_part(struct hunt *h, struct hunt_task *t, struct hunt_part *p, int r, bool last)
 {
     if (r < 0)
         r = hunt_part_fail(t, p, r);
     pthread_mutex_lock(&h->parts);
+    if (last)
+        t->n_seq = p->seq + 1;
     if (r == 0)
         r = add_part(t, p);
+    if (r == 0)
+        flush_locked(h);
     pthread_mutex_unlock(&h->parts);
     if (r < 0)
         ss_buf_release(&p->out);
@@ -279,7 +388,7 @@ static int hunt_batch_run(void *ctx, const struct ss_batch *b, unsigned worker)
             r = hunt_record(h, worker, t, &p, b->data + x->off, x->len, &x->loc, x->line);
         }
     }
-    return file_part(h, t, &p, r);
+    return file_part(h, t, &p, r, false);
 }
 
 /* Match record @rec of batched input @t on its own, as part @seq of the output. */
@@ -287,7 +396,8 @@ static int hunt_alone(struct hunt *h, struct hunt_task *t, unsigned worker, size
                       const struct ss_record *rec, uint64_t line)
 {
     struct hunt_part p = { .seq = seq, .out = SS_BUF_INIT(HUNT_OUT_MAX) };
-    return file_part(h, t, &p, hunt_record(h, worker, t, &p, rec->ptr, rec->len, &rec->loc, line));
+    return file_part(h, t, &p, hunt_record(h, worker, t, &p, rec->ptr, rec->len, &rec->loc, line),
+                     false);
 }
 
 /* The text of a framing error, as it is printed. */
@@ -300,15 +410,16 @@ static int framing_msg(const char *path, const struct ss_diag *d, int r, char *o
 }
 
 /*
- * Read input @t: match every record here (@p gets the output), or, for a batched input,
- * hand the records over in batches.
+ * Read input @t: match every record here (@p gets the output, filed as a part whenever
+ * it reaches HUNT_PART_BYTES), or, for a batched input, hand the records over in
+ * batches. Parts and batches take their sequence numbers from @seq.
  */
-static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struct hunt_part *p)
+static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struct hunt_part *p,
+                     size_t *seq)
 {
     const struct ss_input *in = &t->c->inputs[t->index];
     struct ss_reader *rd = NULL;
     struct ss_batch *b = NULL;
-    size_t seq = 1; /* part 0 is the reader's own (an open error, a read error) */
     struct ss_diag d;
     unsigned flags;
     int r;
@@ -344,13 +455,13 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
             r = b != NULL ? ss_batchq_push(&h->q, b, worker) : 0;
             b = NULL;
             if (r == 0)
-                r = hunt_alone(h, t, worker, seq++, &rec, ss_reader_record_line(rd));
+                r = hunt_alone(h, t, worker, (*seq)++, &rec, ss_reader_record_line(rd));
             if (r < 0)
                 break;
             continue;
         }
         if (t->batched && b == NULL) {
-            b = ss_batchq_get(&h->q, t, seq++);
+            b = ss_batchq_get(&h->q, t, (*seq)++);
             if (b == NULL) {
                 r = -ENOMEM;
                 break;
@@ -365,6 +476,12 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
             r = ss_batch_add(b, rec.ptr, rec.len, &rec.loc, ss_reader_record_line(rd), 0);
         } else {
             r = hunt_record(h, worker, t, p, rec.ptr, rec.len, &rec.loc, ss_reader_record_line(rd));
+        }
+        if (r == 0 && b == NULL && p->out.len >= HUNT_PART_BYTES) {
+            /* print as we go: this stretch of output is a part of its own */
+            p->seq = (*seq)++;
+            r = file_part(h, t, p, 0, false);
+            *p = (struct hunt_part){ .out = SS_BUF_INIT(HUNT_OUT_MAX) };
         }
         if (r < 0)
             break;
@@ -397,8 +514,12 @@ static int hunt_task_run(void *ctx, size_t task, unsigned worker)
     if (task >= h->n_tasks) {
         r = ss_batchq_help(&h->q, worker);
     } else {
+        size_t seq = 0;
+
         t = &h->tasks[task];
-        r = file_part(h, t, &p, hunt_read(h, t, worker, &p));
+        r = hunt_read(h, t, worker, &p, &seq);
+        p.seq = seq; /* the reader's last part: what it printed at the end */
+        r = file_part(h, t, &p, r, true);
         if (t->batched) {
             /* no helper may be left: match what is still queued */
             int q = ss_batchq_done(&h->q, worker);
@@ -545,56 +666,11 @@ static int add_inputs(struct hunt *h, char **args, size_t n_args, int *code)
             if (nt == NULL)
                 return -ENOMEM;
             h->tasks = nt;
-            h->tasks[h->n_tasks++] =
-                (struct hunt_task){ .c = c, .index = (uint32_t)i, .source = src };
+            h->tasks[h->n_tasks++] = (struct hunt_task){
+                .c = c, .index = (uint32_t)i, .source = src, .n_seq = SIZE_MAX
+            };
         }
     }
-    return 0;
-}
-
-static int cmp_part(const void *a, const void *b)
-{
-    const struct hunt_part *x = a, *y = b;
-
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/*
- * Print the output of input @t, its parts in order. Lines starting with \x01 are
- * warnings for stderr, in order with the output; \x02 marks an invalid record, shown
- * for the first HUNT_BAD_SHOWN of the input and then counted. Returns the input's error
- * (0 if none) through @ret_err.
- */
-static int write_task(struct hunt_task *t, int *ret_err)
-{
-    uint64_t bad = 0, shown = 0;
-
-    *ret_err = 0;
-    qsort(t->parts, t->n_parts, sizeof(*t->parts), cmp_part);
-    for (size_t k = 0; k < t->n_parts; k++) {
-        const struct ss_buf *b = &t->parts[k].out;
-        const char *p = b->ptr, *end = b->ptr + b->len;
-
-        bad += t->parts[k].bad;
-        if (*ret_err == 0)
-            *ret_err = t->parts[k].err;
-        while (p < end) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-
-            if (*p == '\x02') {
-                if (++shown <= HUNT_BAD_SHOWN)
-                    ss_cli_warn("%.*s", (int)(n - 2), p + 1);
-            } else if (*p == '\x01') {
-                ss_cli_warn("%.*s", (int)(n - 2), p + 1);
-            } else if (fwrite(p, 1, n, stdout) != n) {
-                return -EIO;
-            }
-            p += n;
-        }
-    }
-    if (bad > HUNT_BAD_SHOWN)
-        ss_cli_warn("%s: %" PRIu64 " bad records in all", t->c->inputs[t->index].path, bad);
     return 0;
 }
 
@@ -779,14 +855,12 @@ int ss_cmd_hunt(int argc, char **argv)
     if (h.table)
         printf("%-27s %-13s %-50s %-40s %s\n", "TIME", "LEVEL", "RULE", "ENTITY", "LOCATION");
     r = ss_pool_run(h.n_workers, h.n_tasks + h.n_helpers, hunt_task_run, &h);
-    for (size_t i = 0; i < h.n_tasks; i++) {
-        int err;
-
-        if (write_task(&h.tasks[i], &err) < 0)
-            r = -EIO;
-        if (err < 0 && code == SS_EXIT_OK)
-            code = ss_cli_exit_for(err);
-    }
+    flush_rest(&h);
+    if (h.out_err < 0 && r == 0)
+        r = h.out_err;
+    for (size_t i = 0; i < h.n_tasks; i++)
+        if (h.tasks[i].err < 0 && code == SS_EXIT_OK)
+            code = ss_cli_exit_for(h.tasks[i].err);
     if (r < 0) {
         ss_cli_error("hunt: %s", ss_strerror(r));
         code = SS_EXIT_INTERNAL;
