@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # tests/io/test_hunt_pipeline.sh - end to end, pipelined decoding (docs/io.md "Pipelined
-# decoding") and batched matching (docs/sigma.md "siloscope hunt"): `siloscope hunt`
-# over the same Azure JSON lines (with 12 records cut short) as a plain file, as gzip
+# decoding"), batched matching and streamed output (docs/sigma.md "siloscope hunt"):
+# `siloscope hunt` over the same Azure JSON lines (twice over, with 12 records cut short
+# and one of 2 MiB) as a plain file, as gzip
 # (several members) and as zstd must print exactly the same matches, summary and
 # warnings (file names aside), with one worker and with two. The files are large enough
 # (over 8 MiB plain, over 1 MiB stored compressed) that with two workers hunt decodes
@@ -40,7 +41,8 @@ find case/logs -name PT1H.json | LC_ALL=C sort | while read -r f; do cat "$f"; d
 # 10 are listed and then counted. Line 5007 is one matching record of 2 MiB, larger
 # than a batch.
 awk 'NR % 700 == 0 && NR <= 8400 {
-    print "{\"operationName\":\"MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION\",\"cut\":"
+    print "{\"operationName\":\"MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE\"," \
+        "\"category\":\"Administrative\",\"cut\":"
 }
 NR == 5000 {
     pad = "x"
@@ -48,7 +50,7 @@ NR == 5000 {
     print "{\"time\":\"2024-07-15T07:00:00Z\",\"operationName\":" \
         "\"MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE\",\"category\":\"Administrative\"," \
         "\"pad\":\"" pad "\"}"
-} { print }' good.jsonl >all.jsonl
+} { print }' good.jsonl good.jsonl >all.jsonl
 size=$(wc -c <all.jsonl)
 [ "$size" -gt 4000000 ] && ok || bad "synth wrote only $size bytes of Azure logs"
 # gzip as three members, so the member boundaries fall inside the stream
@@ -62,7 +64,17 @@ if command -v zstd >/dev/null 2>&1; then
     zstd -q -3 -c all.jsonl >all.jsonl.zst && have_zstd=1
 fi
 
-set -- --rules "$RULES"
+# Rules that match every Activity, sign-in and audit record, so that the output (over
+# 1.5 MB) spans many parts: printed every 1 MiB with one worker, per batch with two.
+mkdir -p every
+for svc in activitylogs signinlogs auditlogs; do
+    printf 'title: Every %s record\nlogsource:\n    product: azure\n    service: %s\n' "$svc" "$svc" \
+        >every/$svc.yml
+    printf 'detection:\n    selection:\n        time|contains: ":"\n    condition: selection\n' \
+        >>every/$svc.yml
+    printf 'level: informational\n' >>every/$svc.yml
+done
+set -- --rules "$RULES" --rules every
 if [ -n "$CORPUS" ] && [ -d "$CORPUS/sigma-rules/SigmaHQ-sigma" ]; then
     set -- "$@" --rules "$CORPUS/sigma-rules/SigmaHQ-sigma"
 fi
@@ -73,6 +85,8 @@ for j in 1 2; do
     sed "s|all.jsonl|INPUT|g" plain$j.out plain$j.err >plain$j.txt
     grep -q '"type":"summary","records":[1-9]' plain$j.txt && ok || bad "-j $j: no records read"
     grep -q '"type":"match"' plain$j.txt && ok || bad "-j $j: no match at all"
+    big=$(wc -c <plain$j.out)
+    [ "$big" -gt 1500000 ] && ok || bad "-j $j: only $big bytes of output"
     grep -q '^rc=0$' plain$j.txt && ok || bad "-j $j: plain hunt failed"
     n=$(grep -c ': invalid JSON record$' plain$j.err)
     [ "$n" = 10 ] && ok || bad "-j $j: $n invalid records listed, not 10"
