@@ -4,11 +4,12 @@
 # tests/io/test_hunt_pipeline.sh - end to end, pipelined decoding (docs/io.md "Pipelined
 # decoding"), batched matching and streamed output (docs/sigma.md "siloscope hunt"):
 # `siloscope hunt` over the same Azure JSON lines (twice over, with 12 records cut short
-# and one of 2 MiB) as a plain file, as gzip
-# (several members) and as zstd must print exactly the same matches, summary and
-# warnings (file names aside), with one worker and with two. The files are large enough
-# (over 8 MiB plain, over 1 MiB stored compressed) that with two workers hunt decodes
-# on a decode thread and matches their records in batches on both workers. Rules: the golden mixed-rules folder, plus the SigmaHQ cloud rules of
+# and one of 2 MiB) as a plain file, as gzip (several members) and as zstd must print
+# exactly the same matches, summary and warnings (file names aside), with one worker
+# and with two. The files are large enough (over 8 MiB plain, over 1 MiB stored
+# compressed) that with two workers hunt decodes on a decode thread and matches their
+# records in batches on both workers. Rules: the golden mixed-rules folder, rules that
+# match every record (so the output spans many parts), plus the SigmaHQ cloud rules of
 # the shared corpus when present. Prints "N passed, N failed".
 #
 # usage: test_hunt_pipeline.sh SILOSCOPE RULES_DIR [CORPUS_DIR]
