@@ -85,6 +85,7 @@ struct task_result {
     size_t n_bad_rows;
     int64_t first_us;
     int64_t last_us;
+    bool time_slow; /* records lack time_fields[0]: look up every time field */
     struct ss_findings findings;
     struct ss_checks_state *checks; /* built-in checks' partial state (NULL if none) */
     /* CloudTrail integrity: the decoded bytes' hash, and a digest's or sidecar's text */
@@ -126,10 +127,11 @@ struct review {
     struct ss_case c;
     struct task *tasks;
     size_t n_tasks;
-    size_t *first_range;      /* per input: index of its first range task, or SIZE_MAX */
-    struct task_result *tres; /* one per task */
-    struct task_result *res;  /* one per input, merged from its tasks */
-    struct ss_json_pathset *time_paths;
+    size_t *first_range;                /* per input: index of its first range task, or SIZE_MAX */
+    struct task_result *tres;           /* one per task */
+    struct task_result *res;            /* one per input, merged from its tasks */
+    struct ss_json_pathset *time_paths; /* every time field */
+    struct ss_json_pathset *time_first; /* time_fields[0] alone */
     struct ss_checks *checks;
     struct ss_sigma_ruleset *rules;    /* NULL without --rules */
     struct ss_sigma_scratch **scratch; /* one per worker */
@@ -194,13 +196,14 @@ static int64_t run_clock_us(void)
 /* Record time: the first of these fields present (Azure, CloudTrail, GCP, Activity REST). */
 static const char *const time_fields[] = { "time", "eventTime", "timestamp", "eventTimestamp" };
 
-static int make_time_paths(struct ss_json_pathset **ret)
+/* The set of time_fields[0..n). */
+static int make_time_paths(size_t n, struct ss_json_pathset **ret)
 {
     struct ss_json_pathset *set = ss_json_pathset_new();
 
     if (set == NULL)
         return -ENOMEM;
-    for (size_t i = 0; i < SS_ARRAY_LEN(time_fields); i++) {
+    for (size_t i = 0; i < n; i++) {
         struct ss_json_path *p = NULL;
         size_t slot;
         int r = ss_json_path_parse(time_fields[i], strlen(time_fields[i]), &p, NULL);
@@ -219,28 +222,48 @@ static int make_time_paths(struct ss_json_pathset **ret)
     return 0;
 }
 
+/* A time field's value: its time into *@us if it is a string that parses. */
+static bool time_value(const struct ss_json_val *v, int64_t *us)
+{
+    char tmp[64];
+    long long n;
+
+    if (v->type != SS_JSON_STRING)
+        return false;
+    n = ss_json_str_copy(v, tmp, sizeof(tmp));
+    return n >= 0 && (size_t)n < sizeof(tmp) && ss_time_parse(tmp, (size_t)n, us) == 0;
+}
+
+/*
+ * The record's time is its first time field (in time_fields order) that holds a time.
+ * The first field alone is looked up first while it keeps being found: extraction then
+ * stops at it (usually the record's first key) instead of reading the whole record to
+ * rule out the others. A task whose records lack it stops trying (res->time_slow).
+ */
 static void note_time(struct review *rv, struct task_result *res, const struct ss_record *rec)
 {
     struct ss_json_val vals[SS_ARRAY_LEN(time_fields)];
-    char tmp[64];
+    int64_t us = 0;
+    bool found = false;
 
-    if (ss_json_extract(rv->time_paths, rec->ptr, rec->len, vals) != 0)
-        return;
-    for (size_t i = 0; i < SS_ARRAY_LEN(time_fields); i++) {
-        long long n;
-        int64_t us;
-
-        if (vals[i].type != SS_JSON_STRING)
-            continue;
-        n = ss_json_str_copy(&vals[i], tmp, sizeof(tmp));
-        if (n < 0 || (size_t)n >= sizeof(tmp) || ss_time_parse(tmp, (size_t)n, &us) != 0)
-            continue;
-        if (res->first_us == 0 || us < res->first_us)
-            res->first_us = us;
-        if (res->last_us == 0 || us > res->last_us)
-            res->last_us = us;
-        return;
+    if (!res->time_slow) {
+        if (ss_json_extract(rv->time_first, rec->ptr, rec->len, vals) != 0)
+            return;
+        found = time_value(&vals[0], &us);
+        res->time_slow = !found;
     }
+    if (!found) {
+        if (ss_json_extract(rv->time_paths, rec->ptr, rec->len, vals) != 0)
+            return;
+        for (size_t i = 0; i < SS_ARRAY_LEN(time_fields) && !found; i++)
+            found = time_value(&vals[i], &us);
+    }
+    if (!found)
+        return;
+    if (res->first_us == 0 || us < res->first_us)
+        res->first_us = us;
+    if (res->last_us == 0 || us > res->last_us)
+        res->last_us = us;
 }
 
 static int add_bad(struct task_result *res, const struct ss_diag *d, int code)
@@ -1902,7 +1925,9 @@ int ss_cmd_review(int argc, char **argv)
     if (r == 0)
         r = make_tasks(&rv, threads);
     if (r == 0)
-        r = make_time_paths(&rv.time_paths);
+        r = make_time_paths(SS_ARRAY_LEN(time_fields), &rv.time_paths);
+    if (r == 0)
+        r = make_time_paths(1, &rv.time_first);
     if (r == 0 && rv.n_batched > 0)
         r = setup_batches(&rv);
     if (r == 0)
@@ -1967,6 +1992,7 @@ out:
     ss_free(rv.first_range);
     ss_free(rv.res);
     ss_json_pathset_free(rv.time_paths);
+    ss_json_pathset_free(rv.time_first);
     ss_checks_state_free(checks_state);
     ss_checks_free(rv.checks);
     for (unsigned w = 0; w < rv.n_scratch; w++)
