@@ -440,6 +440,8 @@ struct ss_sigma_scratch {
     uint32_t *when_epoch; /* per mapping */
     uint8_t *when_val;
     hs_scratch_t *hs;
+    char *unesc; /* a record with JSON escapes, unescaped for the prefilter */
+    size_t unesc_cap;
     pcre2_general_context *gctx;
     pcre2_match_context *mctx;
     pcre2_match_data *md;
@@ -574,10 +576,13 @@ SS_MUST_USE int ss_sigma_prefilter_build(struct ss_sigma_ruleset *rs, struct sg_
 /**
  * Mark in @cand (stamped with @epoch) the targets that may match @rec: source-local
  * instances [0, n_insts) and the source's mappings [n_insts, n_insts + n_maps) whose
- * 'when' may hold. Returns how many were marked (targets without literals always are).
+ * 'when' may hold. A record with JSON escapes is scanned again unescaped, in *@ubuf
+ * (grown to @len; *@ucap its size). Returns how many were marked (targets without
+ * literals always are).
  */
 size_t ss_sigma_prefilter_scan(const struct sg_prefilter *pf, hs_scratch_t *hs, const char *rec,
-                               size_t len, uint32_t *cand, uint32_t epoch);
+                               size_t len, uint32_t *cand, uint32_t epoch, char **ubuf,
+                               size_t *ucap);
 /** Grow @hs to fit @pf's database. Returns 0 or -ENOMEM. */
 SS_MUST_USE int ss_sigma_prefilter_scratch(const struct sg_prefilter *pf, hs_scratch_t **hs);
 /** Free a prefilter. Accepts NULL. */

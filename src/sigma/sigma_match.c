@@ -199,6 +199,7 @@ void ss_sigma_scratch_free(struct ss_sigma_scratch *s)
     ss_free(s->slots);
     ss_free(s->fv);
     ss_free(s->cand);
+    ss_free(s->unesc);
     ss_free(s->when_epoch);
     ss_free(s->when_val);
     ss_free(s->hits);
@@ -1356,7 +1357,8 @@ int ss_sigma_match(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch *s
     if (src->pf != NULL) {
         bool any = false;
 
-        if (ss_sigma_prefilter_scan(src->pf, s->hs, rec, len, s->cand, s->epoch) == 0)
+        if (ss_sigma_prefilter_scan(src->pf, s->hs, rec, len, s->cand, s->epoch, &s->unesc,
+                                    &s->unesc_cap) == 0)
             return 0;
         /* a mapping whose 'when' literals are absent does not cover the record */
         for (uint32_t mpos = 0; mpos < src->n_maps; mpos++) {

@@ -18,7 +18,10 @@
  *    comparisons, CIDR, fieldref and booleans: no constraint (the instance is always a
  *    candidate); a value that never matches: the empty set.
  * JSON may also write any character as \uXXXX and '/' as '\/': a record that contains
- * either escape anywhere (detected by the same scan) makes every instance a candidate.
+ * either escape anywhere (detected by the same scan) is scanned again, unescaped: every
+ * escape of an ASCII character becomes that character and any other escape a control
+ * byte, so each string's decoded text appears whole (pieces hold no control byte, '"' or
+ * '\'). Only if that copy cannot be made is every instance a candidate.
  * Case folding never maps a non-ASCII character to ASCII (sigma_value.c), so a caseless
  * ASCII search for a folded ASCII piece finds every record the matcher would accept.
  */
@@ -759,6 +762,7 @@ struct scan_ctx {
     uint32_t epoch;
     size_t marked;
     bool escaped;
+    bool unescaped; /* scanning the unescaped copy: escape detectors mean nothing */
 };
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
@@ -770,8 +774,10 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     (void)to;
     (void)flags;
     if (id == ESC_ID) {
+        if (c->unescaped)
+            return 0;
         c->escaped = true;
-        return 1; /* everything is a candidate: stop scanning */
+        return 1; /* scan the unescaped copy instead */
     }
     for (uint32_t i = 0; i < c->pf->n_lit_insts[id]; i++)
         c->cand[c->pf->lit_insts[id][i]] = c->epoch;
@@ -779,21 +785,87 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     return 0;
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * JSON-unescape @rec[0..len) into @out (at least @len bytes); returns the length. An
+ * escape of an ASCII character (\/, \u0000-\u007F) becomes it, any other (\", \\,
+ * \n..., other \u) the control byte 0x01, so a piece occurs in @out wherever it occurs
+ * in a decoded string or key.
+ */
+static size_t unescape(const char *rec, size_t len, char *out)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned v = 0;
+        bool code = false;
+
+        if (rec[i] != '\\' || i + 1 >= len) {
+            out[o++] = rec[i];
+            continue;
+        }
+        i++;
+        if (rec[i] == '/') {
+            out[o++] = '/';
+            continue;
+        }
+        if (rec[i] == 'u' && i + 4 < len) {
+            code = true;
+            for (size_t k = 1; k <= 4; k++) {
+                int d = hex_digit(rec[i + k]);
+
+                code = code && d >= 0;
+                v = (v << 4) | (unsigned)(d & 0xf);
+            }
+            if (code)
+                i += 4;
+        }
+        out[o++] = code && v < 0x80u ? (char)v : '\x01';
+    }
+    return o;
+}
+
 size_t ss_sigma_prefilter_scan(const struct sg_prefilter *pf, hs_scratch_t *hs, const char *rec,
-                               size_t len, uint32_t *cand, uint32_t epoch)
+                               size_t len, uint32_t *cand, uint32_t epoch, char **ubuf,
+                               size_t *ucap)
 {
     struct scan_ctx c = { .pf = pf, .cand = cand, .epoch = epoch };
 
     for (uint32_t i = 0; i < pf->n_always; i++)
         cand[pf->always[i]] = epoch;
     c.marked = pf->n_always;
-    if (pf->db != NULL && len <= UINT32_MAX &&
-        hs_scan(pf->db, rec, (unsigned)len, 0, hs, on_match, &c) != HS_SUCCESS)
-        c.escaped = true; /* stopped at an escape, or a scan error: be conservative */
-    if (c.escaped || len > UINT32_MAX) {
-        for (uint32_t k = 0; k < pf->n_targets; k++)
-            cand[k] = epoch;
-        return pf->n_targets;
+    if (pf->db == NULL)
+        return c.marked;
+    if (len <= UINT32_MAX && hs_scan(pf->db, rec, (unsigned)len, 0, hs, on_match, &c) == HS_SUCCESS)
+        return c.marked;
+    if (c.escaped && len <= UINT32_MAX) {
+        /* an escape stopped the scan: scan the unescaped copy from the start */
+        if (*ucap < len) {
+            char *nb = ss_realloc(*ubuf, len);
+
+            if (nb != NULL) {
+                *ubuf = nb;
+                *ucap = len;
+            }
+        }
+        if (*ucap >= len) {
+            size_t n = unescape(rec, len, *ubuf);
+
+            c.unescaped = true;
+            c.escaped = false;
+            if (hs_scan(pf->db, *ubuf, (unsigned)n, 0, hs, on_match, &c) == HS_SUCCESS)
+                return c.marked;
+        }
     }
-    return c.marked;
+    /* no copy, or a scan error: be conservative */
+    for (uint32_t k = 0; k < pf->n_targets; k++)
+        cand[k] = epoch;
+    return pf->n_targets;
 }

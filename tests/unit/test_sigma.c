@@ -1253,6 +1253,61 @@ static void test_prefilter_choice(void)
     ss_sigma_ruleset_free(rs);
 }
 
+/*
+ * Records with JSON escapes are prefiltered on their unescaped text: \u0027 in every
+ * record does not make every rule a candidate, \u0061lpha is found as "alpha", x\/y is
+ * found as "x/y", and an escaped backslash before "u0061" is not an escape. Exact
+ * candidate, evaluation and hit counts, and the same hits with the prefilter off.
+ */
+static void test_prefilter_escapes(void)
+{
+    static const char rules[] = "title: a\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {f|contains: alpha}\n  condition: s\n---\n"
+                                "title: b\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {g: x/y/z}\n  condition: s\n";
+    static const char *const recs[] = {
+        "{\"f\":\"\\u0061lpha\",\"g\":\"q\"}",   /* a */
+        "{\"f\":\"\\\\u0061lpha\",\"g\":\"q\"}", /* neither: the text is \u0061lpha */
+        "{\"f\":\"q\",\"g\":\"x\\/y\\/z\"}",     /* b */
+        "{\"f\":\"Alpha\",\"g\":\"x/y/z\"}",     /* a and b (7 times) */
+        "{\"f\":\"beta\\u0027s\",\"g\":\"q\"}",  /* neither (90 times) */
+    };
+    static const int times[] = { 1, 1, 1, 7, 90 };
+    struct ss_sigma_ruleset *on = build(rules, NULL, 0), *off;
+    struct ss_sigma_scratch *s_on, *s_off;
+    struct ss_sigma_stats st = { 0 };
+    uint64_t hits = 0;
+
+    off = build(rules, NULL, SS_SIGMA_NO_PREFILTER);
+    ASSERT_TRUE(on != NULL && off != NULL);
+    s_on = ss_sigma_scratch_new(on, 0);
+    s_off = ss_sigma_scratch_new(off, 0);
+    ASSERT_TRUE(s_on != NULL && s_off != NULL);
+    for (size_t k = 0; k < SS_ARRAY_LEN(recs); k++) {
+        for (int t = 0; t < times[k]; t++) {
+            const struct ss_sigma_hit *h1, *h2;
+            size_t n1, n2;
+
+            ASSERT_OK(ss_sigma_match(on, s_on, ss_sigma_source(on, "t"), recs[k], strlen(recs[k]),
+                                     NULL, &h1, &n1));
+            ASSERT_OK(ss_sigma_match(off, s_off, ss_sigma_source(off, "t"), recs[k],
+                                     strlen(recs[k]), NULL, &h2, &n2));
+            ASSERT_EQ(n1, n2);
+            ASSERT_EQ(n1, k == 3 ? 2 : k == 0 || k == 2 ? 1 : 0);
+            hits += n1;
+        }
+    }
+    ss_sigma_scratch_stats(s_on, &st);
+    ASSERT_EQ(st.n_records, 100);
+    ASSERT_EQ(st.n_candidates, 9);
+    ASSERT_EQ(st.n_evals, 16);
+    ASSERT_EQ(hits, 16);
+    ss_sigma_scratch_free(s_on);
+    ss_sigma_scratch_free(s_off);
+    ss_sigma_ruleset_free(on);
+    ss_sigma_ruleset_free(off);
+}
+
 int main(void)
 {
     SS_RUN(test_conformance);
@@ -1277,5 +1332,6 @@ int main(void)
     SS_RUN(test_user_mapping_first);
     SS_RUN(test_prefilter_equality);
     SS_RUN(test_prefilter_choice);
+    SS_RUN(test_prefilter_escapes);
     return ss_test_done();
 }
