@@ -381,22 +381,26 @@ static int keep_doc(struct review *rv, struct task_result *res, const struct ss_
     return 0;
 }
 
-/* The checks and the rules on one record (validated) of an input of @kind. */
-static int check_record(struct review *rv, enum ss_input_kind kind, struct ss_checks_state *checks,
-                        unsigned worker, const char *rec, size_t len, const struct ss_loc *loc)
+/* The rules' source slot for inputs of @kind; -1 if no rule runs on them. */
+static int rule_source(const struct review *rv, enum ss_input_kind kind)
+{
+    return rv->rules != NULL ? ss_sigma_source(rv->rules, ss_input_kind_name(kind)) : -1;
+}
+
+/* The checks and the rules (@source, from rule_source) on one validated record. */
+static int check_record(struct review *rv, enum ss_input_kind kind, int source,
+                        struct ss_checks_state *checks, unsigned worker, const char *rec,
+                        size_t len, const struct ss_loc *loc)
 {
     int r = 0;
 
     if (checks != NULL)
         r = ss_checks_record(checks, kind, rec, len, loc);
-    if (r == 0 && rv->rules != NULL) {
-        int source = ss_sigma_source(rv->rules, ss_input_kind_name(kind));
+    if (r == 0 && source >= 0) {
         const struct ss_sigma_hit *hits;
         size_t n_hits;
 
-        if (source >= 0)
-            r = ss_sigma_match(rv->rules, rv->scratch[worker], source, rec, len, loc, &hits,
-                               &n_hits);
+        r = ss_sigma_match(rv->rules, rv->scratch[worker], source, rec, len, loc, &hits, &n_hits);
     }
     return r;
 }
@@ -407,10 +411,10 @@ static int review_batch_run(void *ctx, const struct ss_batch *b, unsigned worker
     struct review *rv = ctx;
     const struct task *t = b->owner;
     enum ss_input_kind kind = rv->c.inputs[t->input].kind;
-    int r = 0;
+    int source = rule_source(rv, kind), r = 0;
 
     for (size_t i = 0; i < b->n && r == 0; i++)
-        r = check_record(rv, kind, rv->wchecks[worker], worker, b->data + b->recs[i].off,
+        r = check_record(rv, kind, source, rv->wchecks[worker], worker, b->data + b->recs[i].off,
                          b->recs[i].len, &b->recs[i].loc);
     return r;
 }
@@ -440,7 +444,7 @@ static int read_records(struct review *rv, const struct task *t, const struct ss
     struct ss_batch *b = NULL;
     size_t seq = 0;
     struct ss_diag d;
-    int r;
+    int source = rule_source(rv, in->kind), r;
 
     for (;;) {
         struct ss_record rec;
@@ -460,7 +464,8 @@ static int read_records(struct review *rv, const struct task *t, const struct ss
             if (t->batched)
                 r = batch_record(rv, t, &b, &seq, &rec, worker);
             else
-                r = check_record(rv, in->kind, res->checks, worker, rec.ptr, rec.len, &rec.loc);
+                r = check_record(rv, in->kind, source, res->checks, worker, rec.ptr, rec.len,
+                                 &rec.loc);
             if (r < 0)
                 break;
             continue;
