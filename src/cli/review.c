@@ -1112,10 +1112,10 @@ static int params_json(const struct review *rv, unsigned threads, struct ss_buf 
 /*
  * Evidence resolution. Checks and rules cite records by location only; once the
  * findings are final, each cited record is read again (by pread for plain inputs, by a
- * sequential decode otherwise, stopping after the last cited record; the inputs on the
- * pool, one task each), its SHA-256 goes
+ * sequential decode otherwise, stopping after the last cited record), its SHA-256 goes
  * into the evidence entry, and the first EXCERPTS_PER_FINDING entries of every finding
- * keep an excerpt for the report. The cost is proportional to the inputs cited.
+ * keep an excerpt for the report. Each cited input is one task of the pool. The cost is
+ * proportional to the inputs cited.
  */
 #define EXCERPTS_PER_FINDING 20
 #define EXCERPT_BYTES 2048
