@@ -1114,11 +1114,14 @@ static int params_json(const struct review *rv, unsigned threads, struct ss_buf 
  * findings are final, each cited record is read again (by pread for plain inputs, by a
  * sequential decode otherwise, stopping after the last cited record), its SHA-256 goes
  * into the evidence entry, and the first EXCERPTS_PER_FINDING entries of every finding
- * keep an excerpt for the report. Each cited input is one task of the pool. The cost is
+ * keep an excerpt for the report (MAX_EXCERPTS in all). Each cited input is one task of the pool. The cost is
  * proportional to the inputs cited.
  */
-#define EXCERPTS_PER_FINDING 20
+#define EXCERPTS_PER_FINDING 5 /* as many as the report shows */
 #define EXCERPT_BYTES 2048
+/* Excerpts per review at most (in canonical finding order): bounds the record text held
+   in memory to 64 MiB however many findings there are. */
+#define MAX_EXCERPTS 32768u
 
 struct evref {
     struct ss_evidence *ev;
@@ -1277,10 +1280,11 @@ static int resolve_evidence(struct review *rv, struct ss_findings *all, struct e
     refs = ss_calloc(n + 1, sizeof(*refs));
     if (refs == NULL)
         return -ENOMEM;
-    for (size_t i = 0; i < all->len; i++) {
+    for (size_t i = 0, wanted = 0; i < all->len; i++) {
         for (size_t e = 0; e < all->items[i].n_evidence; e++) {
             refs[k].ev = &all->items[i].evidence[e];
-            refs[k].want_excerpt = e < EXCERPTS_PER_FINDING;
+            refs[k].want_excerpt = e < EXCERPTS_PER_FINDING && wanted < MAX_EXCERPTS;
+            wanted += refs[k].want_excerpt;
             k++;
         }
     }

@@ -57,7 +57,8 @@ facts() {
         "SELECT kind, compression, count(*), sum(n_records) FROM input GROUP BY kind, compression ORDER BY kind, compression" \
         "SELECT count(*) FROM bad_record" \
         "SELECT count(*) FROM skipped" \
-        "SELECT check_id, severity, count(*) FROM finding GROUP BY check_id, severity ORDER BY check_id"; do
+        "SELECT check_id, severity, count(*) FROM finding GROUP BY check_id, severity ORDER BY check_id" \
+        "SELECT count(*), sum(n_evidence), (SELECT count(*) FROM excerpt) FROM finding"; do
         echo "$q"
         sqlite3 -separator ' ' "$out/findings.sqlite" "$q" | sed 's/^/  /'
     done
