@@ -3,8 +3,8 @@
  * io/discover.c - case discovery: walk a directory tree, resolve symbolic links without
  * ever leaving the case, drop duplicate paths to the same file, sort the inputs bytewise
  * by relative path (the input index of the record-location contract) and sniff each one
- * by content (in parallel for large cases; results are stored by index, so the outcome
- * does not depend on scheduling).
+ * by content. Walking (below the first levels) and sniffing run on every core; results
+ * are sorted or stored by index, so the outcome does not depend on scheduling.
  *
  * Link rules (docs/io.md "Discovery"): a link is resolved with realpath(); a target
  * outside the case root, a dangling link and a link loop are skipped with the reason.
@@ -42,6 +42,19 @@ struct walk_ent {
     int open_err; /* -errno when the file could not be opened for sniffing */
 };
 
+struct walk_anc {
+    dev_t dev;
+    ino_t ino;
+};
+
+/* A directory whose subtree is walked apart (by one task of the pool). */
+struct subtree {
+    char *abs, *rel;
+    size_t depth;
+    struct walk_anc *anc; /* its ancestors and itself: depth + 1 entries */
+    struct walk *w;       /* the task's walk, with what it found */
+};
+
 struct walk {
     const struct ss_io_limits *lim;
     char root_real[PATH_MAX];
@@ -50,13 +63,13 @@ struct walk {
     size_t n_ents, cap_ents;
     struct ss_skipped *skipped;
     size_t n_skipped, cap_skipped;
-    struct {
-        dev_t dev;
-        ino_t ino;
-    } anc[IO_MAX_DIR_DEPTH + 2];
+    struct walk_anc anc[IO_MAX_DIR_DEPTH + 2];
     size_t depth;
     int err; /* fatal: -ENOMEM or SS_ELIMIT */
     struct ss_diag *diag;
+    bool collect; /* directories go to @front instead of being walked */
+    struct subtree *front;
+    size_t n_front, cap_front;
 };
 
 static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...) SS_ATTR_PRINTF(3, 4);
@@ -189,6 +202,37 @@ static int cmp_cstr(const void *a, const void *b)
 
 static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel);
 
+/* Keep directory @abs (@st) for a later walk of its subtree. */
+static int push_subtree(struct walk *w, const char *abs, const char *rel, const struct stat *st)
+{
+    struct subtree *t;
+
+    if (w->n_front == w->cap_front) {
+        size_t ncap = w->cap_front != 0 ? w->cap_front * 2 : 16;
+        struct subtree *n = ss_reallocarray(w->front, ncap, sizeof(*n));
+
+        if (n == NULL)
+            return w->err = -ENOMEM;
+        w->front = n;
+        w->cap_front = ncap;
+    }
+    t = &w->front[w->n_front];
+    *t = (struct subtree){ .abs = ss_strdup(abs),
+                           .rel = ss_strdup(rel),
+                           .depth = w->depth + 1,
+                           .anc = ss_reallocarray(NULL, w->depth + 2, sizeof(*t->anc)) };
+    if (t->abs == NULL || t->rel == NULL || t->anc == NULL) {
+        ss_free(t->abs);
+        ss_free(t->rel);
+        ss_free(t->anc);
+        return w->err = -ENOMEM;
+    }
+    memcpy(t->anc, w->anc, (w->depth + 1) * sizeof(*t->anc));
+    t->anc[w->depth + 1] = (struct walk_anc){ .dev = st->st_dev, .ino = st->st_ino };
+    w->n_front++;
+    return 0;
+}
+
 static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
 {
     struct stat st;
@@ -202,6 +246,10 @@ static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
     } else if (S_ISDIR(st.st_mode)) {
         if (w->depth + 1 > IO_MAX_DIR_DEPTH) {
             (void)add_skipped(w, rel->ptr, "directories nested deeper than %d", IO_MAX_DIR_DEPTH);
+            return;
+        }
+        if (w->collect) {
+            (void)push_subtree(w, abs->ptr, rel->ptr, &st);
             return;
         }
         w->depth++;
@@ -458,6 +506,16 @@ out:
     return r;
 }
 
+static void subtrees_free(struct subtree *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ss_free(t[i].abs);
+        ss_free(t[i].rel);
+        ss_free(t[i].anc);
+    }
+    ss_free(t);
+}
+
 static void walk_release(struct walk *w)
 {
     for (size_t i = 0; i < w->n_ents; i++) {
@@ -470,6 +528,137 @@ static void walk_release(struct walk *w)
         ss_free(w->skipped[i].reason);
     }
     ss_free(w->skipped);
+    subtrees_free(w->front, w->n_front);
+}
+
+/*
+ * Walk subtree @t (ss_task_fn): a walk of its own, with the case's limits and root and
+ * the subtree's ancestors; what it finds (and its error) stays in t->w.
+ */
+static int subtree_task(void *ctx, size_t i, unsigned worker)
+{
+    const struct walk *main = ctx;
+    struct subtree *t = &main->front[i];
+    struct walk *w = ss_calloc(1, sizeof(*w));
+    struct ss_buf abs = SS_BUF_INIT(IO_PATH_MAX_BYTES);
+    struct ss_buf rel = SS_BUF_INIT(IO_PATH_MAX_BYTES);
+
+    (void)worker;
+    t->w = w;
+    if (w == NULL)
+        return 0; /* reported as -ENOMEM when merged */
+    w->lim = main->lim;
+    memcpy(w->root_real, main->root_real, sizeof(w->root_real));
+    w->root_real_len = main->root_real_len;
+    w->depth = t->depth;
+    memcpy(w->anc, t->anc, (t->depth + 1) * sizeof(*t->anc));
+    if (ss_buf_puts(&abs, t->abs) < 0 || ss_buf_puts(&rel, t->rel) < 0)
+        w->err = -ENOMEM;
+    else
+        walk_dir(w, &abs, &rel);
+    ss_buf_release(&abs);
+    ss_buf_release(&rel);
+    return 0;
+}
+
+/* Move what subtree walk @src found into @dst (which then owns it). */
+static int merge_walk(struct walk *dst, struct walk *src)
+{
+    if (src->n_ents > dst->cap_ents - dst->n_ents) {
+        size_t ncap = SS_MAX(dst->cap_ents * 2, dst->n_ents + src->n_ents);
+        struct walk_ent *n = ss_reallocarray(dst->ents, ncap, sizeof(*n));
+
+        if (n == NULL)
+            return -ENOMEM;
+        dst->ents = n;
+        dst->cap_ents = ncap;
+    }
+    if (src->n_skipped > dst->cap_skipped - dst->n_skipped) {
+        size_t ncap = SS_MAX(dst->cap_skipped * 2, dst->n_skipped + src->n_skipped);
+        struct ss_skipped *n = ss_reallocarray(dst->skipped, ncap, sizeof(*n));
+
+        if (n == NULL)
+            return -ENOMEM;
+        dst->skipped = n;
+        dst->cap_skipped = ncap;
+    }
+    if (src->n_ents > 0)
+        memcpy(dst->ents + dst->n_ents, src->ents, src->n_ents * sizeof(*src->ents));
+    dst->n_ents += src->n_ents;
+    src->n_ents = 0;
+    if (src->n_skipped > 0)
+        memcpy(dst->skipped + dst->n_skipped, src->skipped, src->n_skipped * sizeof(*src->skipped));
+    dst->n_skipped += src->n_skipped;
+    src->n_skipped = 0;
+    return 0;
+}
+
+/*
+ * Walk the tree at @abs on every core: the first levels here, breadth first, until
+ * there are WALK_SPLIT_PER_THREAD directories per thread to share out (or
+ * WALK_SPLIT_LEVELS levels are done); then each one's subtree is a task of the pool.
+ * Entries are sorted afterwards, so the result does not depend on scheduling.
+ */
+#define WALK_SPLIT_PER_THREAD 8u
+#define WALK_SPLIT_LEVELS 4
+
+static void walk_tree(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
+{
+    unsigned threads = ss_pool_default_threads();
+    const size_t want = (size_t)threads * WALK_SPLIT_PER_THREAD;
+
+    if (threads < 2) {
+        walk_dir(w, abs, rel);
+        return;
+    }
+    w->collect = true;
+    walk_dir(w, abs, rel);
+    for (int lvl = 0; lvl < WALK_SPLIT_LEVELS && w->err == 0 && w->n_front > 0 && w->n_front < want;
+         lvl++) {
+        struct subtree *cur = w->front;
+        size_t n = w->n_front;
+
+        w->front = NULL;
+        w->n_front = w->cap_front = 0;
+        for (size_t i = 0; i < n && w->err == 0; i++) {
+            ss_buf_reset(abs);
+            ss_buf_reset(rel);
+            if (ss_buf_puts(abs, cur[i].abs) < 0 || ss_buf_puts(rel, cur[i].rel) < 0) {
+                w->err = -ENOMEM;
+                break;
+            }
+            w->depth = cur[i].depth;
+            memcpy(w->anc, cur[i].anc, (cur[i].depth + 1) * sizeof(*w->anc));
+            walk_dir(w, abs, rel);
+        }
+        subtrees_free(cur, n);
+    }
+    w->collect = false;
+    if (w->err != 0 || w->n_front == 0)
+        return;
+    if (ss_pool_run(threads, w->n_front, subtree_task, w) < 0)
+        w->err = -ENOMEM;
+    /* every subtree, in order: the first error is the one reported */
+    for (size_t i = 0; i < w->n_front; i++) {
+        struct walk *sw = w->front[i].w;
+
+        if (sw == NULL) {
+            if (w->err == 0)
+                w->err = -ENOMEM;
+            continue;
+        }
+        if (w->err == 0 && sw->err != 0)
+            w->err = sw->err;
+        if (w->err == 0 && merge_walk(w, sw) < 0)
+            w->err = -ENOMEM;
+        walk_release(sw);
+        ss_free(sw);
+        w->front[i].w = NULL;
+    }
+    /* a subtree stops at the limit by itself; together they may pass it */
+    if ((w->err == 0 || w->err == SS_ELIMIT) && (w->err != 0 || w->n_ents > w->lim->max_files))
+        w->err = ss_diag_set(w->diag, SS_ELIMIT, NULL, 0, 0, UINT64_MAX,
+                             "more than %" PRIu64 " files in the case", w->lim->max_files);
 }
 
 /* @root without trailing slashes ("/" stays "/"). Returns owned copy or NULL. */
@@ -528,7 +717,7 @@ int ss_case_discover(const char *root, const struct ss_io_limits *lim, struct ss
         }
         (void)closedir(probe);
     }
-    walk_dir(&w, &abs, &rel);
+    walk_tree(&w, &abs, &rel);
     r = w.err;
     if (r < 0)
         goto fail;
