@@ -24,6 +24,11 @@ int ss_batchq_init(struct ss_batchq *q, size_t n_readers, size_t max, ss_batch_f
     return 0;
 }
 
+bool ss_batch_worth(uint64_t size, uint64_t min_size, uint64_t total, unsigned workers)
+{
+    return workers > 1 && size >= min_size && size > total / (2 * (uint64_t)workers);
+}
+
 static void batch_free(struct ss_batch *b)
 {
     ss_free(b->data);

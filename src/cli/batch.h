@@ -71,6 +71,14 @@ SS_MUST_USE int ss_batchq_init(struct ss_batchq *q, size_t n_readers, size_t max
 /** Free every batch of @q and its locks. */
 void ss_batchq_release(struct ss_batchq *q);
 
+/**
+ * Whether an input of @size stored bytes, out of @total for the whole run, is worth
+ * spreading over @workers in batches: more than one worker, at least @min_size, and a
+ * large share of the work (over total / (2 x workers)). With many inputs of similar
+ * size the pool keeps every worker busy anyway, and batches would only add their copy.
+ */
+bool ss_batch_worth(uint64_t size, uint64_t min_size, uint64_t total, unsigned workers);
+
 /** An empty batch for input @owner at position @seq (recycled when possible); NULL: OOM. */
 struct ss_batch *ss_batchq_get(struct ss_batchq *q, void *owner, size_t seq);
 /** Append @n bytes at @p as one entry. Returns 0 or -ENOMEM. */

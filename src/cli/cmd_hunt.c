@@ -86,8 +86,9 @@ struct hunt_task {
 
 /*
  * A plain input of HUNT_SPLIT_MIN_BYTES or more, or a compressed one of
- * HUNT_SPLIT_MIN_STORED or more stored, is matched by every worker when there is more
- * than one (cli/batch.h): its task reads and frames the records (a decode thread
+ * HUNT_SPLIT_MIN_STORED or more stored, that holds a large share of all the inputs'
+ * bytes (ss_batch_worth) is matched by every worker when there is more than one
+ * (cli/batch.h): its task reads and frames the records (a decode thread
  * decodes them) and copies them into batches; helper tasks and the readers match them.
  * Each batch writes its own part of the input's output, and the parts are printed in
  * order: what is printed never depends on which worker matched what.
@@ -790,6 +791,7 @@ int ss_cmd_hunt(int argc, char **argv)
                       .parts = PTHREAD_MUTEX_INITIALIZER };
     struct ss_sigma_stats st = { 0 };
     struct ss_args a;
+    uint64_t total = 0;
     bool have_q = false;
     int code = SS_EXIT_OK, r;
 
@@ -819,11 +821,14 @@ int ss_cmd_hunt(int argc, char **argv)
     h.pipeline = ss_pool_default_threads() > 1;
     h.n_workers = h.threads ? h.threads : ss_pool_default_threads();
     h.n_workers = SS_MIN(h.n_workers, HUNT_MAX_WORKERS);
-    for (size_t i = 0; h.n_workers > 1 && i < h.n_tasks; i++) {
+    for (size_t i = 0; i < h.n_tasks; i++)
+        total += h.tasks[i].c->inputs[h.tasks[i].index].size_bytes;
+    for (size_t i = 0; i < h.n_tasks; i++) {
         const struct ss_input *in = &h.tasks[i].c->inputs[h.tasks[i].index];
 
-        h.tasks[i].batched = in->size_bytes >= (in->comp == SS_COMP_NONE ? HUNT_SPLIT_MIN_BYTES
-                                                                         : HUNT_SPLIT_MIN_STORED);
+        h.tasks[i].batched = ss_batch_worth(
+            in->size_bytes, in->comp == SS_COMP_NONE ? HUNT_SPLIT_MIN_BYTES : HUNT_SPLIT_MIN_STORED,
+            total, h.n_workers);
         h.n_batched += h.tasks[i].batched;
     }
     if (h.n_batched > 0)

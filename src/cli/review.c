@@ -639,10 +639,12 @@ static bool split_input(const struct ss_input *in, unsigned threads)
 static int make_tasks(struct review *rv, unsigned threads)
 {
     size_t n = 0;
+    uint64_t total = 0;
 
     for (size_t i = 0; i < rv->c.n_inputs; i++) {
         const struct ss_input *in = &rv->c.inputs[i];
 
+        total += in->size_bytes;
         n += split_input(in, threads)
                  ? 1 + (size_t)((in->size_bytes + RANGE_BYTES - 1) / RANGE_BYTES)
                  : 1;
@@ -659,8 +661,8 @@ static int make_tasks(struct review *rv, unsigned threads)
         rv->first_range[i] = SIZE_MAX;
         if (!split_input(in, threads)) {
             /* a large compressed input is checked and matched by every worker */
-            bool batched = threads > 1 && in->comp != SS_COMP_NONE &&
-                           in->size_bytes >= PIPELINE_MIN_BYTES && in->kind != SS_KIND_UNKNOWN;
+            bool batched = in->comp != SS_COMP_NONE && in->kind != SS_KIND_UNKNOWN &&
+                           ss_batch_worth(in->size_bytes, PIPELINE_MIN_BYTES, total, threads);
 
             rv->tasks[rv->n_tasks++] =
                 (struct task){ .type = TASK_WHOLE, .input = (uint32_t)i, .batched = batched };
