@@ -15,27 +15,14 @@
 # usage: test_hunt_pipeline.sh SILOSCOPE RULES_DIR [CORPUS_DIR]
 set -u
 
+LIB=$(cd "$(dirname "$0")" && pwd)/lib.sh
+
 SS=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 RULES=$(cd "$2" && pwd)
 CORPUS=${SS_SHARED_CORPUS:-${3:-}}
-T=$(mktemp -d "${TMPDIR:-/tmp}/ss_huntpipe_XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-pass=0
-fail=0
-
-ok() {
-    pass=$((pass + 1))
-}
-bad() {
-    echo "FAIL $*"
-    fail=$((fail + 1))
-}
-
-if ! "$SS" synth -o case --size 12M --tenants 2 --days 2 --seed 3 -q; then
-    echo "skip: siloscope synth is not available"
-    exit 77
-fi
+# shellcheck source=tests/io/lib.sh
+. "$LIB"
+synth_case
 find case/logs -name PT1H.json | LC_ALL=C sort | while read -r f; do cat "$f"; done >good.jsonl
 # 12 records cut short, spread over the file (so over several batches with -j 2): each
 # holds a rule's literal, so it is validated, and reported where it stands; the first
@@ -112,5 +99,4 @@ for j in 1 2; do
 done
 if cmp -s plain1.txt plain2.txt; then ok; else bad "-j 1 and -j 2 differ"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

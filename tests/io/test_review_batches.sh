@@ -12,26 +12,13 @@
 # usage: test_review_batches.sh SILOSCOPE RULES_DIR
 set -u
 
+LIB=$(cd "$(dirname "$0")" && pwd)/lib.sh
+
 SS=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 RULES=$(cd "$2" && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/ss_revbatch_XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-pass=0
-fail=0
-
-ok() {
-    pass=$((pass + 1))
-}
-bad() {
-    echo "FAIL $*"
-    fail=$((fail + 1))
-}
-
-if ! "$SS" synth -o case --size 12M --tenants 2 --days 2 --seed 3 -q; then
-    echo "skip: siloscope synth is not available"
-    exit 77
-fi
+# shellcheck source=tests/io/lib.sh
+. "$LIB"
+synth_case
 mkdir -p big/logs
 find case/logs -name PT1H.json | LC_ALL=C sort | while read -r f; do cat "$f"; done |
     awk 'NR == 3000 { print "{\"operationName\":\"MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE\",\"cut\":" }
@@ -61,5 +48,4 @@ for j in 2 3; do
     [ "$(root out1)" = "$(root out$j)" ] && ok || bad "-j $j: roots differ from -j 1"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
