@@ -8,12 +8,10 @@
 # usage: test_cat.sh SILOSCOPE
 set -u
 
+LIB=$(cd "$(dirname "$0")" && pwd)/lib.sh
 SS=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-T=$(mktemp -d "${TMPDIR:-/tmp}/ss_cat_XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-pass=0
-fail=0
+# shellcheck source=tests/io/lib.sh
+. "$LIB"
 
 # check NAME EXPECTED_EXIT EXPECTED_STDOUT_FILE EXPECTED_STDERR_FILE -- ARGS...
 check() {
@@ -157,5 +155,4 @@ if [ $rc -eq 0 ] && grep -q "^usage: siloscope cat" out.txt; then pass=$((pass +
     fail=$((fail + 1))
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
