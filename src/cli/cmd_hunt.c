@@ -4,8 +4,9 @@
  * directories read like a case) and print every match as a JSON line or a table row
  * (time, rule, level, entity, location), then the correlation matches, then the hit
  * count of every rule. Inputs are read on -j worker threads (one task per input, one
- * match scratch per worker); output is buffered per input and printed in input order,
- * and correlations run after every input is read, so the output never depends on -j.
+ * match scratch per worker; a large input is matched in batches by every worker); the
+ * output is kept in parts and printed in input order as the parts complete, and
+ * correlations run after every input is read, so the output never depends on -j.
  * A large compressed input is decoded on a decode thread of its own beside its worker
  * (SS_READER_PIPELINE: the same records, decoding and matching overlap).
  * Output format: docs/sigma.md "siloscope hunt".
