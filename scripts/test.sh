@@ -4,7 +4,9 @@
 #   2. gcc with AddressSanitizer + UndefinedBehaviorSanitizer: the same suites;
 #   3. clang, --werror: build, unit and golden suites (the golden roots also prove that
 #      synth and review give the same bytes under both compilers);
-#   4. style: clang-format, no '//' comments, trailing whitespace, area dependencies.
+#   4. gcc with ThreadSanitizer: the tests that run threads (pool, pipelined decoding,
+#      the batch queue, hunt and review with batches);
+#   5. style: clang-format, no '//' comments, trailing whitespace, area dependencies.
 # Ends with one line "N passed, N failed" counting individual test cases.
 set -u
 cd "$(dirname "$0")/.."
@@ -39,6 +41,7 @@ run_suite() {
 
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export TSAN_OPTIONS=halt_on_error=1
 
 echo "== gcc (werror)"
 SUITES="" CC=gcc run_suite build-gcc
@@ -47,6 +50,9 @@ SUITES="" CC=gcc run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=
     -Dbuildtype=debug
 echo "== clang (werror)"
 SUITES="--suite unit --suite golden" CC=clang run_suite build-clang
+echo "== gcc + ThreadSanitizer (the tests that run threads)"
+SUITES="cli core io hunt_pipeline review_batches" CC=gcc run_suite build-tsan-tests \
+    -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
 
 echo "== style"
 if ! scripts/style.sh; then
