@@ -25,7 +25,11 @@
 
 #include <pthread.h>
 
-/** Record bytes that close a batch (a batch holds at least one record). */
+/**
+ * Record bytes that close a batch (a batch holds at least one record). Callers keep
+ * records larger than this out of batches, so that a batch's buffer (reused) stays
+ * under 2.5 MiB whatever the input holds.
+ */
 #define SS_BATCH_BYTES ((size_t)1 << 20)
 /** Records that close a batch. */
 #define SS_BATCH_RECORDS 8192u

@@ -461,7 +461,8 @@ static int read_records(struct review *rv, const struct task *t, const struct ss
                 if (r < 0)
                     break;
             }
-            if (t->batched)
+            /* a record larger than a batch is checked here, so batches stay bounded */
+            if (t->batched && rec.len <= SS_BATCH_BYTES)
                 r = batch_record(rv, t, &b, &seq, &rec, worker);
             else
                 r = check_record(rv, in->kind, source, res->checks, worker, rec.ptr, rec.len,

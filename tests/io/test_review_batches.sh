@@ -4,7 +4,8 @@
 # tests/io/test_review_batches.sh - end to end, batched checking in review (cli/batch.h,
 # docs/ARCHITECTURE.md): a large compressed input is read and validated by its task
 # while every worker runs the checks and the rules on batches of its records. A synth
-# case's Azure logs (8,845 records and one cut short) as one gzip file of 1.5 MB must
+# case's Azure logs (8,845 records, one cut short, and one matching record of 2 MiB,
+# larger than a batch) as one gzip file of 1.5 MB must
 # give byte-identical findings and the same Merkle roots with 1, 2 and 3 workers, and
 # exactly the findings, evidence and bad record of the single-worker review. Prints
 # "N passed, N failed".
@@ -22,6 +23,13 @@ synth_case
 mkdir -p big/logs
 find case/logs -name PT1H.json | LC_ALL=C sort | while read -r f; do cat "$f"; done |
     awk 'NR == 3000 { print "{\"operationName\":\"MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE\",\"cut\":" }
+         NR == 5000 {
+             pad = "x"
+             while (length(pad) < 2097152) pad = pad pad
+             print "{\"time\":\"2024-07-15T07:00:00Z\",\"operationName\":" \
+                 "\"MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE\",\"category\":\"Administrative\"," \
+                 "\"pad\":\"" pad "\"}"
+         }
          { print }' | gzip -6 >big/logs/azure.jsonl.gz
 gz=$(wc -c <big/logs/azure.jsonl.gz)
 [ "$gz" -gt 1048576 ] && ok || bad "gzip input of $gz bytes is under 1 MiB: not batched"
@@ -34,13 +42,15 @@ for j in 1 2 3; do
     rc=$?
     [ $rc -eq 0 ] && ok || bad "-j $j: review exited $rc"
 done
-grep -q '^  records   8846 read, 1 bad$' out1.txt && ok || bad "records line: $(grep records out1.txt)"
-grep -q '^  findings  4 (2 high, 2 medium)$' out1.txt && ok || bad "findings line: $(grep findings out1.txt)"
+grep -q '^  records   8847 read, 1 bad$' out1.txt && ok || bad "records line: $(grep records out1.txt)"
+grep -q '^  findings  5 (2 high, 3 medium)$' out1.txt && ok || bad "findings line: $(grep findings out1.txt)"
 got=$(sqlite3 out1/findings.sqlite \
     "SELECT check_id || ' ' || n_evidence || ' ' || n_evidence_total FROM finding ORDER BY check_id" |
     tr '\n' ';')
-want="access.signin-embargoed-country 9 9;audit.activity-log-gap 2 2;audit.diagnostic-setting-deleted 2 2;sigma:7c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f 2 2;"
+want="access.signin-embargoed-country 9 9;audit.activity-log-gap 2 2;audit.diagnostic-setting-deleted 2 2;sigma:7c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f 1 1;sigma:7c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f 2 2;"
 [ "$got" = "$want" ] && ok || bad "findings: $got"
+got=$(sqlite3 out1/findings.sqlite "SELECT rec_index, length FROM evidence WHERE length > 1048576")
+[ "$got" = "5001|2097283" ] && ok || bad "the 2 MiB record is not cited: $got"
 got=$(sqlite3 out1/findings.sqlite "SELECT input, offset, line, reason FROM bad_record")
 [ "$got" = "0|6716188|3000|unexpected end of input" ] && ok || bad "bad record: $got"
 for j in 2 3; do
