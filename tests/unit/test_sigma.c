@@ -1302,6 +1302,34 @@ static void test_prefilter_escapes(void)
     ASSERT_EQ(st.n_candidates, 9);
     ASSERT_EQ(st.n_evals, 16);
     ASSERT_EQ(hits, 16);
+    /* Broken escapes (records are framed unvalidated in hunt): an escape cut at the
+       end, non-hex digits, a lone backslash last. Where the literal survives the copy
+       the record is a candidate and then rejected as invalid; nothing is read past it. */
+    {
+        static const char *const broken[] = {
+            "{\"f\":\"\\u0061lpha\\u00", /* candidate: \u0061 then a cut escape */
+            "{\"f\":\"x\\uZZZZalpha\"}", /* candidate: "alpha" after the bad escape */
+            "{\"f\":\"\\u0061lph\\u",    /* not: "lph", then \u at the very end */
+            "{\"f\":\"alph\\",           /* not: a backslash last */
+        };
+        static const int want[] = { SS_ESYNTAX, SS_ESYNTAX, 0, 0 };
+        struct ss_sigma_scratch *sv = ss_sigma_scratch_new(on, SS_SIGMA_VALIDATE);
+        struct ss_sigma_stats sb = { 0 };
+
+        ASSERT_TRUE(sv != NULL);
+        for (size_t k = 0; k < SS_ARRAY_LEN(broken); k++) {
+            const struct ss_sigma_hit *h;
+            size_t n;
+
+            ASSERT_EQ(ss_sigma_match(on, sv, ss_sigma_source(on, "t"), broken[k], strlen(broken[k]),
+                                     NULL, &h, &n),
+                      want[k]);
+        }
+        ss_sigma_scratch_stats(sv, &sb);
+        ASSERT_EQ(sb.n_candidates, 2);
+        ASSERT_EQ(sb.n_invalid, 2);
+        ss_sigma_scratch_free(sv);
+    }
     ss_sigma_scratch_free(s_on);
     ss_sigma_scratch_free(s_off);
     ss_sigma_ruleset_free(on);
