@@ -8,7 +8,8 @@
  * output is kept in parts and printed in input order as the parts complete, and
  * correlations run after every input is read, so the output never depends on -j.
  * A large compressed input is decoded on a decode thread of its own beside its worker
- * (SS_READER_PIPELINE: the same records, decoding and matching overlap).
+ * (SS_READER_PIPELINE: the same records, decoding and matching overlap), except when it
+ * is matched in batches by only two workers (HUNT_BATCH_PIPELINE_WORKERS).
  * Output format: docs/sigma.md "siloscope hunt".
  */
 #include "cli/cli.h"
@@ -89,14 +90,22 @@ struct hunt_task {
  * A plain input of HUNT_SPLIT_MIN_BYTES or more, or a compressed one of
  * HUNT_SPLIT_MIN_STORED or more stored, that holds a large share of all the inputs'
  * bytes (ss_batch_worth) is matched by every worker when there is more than one
- * (cli/batch.h): its task reads and frames the records (a decode thread
- * decodes them) and copies them into batches; helper tasks and the readers match them.
+ * (cli/batch.h): its task reads and frames the records (decoding them itself, or with
+ * a decode thread: HUNT_BATCH_PIPELINE_WORKERS) and copies them into batches; helper
+ * tasks and the readers match them.
  * Each batch writes its own part of the input's output, and the parts are printed in
  * order: what is printed never depends on which worker matched what.
  */
 #define HUNT_SPLIT_MIN_BYTES ((uint64_t)8 << 20)
 #define HUNT_SPLIT_MIN_STORED HUNT_PIPELINE_MIN_BYTES /* compressed: stored size */
 #define HUNT_QUEUE_PER_WORKER 2u
+/*
+ * A batched input's reader decodes on a thread of its own (SS_READER_PIPELINE) only
+ * with this many workers or more. With two, the reader decoding by itself and matching
+ * when the queue is full already keeps both cores busy; a decode thread would make
+ * three threads share them (7-8% slower on 2 cores, bench/hunt.sh).
+ */
+#define HUNT_BATCH_PIPELINE_WORKERS 3u
 /* Invalid records reported one by one per input (and per batch); then a count. */
 #define HUNT_BAD_SHOWN 10u
 /* Output of an unbatched input printed in parts of this size (so it streams). */
@@ -440,7 +449,8 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
     /* Records are framed without validation: the engine validates the records that reach
        rule evaluation (SS_SIGMA_VALIDATE); the others are never interpreted. */
     flags = SS_READER_NO_VALIDATE;
-    if (h->pipeline && in->comp != SS_COMP_NONE && in->size_bytes >= HUNT_PIPELINE_MIN_BYTES)
+    if (h->pipeline && in->comp != SS_COMP_NONE && in->size_bytes >= HUNT_PIPELINE_MIN_BYTES &&
+        (!t->batched || h->n_workers >= HUNT_BATCH_PIPELINE_WORKERS))
         flags |= SS_READER_PIPELINE;
     ss_reader_set_flags(rd, flags);
     for (;;) {

@@ -5,12 +5,14 @@
 # decoding"), batched matching and streamed output (docs/sigma.md "siloscope hunt"):
 # `siloscope hunt` over the same Azure JSON lines (twice over, with 12 records cut short
 # and one of 2 MiB) as a plain file, as gzip (several members) and as zstd must print
-# exactly the same matches, summary and warnings (file names aside), with one worker
-# and with two. The files are large enough (over 8 MiB plain, over 1 MiB stored
-# compressed) that with two workers hunt decodes on a decode thread and matches their
-# records in batches on both workers. Rules: the golden mixed-rules folder, rules that
-# match every record (so the output spans many parts), plus the SigmaHQ cloud rules of
-# the shared corpus when present. Prints "N passed, N failed".
+# exactly the same matches, summary and warnings (file names aside), with one, two and
+# three workers. The files are large enough (over 8 MiB plain, over 1 MiB stored
+# compressed) that with one worker a compressed input decodes on a decode thread, with
+# two its reader decodes and every worker matches batches, and with three both (a
+# batched input gets a decode thread from three workers on). Rules: the golden
+# mixed-rules folder, rules that match every record (so the output spans many parts),
+# plus the SigmaHQ cloud rules of the shared corpus when present. Prints "N passed, N
+# failed".
 #
 # usage: test_hunt_pipeline.sh SILOSCOPE RULES_DIR [CORPUS_DIR]
 set -u
@@ -58,7 +60,7 @@ if [ -n "$CORPUS" ] && [ -d "$CORPUS/sigma-rules/SigmaHQ-sigma" ]; then
     set -- "$@" --rules "$CORPUS/sigma-rules/SigmaHQ-sigma"
 fi
 
-for j in 1 2; do
+for j in 1 2 3; do
     "$SS" hunt -j "$j" "$@" all.jsonl >plain$j.out 2>plain$j.err
     echo "rc=$?" >>plain$j.out
     sed "s|all.jsonl|INPUT|g" plain$j.out plain$j.err >plain$j.txt
@@ -88,6 +90,8 @@ for j in 1 2; do
         fi
     done
 done
-if cmp -s plain1.txt plain2.txt; then ok; else bad "-j 1 and -j 2 differ"; fi
+for j in 2 3; do
+    if cmp -s plain1.txt plain$j.txt; then ok; else bad "-j 1 and -j $j differ"; fi
+done
 
 finish
