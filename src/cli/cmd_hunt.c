@@ -602,7 +602,7 @@ static int load_rules(struct hunt *h)
     size_t n_rej = 0, n_unrouted = 0;
     int r = 0;
 
-    h->rs = ss_sigma_ruleset_new(0);
+    h->rs = ss_sigma_ruleset_new(SS_SIGMA_DEFER_PREFILTER);
     if (h->rs == NULL)
         return -ENOMEM;
     ss_diag_clear(&d);
@@ -684,6 +684,28 @@ static int add_inputs(struct hunt *h, char **args, size_t n_args, int *code)
         }
     }
     return 0;
+}
+
+/* Build the prefilters of the input kinds the tasks read, and only those. */
+static int build_prefilters(struct hunt *h)
+{
+    bool *used = ss_calloc(ss_sigma_source_count(h->rs) + 1, sizeof(*used));
+    char msg[SS_DIAG_FILE_MAX + SS_DIAG_MSG_MAX + 64];
+    struct ss_diag d;
+    int r;
+
+    if (used == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < h->n_tasks; i++)
+        used[h->tasks[i].source] = true;
+    ss_diag_clear(&d);
+    r = ss_sigma_build_prefilters(h->rs, used, h->threads, &d);
+    ss_free(used);
+    if (r < 0) {
+        ss_diag_format(&d, msg, sizeof(msg));
+        ss_cli_error("hunt: cannot load rules: %s", d.code ? msg : ss_strerror(r));
+    }
+    return r;
 }
 
 /* Print buffer @b (correlation output: no warnings). */
@@ -827,6 +849,11 @@ int ss_cmd_hunt(int argc, char **argv)
     r = add_inputs(&h, a.pos, a.n_pos, &code);
     if (r < 0) {
         code = SS_EXIT_INTERNAL;
+        goto out;
+    }
+    r = build_prefilters(&h);
+    if (r < 0) {
+        code = ss_cli_exit_for(r);
         goto out;
     }
     h.pipeline = ss_pool_default_threads() > 1;

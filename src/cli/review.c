@@ -860,6 +860,26 @@ static void report_diag(const char *what, struct ss_diag *d, const char *file, i
  * scratch per worker. Every rejected rule is named on stderr with its reason: none is
  * dropped silently (`siloscope rules check` gives the full load report).
  */
+/* Build the rules' prefilters for the input kinds of the case, and only those. */
+static int build_prefilters(struct review *rv, unsigned threads, struct ss_diag *d)
+{
+    bool *used = ss_calloc(ss_sigma_source_count(rv->rules) + 1, sizeof(*used));
+    int r;
+
+    if (used == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < rv->c.n_inputs; i++) {
+        int src = rule_source(rv, rv->c.inputs[i].kind);
+
+        if (src >= 0)
+            used[src] = true;
+    }
+    ss_diag_clear(d);
+    r = ss_sigma_build_prefilters(rv->rules, used, threads, d);
+    ss_free(used);
+    return r;
+}
+
 static int load_rules(struct review *rv, unsigned threads, size_t *ret_rejected)
 {
     struct ss_diag d;
@@ -869,7 +889,7 @@ static int load_rules(struct review *rv, unsigned threads, size_t *ret_rejected)
     *ret_rejected = 0;
     if (rv->o.n_rules == 0)
         return 0;
-    rv->rules = ss_sigma_ruleset_new(0);
+    rv->rules = ss_sigma_ruleset_new(SS_SIGMA_DEFER_PREFILTER);
     if (rv->rules == NULL)
         return -ENOMEM;
     for (size_t i = 0; i < rv->o.n_mappings; i++) {
@@ -890,6 +910,8 @@ static int load_rules(struct review *rv, unsigned threads, size_t *ret_rejected)
     }
     ss_diag_clear(&d);
     r = ss_sigma_compile(rv->rules, &d);
+    if (r == 0)
+        r = build_prefilters(rv, threads, &d);
     if (r < 0) {
         report_diag("cannot compile rules", &d, NULL, r);
         return r;

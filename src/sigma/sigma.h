@@ -8,8 +8,9 @@
  *      (rules), ss_sigma_mapping_load (reviewer mappings, tried before the shipped ones)
  *      and ss_sigma_placeholders_load (values for the 'expand' modifier).
  *   2. ss_sigma_compile: resolves correlation references, routes every rule to the input
- *      kinds its log source maps to, and builds the literal prefilter. From then on the
- *      rule set is immutable: share it read-only between any number of threads; free it
+ *      kinds its log source maps to, and builds the literal prefilter (with
+ *      SS_SIGMA_DEFER_PREFILTER: ss_sigma_build_prefilters then builds it only for the
+ *      kinds the run reads). From then on the rule set is immutable: share it read-only between any number of threads; free it
  *      after they are done.
  *   3. Per worker thread: one ss_sigma_scratch (match state, statistics, and the events
  *      kept for correlations and findings). ss_sigma_match is called per record.
@@ -48,6 +49,9 @@ enum ss_sigma_flags {
     /* Disable the literal prefilter: every routed rule is evaluated on every record
        (for the prefilter on/off equality test and for debugging). */
     SS_SIGMA_NO_PREFILTER = 1u << 2,
+    /* ss_sigma_compile builds no prefilter; ss_sigma_build_prefilters builds those of the
+       input kinds a run reads. */
+    SS_SIGMA_DEFER_PREFILTER = 1u << 3,
 };
 
 struct ss_sigma_ruleset; /* opaque */
@@ -187,6 +191,24 @@ void ss_sigma_rule_info(const struct ss_sigma_ruleset *rs, size_t i,
  * no rule is routed to that kind (the caller may skip such inputs). After compile only.
  */
 int ss_sigma_source(const struct ss_sigma_ruleset *rs, const char *kind_name);
+
+/** How many source slots there are (after compile): slots are 0 .. this - 1. */
+size_t ss_sigma_source_count(const struct ss_sigma_ruleset *rs);
+
+/**
+ * For a rule set made with SS_SIGMA_DEFER_PREFILTER, after ss_sigma_compile and before the
+ * first ss_sigma_scratch_new: build the prefilter of every source slot s with @used[s]
+ * true (@used has ss_sigma_source_count entries), on up to @threads threads (0: all
+ * CPUs). Compiling the Vectorscan databases is most of a compile (0.04 s of 0.06 for the
+ * SigmaHQ cloud rules), and most of it goes to kinds a run never reads. A slot left
+ * without a prefilter is still matched exactly: every rule routed to it is evaluated on
+ * each of its records. A later call builds the slots still missing (a scratch made
+ * before it does not use them: make scratches after). Returns 0, -EINVAL before compile,
+ * or the error of the first failing slot (in slot order: -ENOMEM, or the prefilter
+ * compiler's, which @reterr_diag describes).
+ */
+SS_MUST_USE int ss_sigma_build_prefilters(struct ss_sigma_ruleset *rs, const bool *used,
+                                          unsigned threads, struct ss_diag *reterr_diag);
 
 enum ss_sigma_scratch_flags {
     SS_SIGMA_KEEP_HITS = 1u << 0, /* keep every hit for ss_sigma_findings */

@@ -8,6 +8,7 @@
 #include "sigma/sigma_int.h"
 
 #include "core/alloc.h"
+#include "core/pool.h"
 
 static int rs_oom(struct ss_sigma_ruleset *rs)
 {
@@ -441,7 +442,7 @@ int ss_sigma_compile(struct ss_sigma_ruleset *rs, struct ss_diag *reterr_diag)
     if (r == 0)
         r = unrouted_notes(rs);
     for (size_t i = 0; r == 0 && i < rs->n_sources; i++) {
-        if (!(rs->flags & SS_SIGMA_NO_PREFILTER))
+        if (!(rs->flags & (SS_SIGMA_NO_PREFILTER | SS_SIGMA_DEFER_PREFILTER)))
             r = ss_sigma_prefilter_build(rs, &rs->sources[i], reterr_diag);
     }
     for (size_t i = 0; r == 0 && i < rs->n_rules; i++) {
@@ -500,6 +501,60 @@ void ss_sigma_rule_info(const struct ss_sigma_ruleset *rs, size_t i, struct ss_s
     ret->n_kinds = ru->n_kinds;
     for (uint32_t k = 0; k < ru->n_kinds && k < 16; k++)
         ret->kinds[k] = rs->sources[ru->kinds[k]].kind;
+}
+
+size_t ss_sigma_source_count(const struct ss_sigma_ruleset *rs)
+{
+    return rs->n_sources;
+}
+
+/* The prefilters of the slots a run reads, one task each (they share nothing). */
+struct pf_build {
+    struct ss_sigma_ruleset *rs;
+    const bool *used;
+    int *err;
+    struct ss_diag *diag;
+};
+
+static int pf_build_task(void *ctx, size_t slot, unsigned worker)
+{
+    struct pf_build *b = ctx;
+
+    (void)worker;
+    if (b->used[slot] && b->rs->sources[slot].pf == NULL)
+        b->err[slot] = ss_sigma_prefilter_build(b->rs, &b->rs->sources[slot], &b->diag[slot]);
+    return 0;
+}
+
+int ss_sigma_build_prefilters(struct ss_sigma_ruleset *rs, const bool *used, unsigned threads,
+                              struct ss_diag *reterr_diag)
+{
+    struct pf_build b = { .rs = rs, .used = used };
+    int r = 0;
+
+    if (!rs->compiled)
+        return -EINVAL;
+    if (!(rs->flags & SS_SIGMA_DEFER_PREFILTER) || (rs->flags & SS_SIGMA_NO_PREFILTER) ||
+        rs->n_sources == 0)
+        return 0; /* built by ss_sigma_compile, or never */
+    b.err = ss_calloc(rs->n_sources, sizeof(*b.err));
+    b.diag = ss_calloc(rs->n_sources, sizeof(*b.diag));
+    if (b.err == NULL || b.diag == NULL) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < rs->n_sources; i++)
+        ss_diag_clear(&b.diag[i]);
+    r = ss_pool_run(threads, rs->n_sources, pf_build_task, &b);
+    for (size_t i = 0; r == 0 && i < rs->n_sources; i++) {
+        r = b.err[i];
+        if (r < 0 && reterr_diag != NULL)
+            *reterr_diag = b.diag[i];
+    }
+out:
+    ss_free(b.err);
+    ss_free(b.diag);
+    return r;
 }
 
 int ss_sigma_source(const struct ss_sigma_ruleset *rs, const char *kind_name)

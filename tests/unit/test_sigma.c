@@ -1253,6 +1253,67 @@ static void test_prefilter_choice(void)
     ss_sigma_ruleset_free(rs);
 }
 
+/* Match @n records "{f: alpha}" (the first only) and "{f: zzz}" on a new scratch, whose
+   statistics go to *@st. */
+static void match_alpha(struct ss_sigma_ruleset *rs, int n, struct ss_sigma_stats *st)
+{
+    struct ss_sigma_scratch *s = ss_sigma_scratch_new(rs, 0);
+
+    ASSERT_TRUE(s != NULL);
+    for (int i = 0; i < n; i++) {
+        const char *rec = i == 0 ? "{\"f\":\"alpha\"}" : "{\"f\":\"zzz\"}";
+        const struct ss_sigma_hit *h;
+        size_t nh;
+
+        ASSERT_OK(ss_sigma_match(rs, s, ss_sigma_source(rs, "t"), rec, strlen(rec), NULL, &h, &nh));
+        ASSERT_EQ(nh, i == 0 ? 1 : 0);
+    }
+    *st = (struct ss_sigma_stats){ 0 };
+    ss_sigma_scratch_stats(s, st);
+    ss_sigma_scratch_free(s);
+}
+
+/*
+ * SS_SIGMA_DEFER_PREFILTER: compile builds no prefilter, so every routed rule is
+ * evaluated on every record (same hits); ss_sigma_build_prefilters builds only the slots
+ * marked used, and a scratch made afterwards evaluates only the candidate.
+ */
+static void test_prefilter_deferred(void)
+{
+    static const char rules[] = "title: a\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {f: alpha}\n  condition: s\n---\n"
+                                "title: b\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {f: beta}\n  condition: s\n";
+    struct ss_sigma_ruleset *rs = build(rules, NULL, SS_SIGMA_DEFER_PREFILTER);
+    struct ss_sigma_ruleset *fresh = ss_sigma_ruleset_new(SS_SIGMA_DEFER_PREFILTER);
+    struct ss_sigma_stats st;
+    bool used[8] = { false };
+    int src;
+
+    ASSERT_TRUE(rs != NULL && fresh != NULL);
+    ASSERT_EQ(ss_sigma_build_prefilters(fresh, used, 1, NULL), -EINVAL); /* not compiled */
+    src = ss_sigma_source(rs, "t");
+    ASSERT_TRUE(src >= 0 && (size_t)src < ss_sigma_source_count(rs) &&
+                ss_sigma_source_count(rs) <= SS_ARRAY_LEN(used));
+    match_alpha(rs, 10, &st);
+    ASSERT_EQ(st.n_candidates, 10);
+    ASSERT_EQ(st.n_evals, 20);
+    ASSERT_EQ(st.n_hits, 1);
+    /* nothing used: nothing built */
+    ASSERT_OK(ss_sigma_build_prefilters(rs, used, 2, NULL));
+    match_alpha(rs, 10, &st);
+    ASSERT_EQ(st.n_evals, 20);
+    used[src] = true;
+    ASSERT_OK(ss_sigma_build_prefilters(rs, used, 2, NULL));
+    match_alpha(rs, 10, &st);
+    ASSERT_EQ(st.n_records, 10);
+    ASSERT_EQ(st.n_candidates, 1);
+    ASSERT_EQ(st.n_evals, 1);
+    ASSERT_EQ(st.n_hits, 1);
+    ss_sigma_ruleset_free(fresh);
+    ss_sigma_ruleset_free(rs);
+}
+
 /*
  * Records with JSON escapes are prefiltered on their unescaped text: \u0027 in every
  * record does not make every rule a candidate, \u0061lpha is found as "alpha", x\/y is
@@ -1360,6 +1421,7 @@ int main(void)
     SS_RUN(test_user_mapping_first);
     SS_RUN(test_prefilter_equality);
     SS_RUN(test_prefilter_choice);
+    SS_RUN(test_prefilter_deferred);
     SS_RUN(test_prefilter_escapes);
     return ss_test_done();
 }
