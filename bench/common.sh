@@ -7,6 +7,7 @@
 # siloscope with the benchmark drivers, generates the data with `siloscope synth`, and
 # defines the measuring helpers:
 #   row LABEL SECONDS PEAK_KB     print one result line (MB/s, records/s, RSS); keeps MB/s
+#                                 in MBS[LABEL] and the seconds in SECS[LABEL]
 #   ours LABEL DRIVER ARGS...     a bench_* driver (prints its own best-of-3 time)
 #   peer LABEL RUNS COMMAND       best of RUNS runs of a shell pipeline
 #   duck LABEL MODE THREADS       DuckDB read_ndjson_auto (bench/duckdb_ndjson.mjs)
@@ -55,11 +56,12 @@ records=$(wc -l <"$PLAIN")
 printf 'data: %s (%d bytes, %d records; gzip %d, zstd %d bytes), %s\n' "$PLAIN" "$size" \
     "$records" "$(stat -c %s "$PLAIN.gz")" "$(stat -c %s "$PLAIN.zst")" "$(nproc) cores"
 
-declare -A MBS
+declare -A MBS SECS
 row() {
     local mbs
     mbs=$(echo "$size / 1000000 / $2" | bc -l)
     MBS[$1]=$mbs
+    SECS[$1]=$2
     printf '%-48s %8.3f s %9.1f MB/s %12.0f rec/s %8.1f MB RSS\n' "$1" "$2" "$mbs" \
         "$(echo "$records / $2" | bc -l)" "$(echo "$3 / 1024" | bc -l)"
 }

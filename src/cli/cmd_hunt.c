@@ -653,7 +653,7 @@ static int add_inputs(struct hunt *h, char **args, size_t n_args, int *code)
             *code = SS_EXIT_INPUT;
             continue;
         }
-        r = S_ISDIR(st.st_mode) ? ss_case_discover(args[a], NULL, c, &d)
+        r = S_ISDIR(st.st_mode) ? ss_case_discover_threads(args[a], NULL, h->threads, c, &d)
                                 : ss_case_from_file(args[a], NULL, c, &d);
         if (r < 0) {
             ss_cli_error("cannot read '%s': %s", args[a], d.code ? d.msg : ss_strerror(r));

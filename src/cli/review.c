@@ -1923,7 +1923,7 @@ int ss_cmd_review(int argc, char **argv)
 
     ss_diag_clear(&d);
     ss_cli_progress("discovering '%s'", rv.o.case_root);
-    r = ss_case_discover(rv.o.case_root, NULL, &rv.c, &d);
+    r = ss_case_discover_threads(rv.o.case_root, NULL, threads, &rv.c, &d);
     if (r < 0) {
         char msg[SS_DIAG_MSG_MAX + SS_DIAG_FILE_MAX + 64];
 

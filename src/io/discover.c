@@ -70,6 +70,7 @@ struct walk {
     bool collect; /* directories go to @front instead of being walked */
     struct subtree *front;
     size_t n_front, cap_front;
+    unsigned threads; /* walking and sniffing (0: every CPU) */
 };
 
 static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...) SS_ATTR_PRINTF(3, 4);
@@ -458,7 +459,7 @@ static int build_case(struct walk *w, struct ss_case *c)
         if (!w->ents[i].dup)
             pending[n_pending++] = &w->ents[i];
     if (n_pending >= IO_SNIFF_PARALLEL_MIN)
-        r = ss_pool_run(0, n_pending, sniff_task, pending);
+        r = ss_pool_run(w->threads, n_pending, sniff_task, pending);
     if (n_pending < IO_SNIFF_PARALLEL_MIN || r < 0) {
         for (size_t i = 0; i < n_pending; i++)
             if (pending[i]->sniff.kind == SS_KIND_UNKNOWN &&
@@ -604,7 +605,7 @@ static int merge_walk(struct walk *dst, struct walk *src)
 
 static void walk_tree(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
 {
-    unsigned threads = ss_pool_default_threads();
+    unsigned threads = w->threads != 0 ? w->threads : ss_pool_default_threads();
     const size_t want = (size_t)threads * WALK_SPLIT_PER_THREAD;
 
     if (threads < 2) {
@@ -674,7 +675,15 @@ static char *trim_root(const char *root)
 int ss_case_discover(const char *root, const struct ss_io_limits *lim, struct ss_case *ret_case,
                      struct ss_diag *reterr_diag)
 {
-    struct walk w = { .lim = lim != NULL ? lim : &ss_io_limits_default, .diag = reterr_diag };
+    return ss_case_discover_threads(root, lim, 0, ret_case, reterr_diag);
+}
+
+int ss_case_discover_threads(const char *root, const struct ss_io_limits *lim, unsigned threads,
+                             struct ss_case *ret_case, struct ss_diag *reterr_diag)
+{
+    struct walk w = { .lim = lim != NULL ? lim : &ss_io_limits_default,
+                      .diag = reterr_diag,
+                      .threads = threads };
     struct ss_case c = { 0 };
     struct ss_buf abs = SS_BUF_INIT(IO_PATH_MAX_BYTES);
     struct ss_buf rel = SS_BUF_INIT(IO_PATH_MAX_BYTES);

@@ -132,6 +132,13 @@ extern const struct ss_io_limits ss_io_limits_default;
 SS_MUST_USE int ss_case_discover(const char *root, const struct ss_io_limits *lim,
                                  struct ss_case *ret_case, struct ss_diag *reterr_diag);
 /**
+ * As ss_case_discover, walking the tree and sniffing the files on @threads threads (0:
+ * every CPU, as ss_case_discover does). The result never depends on @threads.
+ */
+SS_MUST_USE int ss_case_discover_threads(const char *root, const struct ss_io_limits *lim,
+                                         unsigned threads, struct ss_case *ret_case,
+                                         struct ss_diag *reterr_diag);
+/**
  * Make a one-input case of the regular file @path (what `siloscope cat FILE` needs): root
  * is the file's directory, relpath its base name, path @path itself (a symbolic link
  * given explicitly is followed). The file is sniffed like a discovered one. Returns 0,

@@ -1123,6 +1123,21 @@ static void test_corpus_sample_logs(void)
     ASSERT_EQ(kinds[SS_KIND_GCP_JSONL], 3);
     ASSERT_EQ(kinds[SS_KIND_UNKNOWN], 8);
     ASSERT_EQ(total, 310 + 29 + 4 + 3 + 1 + 1 + 2 + 2 + 4 + 3);
+    /* the same case on 1 and on 3 threads (walk split and sniffing on the pool) */
+    for (unsigned threads = 1; threads <= 3; threads += 2) {
+        struct ss_case t;
+
+        ASSERT_OK(ss_case_discover_threads(root, NULL, threads, &t, NULL));
+        ASSERT_EQ(t.n_inputs, c.n_inputs);
+        ASSERT_EQ(t.n_skipped, c.n_skipped);
+        for (size_t i = 0; i < t.n_inputs; i++) {
+            ASSERT_STREQ(t.inputs[i].relpath, c.inputs[i].relpath);
+            ASSERT_EQ(t.inputs[i].kind, c.inputs[i].kind);
+            ASSERT_EQ(t.inputs[i].layout, c.inputs[i].layout);
+            ASSERT_EQ(t.inputs[i].size_bytes, c.inputs[i].size_bytes);
+        }
+        ss_case_release(&t);
+    }
     ss_case_release(&c);
 }
 
