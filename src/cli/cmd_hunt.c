@@ -103,7 +103,7 @@ struct hunt_task {
  * A batched input's reader decodes on a thread of its own (SS_READER_PIPELINE) only
  * with this many workers or more. With two, the reader decoding by itself and matching
  * when the queue is full already keeps both cores busy; a decode thread would make
- * three threads share them (7-8% slower on 2 cores, bench/hunt.sh).
+ * three threads share them (5% slower on 2 cores, docs/performance.md).
  */
 #define HUNT_BATCH_PIPELINE_WORKERS 3u
 /* Invalid records reported one by one per input (and per batch); then a count. */

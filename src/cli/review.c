@@ -855,11 +855,6 @@ static void report_diag(const char *what, struct ss_diag *d, const char *file, i
     ss_cli_error("review: %s: %s", what, msg);
 }
 
-/*
- * Load, check and compile the Sigma rules of --rules (and --mapping), and make one match
- * scratch per worker. Every rejected rule is named on stderr with its reason: none is
- * dropped silently (`siloscope rules check` gives the full load report).
- */
 /* Build the rules' prefilters for the input kinds of the case, and only those. */
 static int build_prefilters(struct review *rv, unsigned threads, struct ss_diag *d)
 {
@@ -880,6 +875,11 @@ static int build_prefilters(struct review *rv, unsigned threads, struct ss_diag 
     return r;
 }
 
+/*
+ * Load, check and compile the Sigma rules of --rules (and --mapping), and make one match
+ * scratch per worker. Every rejected rule is named on stderr with its reason: none is
+ * dropped silently (`siloscope rules check` gives the full load report).
+ */
 static int load_rules(struct review *rv, unsigned threads, size_t *ret_rejected)
 {
     struct ss_diag d;

@@ -9,9 +9,9 @@
  *      and ss_sigma_placeholders_load (values for the 'expand' modifier).
  *   2. ss_sigma_compile: resolves correlation references, routes every rule to the input
  *      kinds its log source maps to, and builds the literal prefilter (with
- *      SS_SIGMA_DEFER_PREFILTER: ss_sigma_build_prefilters then builds it only for the
- *      kinds the run reads). From then on the rule set is immutable: share it read-only between any number of threads; free it
- *      after they are done.
+ *      SS_SIGMA_DEFER_PREFILTER, ss_sigma_build_prefilters then builds it for the kinds
+ *      the run reads only). From then on the rule set is immutable: share it read-only
+ *      between any number of threads; free it after they are done.
  *   3. Per worker thread: one ss_sigma_scratch (match state, statistics, and the events
  *      kept for correlations and findings). ss_sigma_match is called per record.
  *   4. After every worker is done: ss_sigma_correlate and/or ss_sigma_findings over all
