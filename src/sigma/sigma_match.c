@@ -393,9 +393,13 @@ static int obj_next(struct ss_sigma_scratch *s, struct sg_objcache *e)
     return 1;
 }
 
-/* Member @i of @e, scanning further as needed: 1 with *ret filled, 0 past the end. */
+/*
+ * Member @i of @e, scanning further as needed: 1 with *ret set, 0 past the end. The
+ * member stays valid for the record even when @e grows: a grown array is a new arena
+ * copy, and the arena frees nothing before the next record.
+ */
 static int obj_member(struct ss_sigma_scratch *s, struct sg_objcache *e, uint32_t i,
-                      struct sg_member *ret)
+                      const struct sg_member **ret)
 {
     while (i >= e->n) {
         int r = obj_next(s, e);
@@ -403,7 +407,7 @@ static int obj_member(struct ss_sigma_scratch *s, struct sg_objcache *e, uint32_
         if (r <= 0)
             return r;
     }
-    *ret = e->m[i]; /* a copy: walking deeper may extend other entries */
+    *ret = &e->m[i];
     return 1;
 }
 
@@ -432,7 +436,7 @@ static int walk_members(struct ss_sigma_scratch *s, const struct ss_json_val *v,
 {
     bool star = path[0] == '*' && (plen == 1 || path[1] == '.');
     struct sg_objcache tmp, *e = obj_entry(s, v);
-    struct sg_member m;
+    const struct sg_member *m;
     int r = 0;
 
     if (e == NULL) {
@@ -449,44 +453,45 @@ static int walk_members(struct ss_sigma_scratch *s, const struct ss_json_val *v,
             *any = true;
             if (plen == 1) {
                 *found = true;
-                r = emit(s, &m.v, 0);
+                r = emit(s, &m->v, 0);
             } else {
-                r = walk(s, &m.v, path + 2, plen - 2, decode, depth + 1, found);
+                r = walk(s, &m->v, path + 2, plen - 2, decode, depth + 1, found);
             }
             continue;
         }
         /* candidate split points: every '.' and the end; a key without escapes can only
            match at its own length */
-        for (size_t j = m.kp != NULL && mode != KEY_NOSPACE ? m.kl : 0; r == 0 && j <= plen; j++) {
+        for (size_t j = m->kp != NULL && mode != KEY_NOSPACE ? m->kl : 0; r == 0 && j <= plen;
+             j++) {
             bool eq;
 
             if (j < plen && path[j] != '.') {
-                if (m.kp != NULL && mode != KEY_NOSPACE)
+                if (m->kp != NULL && mode != KEY_NOSPACE)
                     break;
                 continue;
             }
             if (mode == KEY_NOSPACE)
-                eq = key_eq_nospace(&m.k, path, j);
-            else if (m.kp != NULL)
-                eq = m.kl == j &&
-                     (mode == KEY_EXACT ? memcmp(m.kp, path, j) == 0 : ieq_bytes(m.kp, path, j));
+                eq = key_eq_nospace(&m->k, path, j);
+            else if (m->kp != NULL)
+                eq = m->kl == j &&
+                     (mode == KEY_EXACT ? memcmp(m->kp, path, j) == 0 : ieq_bytes(m->kp, path, j));
             else
-                eq = ss_json_str_eq(&m.k, path, j, mode == KEY_ICASE);
+                eq = ss_json_str_eq(&m->k, path, j, mode == KEY_ICASE);
             if (!eq) {
-                if (m.kp != NULL && mode != KEY_NOSPACE)
+                if (m->kp != NULL && mode != KEY_NOSPACE)
                     break;
                 continue;
             }
             *any = true;
             if (j == plen) {
                 *found = true;
-                r = emit(s, &m.v, 0);
+                r = emit(s, &m->v, 0);
             } else {
-                r = walk(s, &m.v, path + j + 1, plen - j - 1, decode, depth + 1, found);
+                r = walk(s, &m->v, path + j + 1, plen - j - 1, decode, depth + 1, found);
             }
             if (mode == KEY_EXACT)
                 return r; /* the first match wins */
-            if (m.kp != NULL && mode != KEY_NOSPACE)
+            if (m->kp != NULL && mode != KEY_NOSPACE)
                 break;
         }
     }
@@ -507,7 +512,7 @@ static int walk(struct ss_sigma_scratch *s, const struct ss_json_val *v, const c
     switch (v->type) {
     case SS_JSON_ARRAY: {
         struct sg_objcache tmp, *e = obj_entry(s, v);
-        struct sg_member m;
+        const struct sg_member *m;
 
         if (e == NULL) {
             tmp = (struct sg_objcache){ .v = *v };
@@ -518,7 +523,7 @@ static int walk(struct ss_sigma_scratch *s, const struct ss_json_val *v, const c
 
             if (k <= 0)
                 return k;
-            r = walk(s, &m.v, path, plen, decode, depth + 1, found);
+            r = walk(s, &m->v, path, plen, decode, depth + 1, found);
         }
         return r;
     }
