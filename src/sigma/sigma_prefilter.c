@@ -10,7 +10,8 @@
  * ASCII case-insensitively":
  *  - a string value contributes one piece of its (folded) literal text: the longest run
  *    of ASCII bytes other than '"', '\' and control characters, since only those bytes
- *    appear unchanged in JSON text (the others may be escaped); integer values their
+ *    appear unchanged in JSON text (the others may be escaped), cut to its first
+ *    MAX_PIECE bytes; integer values their
  *    decimal text (they match only that exact text); a regular expression the longest
  *    literal run it requires (no alternation at top level, nothing under a quantifier
  *    that allows zero repeats, no group contents);
@@ -30,6 +31,12 @@
 #include "core/alloc.h"
 
 #define MIN_PIECE 3u
+/*
+ * Longest piece kept: a prefix of a piece that must occur must occur too, and
+ * Vectorscan refuses very long literals ("Pattern length exceeds limit", which would
+ * fail the whole rule set's compile over one value of tens of kilobytes).
+ */
+#define MAX_PIECE 256u
 #define ESC_ID 0u /* pattern id of the JSON escape detectors */
 
 /*
@@ -128,7 +135,8 @@ static bool safe_byte(unsigned char c, bool no_ks)
     return true;
 }
 
-/* The longest safe piece of @p[0..n): 0 when shorter than MIN_PIECE. */
+/* The longest safe piece of @p[0..n) (its first MAX_PIECE bytes): 0 when shorter than
+   MIN_PIECE. */
 static size_t best_piece(const char *p, size_t n, bool no_ks, size_t *ret_off)
 {
     size_t best = 0, best_off = 0, run = 0;
@@ -145,7 +153,7 @@ static size_t best_piece(const char *p, size_t n, bool no_ks, size_t *ret_off)
         run = 0;
     }
     *ret_off = best_off;
-    return best >= MIN_PIECE ? best : 0;
+    return best < MIN_PIECE ? 0 : SS_MIN(best, (size_t)MAX_PIECE);
 }
 
 static int add_piece(struct lset *x, const char *p, size_t n, bool no_ks)

@@ -1315,6 +1315,60 @@ static void test_prefilter_deferred(void)
 }
 
 /*
+ * A value of 40,000 bytes (past Vectorscan's pattern length limit): the rule set still
+ * compiles (the prefilter keeps the piece's first 256 bytes), and only the record that
+ * holds the whole value matches, with the prefilter and without it. Found by
+ * fuzz_sigma_yaml: one such value used to fail the whole compile.
+ */
+static void test_prefilter_long_value(void)
+{
+    const size_t vlen = 40000;
+    struct ss_buf rules = SS_BUF_INIT(1 << 20), rec = SS_BUF_INIT(1 << 20);
+    struct ss_sigma_ruleset *on, *off;
+    struct ss_sigma_scratch *s_on, *s_off;
+    struct ss_sigma_stats st = { 0 };
+
+    ASSERT_OK(ss_buf_puts(&rules, "title: long\nlogsource: {product: t}\ndetection:\n"
+                                  "  s: {f|contains: '"));
+    for (size_t i = 0; i < vlen; i++)
+        ASSERT_OK(ss_buf_putc(&rules, (char)('a' + i % 26)));
+    ASSERT_OK(ss_buf_puts(&rules, "'}\n  condition: s\n"));
+    ASSERT_OK(ss_buf_putc(&rules, '\0'));
+    on = build(rules.ptr, NULL, 0);
+    off = build(rules.ptr, NULL, SS_SIGMA_NO_PREFILTER);
+    ASSERT_TRUE(on != NULL && off != NULL);
+    s_on = ss_sigma_scratch_new(on, SS_SIGMA_VALIDATE);
+    s_off = ss_sigma_scratch_new(off, SS_SIGMA_VALIDATE);
+    ASSERT_TRUE(s_on != NULL && s_off != NULL);
+    /* the whole value; its first 300 bytes only (holds the prefilter's piece); nothing */
+    for (int k = 0; k < 3; k++) {
+        const struct ss_sigma_hit *h1, *h2;
+        size_t n1, n2, take = k == 0 ? vlen : k == 1 ? 300 : 0;
+
+        ss_buf_reset(&rec);
+        ASSERT_OK(ss_buf_puts(&rec, "{\"f\":\"x"));
+        for (size_t i = 0; i < take; i++)
+            ASSERT_OK(ss_buf_putc(&rec, (char)('a' + i % 26)));
+        ASSERT_OK(ss_buf_puts(&rec, "y\"}"));
+        ASSERT_OK(
+            ss_sigma_match(on, s_on, ss_sigma_source(on, "t"), rec.ptr, rec.len, NULL, &h1, &n1));
+        ASSERT_OK(ss_sigma_match(off, s_off, ss_sigma_source(off, "t"), rec.ptr, rec.len, NULL, &h2,
+                                 &n2));
+        ASSERT_EQ(n1, k == 0 ? 1 : 0);
+        ASSERT_EQ(n2, n1);
+    }
+    ss_sigma_scratch_stats(s_on, &st);
+    ASSERT_EQ(st.n_records, 3);
+    ASSERT_EQ(st.n_candidates, 2);
+    ss_sigma_scratch_free(s_on);
+    ss_sigma_scratch_free(s_off);
+    ss_sigma_ruleset_free(on);
+    ss_sigma_ruleset_free(off);
+    ss_buf_release(&rules);
+    ss_buf_release(&rec);
+}
+
+/*
  * Records with JSON escapes are prefiltered on their unescaped text: \u0027 in every
  * record does not make every rule a candidate, \u0061lpha is found as "alpha", x\/y is
  * found as "x/y", and an escaped backslash before "u0061" is not an escape. Exact
@@ -1422,6 +1476,7 @@ int main(void)
     SS_RUN(test_prefilter_equality);
     SS_RUN(test_prefilter_choice);
     SS_RUN(test_prefilter_deferred);
+    SS_RUN(test_prefilter_long_value);
     SS_RUN(test_prefilter_escapes);
     return ss_test_done();
 }
