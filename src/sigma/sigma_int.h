@@ -465,6 +465,8 @@ struct ss_sigma_scratch {
     bool truncated; /* a value cap was hit in this record */
 };
 
+/** FNV-1a of @n bytes at @s (hash tables of the sigma area). */
+uint64_t ss_sigma_hash(const char *s, size_t n);
 /** Intern @len bytes at @p; returns the id or SG_NO_STR on OOM. */
 uint32_t ss_sigma_pool_put(struct sg_pool *pl, const char *p, size_t len);
 /** The bytes of id @id (borrowed). */

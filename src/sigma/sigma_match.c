@@ -36,7 +36,7 @@ static const struct ss_json_limits decode_limits = {
 
 /* ---- string pool ---- */
 
-static uint64_t hash_bytes(const char *s, size_t n)
+uint64_t ss_sigma_hash(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
 
@@ -58,7 +58,7 @@ const char *ss_sigma_pool_get(const struct sg_pool *pl, uint32_t id, size_t *ret
 
 uint32_t ss_sigma_pool_put(struct sg_pool *pl, const char *p, size_t len)
 {
-    uint64_t h = hash_bytes(p, len);
+    uint64_t h = ss_sigma_hash(p, len);
     size_t at;
     uint32_t id, l32 = (uint32_t)len;
 
@@ -77,7 +77,7 @@ uint32_t ss_sigma_pool_put(struct sg_pool *pl, const char *p, size_t len)
             if (pl->hash[i] == 0)
                 continue;
             s = ss_sigma_pool_get(pl, pl->hash[i] - 1, &l);
-            at = hash_bytes(s, l) & (cap - 1);
+            at = ss_sigma_hash(s, l) & (cap - 1);
             while (nh[at] != 0)
                 at = (at + 1) & (cap - 1);
             nh[at] = pl->hash[i];

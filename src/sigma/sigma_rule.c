@@ -92,17 +92,6 @@ static int rs_oom(struct ss_sigma_ruleset *rs)
     return r != 0 ? r : -ENOMEM;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 /* ---- string -> index maps (ids, names) ---- */
 
 int ss_sigma_strmap_put(struct sg_strmap *m, const char *key, uint32_t val)
@@ -118,7 +107,7 @@ int ss_sigma_strmap_put(struct sg_strmap *m, const char *key, uint32_t val)
         for (size_t i = 0; i < m->cap; i++) {
             if (m->slots[i].key == NULL)
                 continue;
-            h = hash_bytes(m->slots[i].key, strlen(m->slots[i].key)) & (cap - 1);
+            h = ss_sigma_hash(m->slots[i].key, strlen(m->slots[i].key)) & (cap - 1);
             while (ns[h].key != NULL)
                 h = (h + 1) & (cap - 1);
             ns[h] = m->slots[i];
@@ -127,7 +116,7 @@ int ss_sigma_strmap_put(struct sg_strmap *m, const char *key, uint32_t val)
         m->slots = ns;
         m->cap = cap;
     }
-    h = hash_bytes(key, strlen(key)) & (m->cap - 1);
+    h = ss_sigma_hash(key, strlen(key)) & (m->cap - 1);
     while (m->slots[h].key != NULL) {
         if (strcmp(m->slots[h].key, key) == 0)
             return 1; /* present: not replaced */
@@ -144,7 +133,7 @@ int64_t ss_sigma_strmap_get(const struct sg_strmap *m, const char *key)
 
     if (m->cap == 0)
         return -1;
-    h = hash_bytes(key, strlen(key)) & (m->cap - 1);
+    h = ss_sigma_hash(key, strlen(key)) & (m->cap - 1);
     while (m->slots[h].key != NULL) {
         if (strcmp(m->slots[h].key, key) == 0)
             return m->slots[h].val;
@@ -169,7 +158,7 @@ uint32_t ss_sigma_field_id(struct ss_sigma_ruleset *rs, const char *name, size_t
             return SG_NO_FIELD;
         memset(nh, 0xFF, cap * sizeof(*nh));
         for (size_t i = 0; i < rs->n_fnames; i++) {
-            h = hash_bytes(rs->fnames[i], strlen(rs->fnames[i])) & (cap - 1);
+            h = ss_sigma_hash(rs->fnames[i], strlen(rs->fnames[i])) & (cap - 1);
             while (nh[h] != SG_NO_FIELD)
                 h = (h + 1) & (cap - 1);
             nh[h] = (uint32_t)i;
@@ -178,7 +167,7 @@ uint32_t ss_sigma_field_id(struct ss_sigma_ruleset *rs, const char *name, size_t
         rs->fhash = nh;
         rs->fhash_cap = cap;
     }
-    h = hash_bytes(name, len) & (rs->fhash_cap - 1);
+    h = ss_sigma_hash(name, len) & (rs->fhash_cap - 1);
     while (rs->fhash[h] != SG_NO_FIELD) {
         const char *f = rs->fnames[rs->fhash[h]];
 

@@ -1369,6 +1369,60 @@ static void test_prefilter_long_value(void)
 }
 
 /*
+ * An indicator list of 40 domains sharing "ioc-" and ".example.com": the prefilter
+ * keeps their distinct middles (compiling shared affixes is quadratic in Vectorscan),
+ * so a record with only the shared text is not a candidate, one with only a middle is
+ * (the literal is "c-0000NN": 2 bytes of the prefix kept so that 8 remain), a domain
+ * matches, and the hits equal those without the prefilter. Exact candidate counts.
+ */
+static void test_prefilter_shared_affixes(void)
+{
+    struct ss_buf rules = SS_BUF_INIT(1 << 20);
+    static const char *const recs[] = {
+        "{\"d\":\"www.ioc-000017.example.com\"}", /* hit */
+        "{\"d\":\"ioc-999999.example.com\"}",     /* shared text only */
+        "{\"d\":\"IOC-000039.EXAMPLE.COM\"}",     /* hit, other case */
+        "{\"d\":\"ioc-00001.example.com\"}",      /* a prefix of a middle */
+        "{\"d\":\"nothing\"}",
+        "{\"d\":\"xc-000017y\"}", /* the kept middle: a candidate, no hit */
+    };
+    struct ss_sigma_ruleset *on, *off;
+    struct ss_sigma_scratch *s_on, *s_off;
+    struct ss_sigma_stats st = { 0 };
+
+    ASSERT_OK(ss_buf_puts(&rules, "title: iocs\nlogsource: {product: t}\ndetection:\n"
+                                  "  s:\n    d|contains:\n"));
+    for (int i = 0; i < 40; i++)
+        ASSERT_OK(ss_buf_printf(&rules, "      - ioc-%06d.example.com\n", i));
+    ASSERT_OK(ss_buf_puts(&rules, "  condition: s\n"));
+    on = build(rules.ptr, NULL, 0);
+    off = build(rules.ptr, NULL, SS_SIGMA_NO_PREFILTER);
+    ASSERT_TRUE(on != NULL && off != NULL);
+    s_on = ss_sigma_scratch_new(on, 0);
+    s_off = ss_sigma_scratch_new(off, 0);
+    ASSERT_TRUE(s_on != NULL && s_off != NULL);
+    for (size_t k = 0; k < SS_ARRAY_LEN(recs); k++) {
+        const struct ss_sigma_hit *h1, *h2;
+        size_t n1, n2;
+
+        ASSERT_OK(ss_sigma_match(on, s_on, ss_sigma_source(on, "t"), recs[k], strlen(recs[k]), NULL,
+                                 &h1, &n1));
+        ASSERT_OK(ss_sigma_match(off, s_off, ss_sigma_source(off, "t"), recs[k], strlen(recs[k]),
+                                 NULL, &h2, &n2));
+        ASSERT_EQ(n1, k == 0 || k == 2 ? 1 : 0);
+        ASSERT_EQ(n2, n1);
+    }
+    ss_sigma_scratch_stats(s_on, &st);
+    ASSERT_EQ(st.n_records, 6);
+    ASSERT_EQ(st.n_candidates, 3);
+    ss_sigma_scratch_free(s_on);
+    ss_sigma_scratch_free(s_off);
+    ss_sigma_ruleset_free(on);
+    ss_sigma_ruleset_free(off);
+    ss_buf_release(&rules);
+}
+
+/*
  * Records with JSON escapes are prefiltered on their unescaped text: \u0027 in every
  * record does not make every rule a candidate, \u0061lpha is found as "alpha", x\/y is
  * found as "x/y", and an escaped backslash before "u0061" is not an escape. Exact
@@ -1477,6 +1531,7 @@ int main(void)
     SS_RUN(test_prefilter_choice);
     SS_RUN(test_prefilter_deferred);
     SS_RUN(test_prefilter_long_value);
+    SS_RUN(test_prefilter_shared_affixes);
     SS_RUN(test_prefilter_escapes);
     return ss_test_done();
 }
