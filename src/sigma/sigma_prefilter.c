@@ -11,14 +11,13 @@
  *  - a string value contributes one piece of its (folded) literal text: the longest run
  *    of ASCII bytes other than '"', '\' and control characters, since only those bytes
  *    appear unchanged in JSON text (the others may be escaped), cut to its first
- *    MAX_PIECE bytes; integer values their
- *    decimal text (they match only that exact text); a regular expression the longest
- *    literal run it requires (no alternation at top level, nothing under a quantifier
- *    that allows zero repeats, no group contents);
+ *    MAX_PIECE bytes; integer values their decimal text (they match only that exact
+ *    text); a regular expression the longest literal run it requires (no alternation at
+ *    top level, nothing under a quantifier that allows zero repeats, no group contents);
  *  - OR and lists: the union (a long list without the affixes its pieces share:
- *    trim_shared); AND: the best child set; NOT, null, exists, neq,
- *    comparisons, CIDR, fieldref and booleans: no constraint (the instance is always a
- *    candidate); a value that never matches: the empty set.
+ *    trim_shared); AND: the best child set; NOT, null, exists, neq, comparisons, CIDR,
+ *    fieldref and booleans: no constraint (the instance is always a candidate); a value
+ *    that never matches: the empty set.
  * JSON may also write any character as \uXXXX and '/' as '\/': a record that contains
  * either escape anywhere (detected by the same scan) is scanned again, unescaped: every
  * escape of an ASCII character becomes that character and any other escape a control
