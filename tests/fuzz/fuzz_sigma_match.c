@@ -7,8 +7,9 @@
  * Input: one record (JSON text, hostile). A fixed rule set (below: every modifier that
  * gives the prefilter a literal, values with characters JSON may escape, non-ASCII
  * text, keywords, regular expressions with and without (?i)) is compiled twice, with
- * the prefilter and without it (SS_SIGMA_NO_PREFILTER). The record is matched by both
- * with SS_SIGMA_VALIDATE; the target aborts unless both return the same code and, for a
+ * the prefilter and without it (SS_SIGMA_NO_PREFILTER); a list of 40 indicators that
+ * share affixes exercises the trimmed literals. The record is matched by both with
+ * SS_SIGMA_VALIDATE; the target aborts unless both return the same code and, for a
  * valid record, the same hits (rule and count). The record is also matched without
  * validation on the prefiltered set, where malformed text must never be read out of
  * bounds (a private copy of exactly its size lets ASan see any overread). Crashes,
@@ -75,7 +76,21 @@ static const char rules[] =
     "title: cased\nlogsource: {product: t}\ndetection:\n"
     "  s: {a|cased: Alpha}\n  condition: s\n---\n"
     "title: one of\nlogsource: {product: t}\ndetection:\n"
-    "  sel1: {m: first}\n  sel2: {m|endswith: second}\n  condition: 1 of sel*\n";
+    "  sel1: {m: first}\n  sel2: {m|endswith: second}\n  condition: 1 of sel*\n---\n"
+    /* 40 pieces sharing affixes: the prefilter keeps their middles (trim_shared) */
+    "title: indicators\nlogsource: {product: t}\ndetection:\n"
+    "  s:\n    d|contains: [ioc-a0.evil.example, ioc-a1.evil.example, ioc-a2.evil.example,\n"
+    "      ioc-a3.evil.example, ioc-a4.evil.example, ioc-a5.evil.example, ioc-a6.evil.example,\n"
+    "      ioc-a7.evil.example, ioc-a8.evil.example, ioc-a9.evil.example, ioc-b0.evil.example,\n"
+    "      ioc-b1.evil.example, ioc-b2.evil.example, ioc-b3.evil.example, ioc-b4.evil.example,\n"
+    "      ioc-b5.evil.example, ioc-b6.evil.example, ioc-b7.evil.example, ioc-b8.evil.example,\n"
+    "      ioc-b9.evil.example, ioc-c0.evil.example, ioc-c1.evil.example, ioc-c2.evil.example,\n"
+    "      ioc-c3.evil.example, ioc-c4.evil.example, ioc-c5.evil.example, ioc-c6.evil.example,\n"
+    "      ioc-c7.evil.example, ioc-c8.evil.example, ioc-c9.evil.example, ioc-d0.evil.example,\n"
+    "      ioc-d1.evil.example, ioc-d2.evil.example, ioc-d3.evil.example, ioc-d4.evil.example,\n"
+    "      ioc-d5.evil.example, ioc-d6.evil.example, ioc-d7.evil.example, ioc-d8.evil.example,\n"
+    "      ioc-d9.evil.example]\n"
+    "  condition: s\n";
 
 static struct ss_sigma_ruleset *with_pf, *without_pf;
 static struct ss_sigma_scratch *s_with, *s_without, *s_raw;
