@@ -1314,6 +1314,56 @@ static void test_prefilter_deferred(void)
     ss_sigma_ruleset_free(rs);
 }
 
+/* One rule set compiled with the prefilter and without it, a scratch each. */
+struct pf_pair {
+    struct ss_sigma_ruleset *on, *off;
+    struct ss_sigma_scratch *s_on, *s_off;
+};
+
+static void pf_pair_close(struct pf_pair *p)
+{
+    ss_sigma_scratch_free(p->s_on);
+    ss_sigma_scratch_free(p->s_off);
+    ss_sigma_ruleset_free(p->on);
+    ss_sigma_ruleset_free(p->off);
+    *p = (struct pf_pair){ 0 };
+}
+
+/* Build both from @rules (scratches with @scratch_flags); false (all freed) if not. */
+static bool pf_pair_open(struct pf_pair *p, const char *rules, unsigned scratch_flags)
+{
+    *p = (struct pf_pair){ .on = build(rules, NULL, 0),
+                           .off = build(rules, NULL, SS_SIGMA_NO_PREFILTER) };
+    if (p->on != NULL && p->off != NULL) {
+        p->s_on = ss_sigma_scratch_new(p->on, scratch_flags);
+        p->s_off = ss_sigma_scratch_new(p->off, scratch_flags);
+    }
+    if (p->s_on == NULL || p->s_off == NULL) {
+        pf_pair_close(p);
+        return false;
+    }
+    return true;
+}
+
+/* Match @rec on both: true when both succeed with the same rules hit (*ret_n of them). */
+static bool pf_pair_match(struct pf_pair *p, const char *rec, size_t len, size_t *ret_n)
+{
+    const struct ss_sigma_hit *h1, *h2;
+    size_t n1, n2;
+
+    if (ss_sigma_match(p->on, p->s_on, ss_sigma_source(p->on, "t"), rec, len, NULL, &h1, &n1) !=
+            0 ||
+        ss_sigma_match(p->off, p->s_off, ss_sigma_source(p->off, "t"), rec, len, NULL, &h2, &n2) !=
+            0 ||
+        n1 != n2)
+        return false;
+    for (size_t i = 0; i < n1; i++)
+        if (h1[i].rule != h2[i].rule)
+            return false;
+    *ret_n = n1;
+    return true;
+}
+
 /*
  * A value of 40,000 bytes (past Vectorscan's pattern length limit): the rule set still
  * compiles (the prefilter keeps the piece's first 256 bytes), and only the record that
@@ -1324,9 +1374,8 @@ static void test_prefilter_long_value(void)
 {
     const size_t vlen = 40000;
     struct ss_buf rules = SS_BUF_INIT(1 << 20), rec = SS_BUF_INIT(1 << 20);
-    struct ss_sigma_ruleset *on, *off;
-    struct ss_sigma_scratch *s_on, *s_off;
     struct ss_sigma_stats st = { 0 };
+    struct pf_pair p;
 
     ASSERT_OK(ss_buf_puts(&rules, "title: long\nlogsource: {product: t}\ndetection:\n"
                                   "  s: {f|contains: '"));
@@ -1334,36 +1383,23 @@ static void test_prefilter_long_value(void)
         ASSERT_OK(ss_buf_putc(&rules, (char)('a' + i % 26)));
     ASSERT_OK(ss_buf_puts(&rules, "'}\n  condition: s\n"));
     ASSERT_OK(ss_buf_putc(&rules, '\0'));
-    on = build(rules.ptr, NULL, 0);
-    off = build(rules.ptr, NULL, SS_SIGMA_NO_PREFILTER);
-    ASSERT_TRUE(on != NULL && off != NULL);
-    s_on = ss_sigma_scratch_new(on, SS_SIGMA_VALIDATE);
-    s_off = ss_sigma_scratch_new(off, SS_SIGMA_VALIDATE);
-    ASSERT_TRUE(s_on != NULL && s_off != NULL);
+    ASSERT_TRUE(pf_pair_open(&p, rules.ptr, SS_SIGMA_VALIDATE));
     /* the whole value; its first 300 bytes only (holds the prefilter's piece); nothing */
     for (int k = 0; k < 3; k++) {
-        const struct ss_sigma_hit *h1, *h2;
-        size_t n1, n2, take = k == 0 ? vlen : k == 1 ? 300 : 0;
+        size_t n, take = k == 0 ? vlen : k == 1 ? 300 : 0;
 
         ss_buf_reset(&rec);
         ASSERT_OK(ss_buf_puts(&rec, "{\"f\":\"x"));
         for (size_t i = 0; i < take; i++)
             ASSERT_OK(ss_buf_putc(&rec, (char)('a' + i % 26)));
         ASSERT_OK(ss_buf_puts(&rec, "y\"}"));
-        ASSERT_OK(
-            ss_sigma_match(on, s_on, ss_sigma_source(on, "t"), rec.ptr, rec.len, NULL, &h1, &n1));
-        ASSERT_OK(ss_sigma_match(off, s_off, ss_sigma_source(off, "t"), rec.ptr, rec.len, NULL, &h2,
-                                 &n2));
-        ASSERT_EQ(n1, k == 0 ? 1 : 0);
-        ASSERT_EQ(n2, n1);
+        ASSERT_TRUE(pf_pair_match(&p, rec.ptr, rec.len, &n));
+        ASSERT_EQ(n, k == 0 ? 1 : 0);
     }
-    ss_sigma_scratch_stats(s_on, &st);
+    ss_sigma_scratch_stats(p.s_on, &st);
     ASSERT_EQ(st.n_records, 3);
     ASSERT_EQ(st.n_candidates, 2);
-    ss_sigma_scratch_free(s_on);
-    ss_sigma_scratch_free(s_off);
-    ss_sigma_ruleset_free(on);
-    ss_sigma_ruleset_free(off);
+    pf_pair_close(&p);
     ss_buf_release(&rules);
     ss_buf_release(&rec);
 }
@@ -1386,39 +1422,25 @@ static void test_prefilter_shared_affixes(void)
         "{\"d\":\"nothing\"}",
         "{\"d\":\"xc-000017y\"}", /* the kept middle: a candidate, no hit */
     };
-    struct ss_sigma_ruleset *on, *off;
-    struct ss_sigma_scratch *s_on, *s_off;
     struct ss_sigma_stats st = { 0 };
+    struct pf_pair p;
 
     ASSERT_OK(ss_buf_puts(&rules, "title: iocs\nlogsource: {product: t}\ndetection:\n"
                                   "  s:\n    d|contains:\n"));
     for (int i = 0; i < 40; i++)
         ASSERT_OK(ss_buf_printf(&rules, "      - ioc-%06d.example.com\n", i));
     ASSERT_OK(ss_buf_puts(&rules, "  condition: s\n"));
-    on = build(rules.ptr, NULL, 0);
-    off = build(rules.ptr, NULL, SS_SIGMA_NO_PREFILTER);
-    ASSERT_TRUE(on != NULL && off != NULL);
-    s_on = ss_sigma_scratch_new(on, 0);
-    s_off = ss_sigma_scratch_new(off, 0);
-    ASSERT_TRUE(s_on != NULL && s_off != NULL);
+    ASSERT_TRUE(pf_pair_open(&p, rules.ptr, 0));
     for (size_t k = 0; k < SS_ARRAY_LEN(recs); k++) {
-        const struct ss_sigma_hit *h1, *h2;
-        size_t n1, n2;
+        size_t n;
 
-        ASSERT_OK(ss_sigma_match(on, s_on, ss_sigma_source(on, "t"), recs[k], strlen(recs[k]), NULL,
-                                 &h1, &n1));
-        ASSERT_OK(ss_sigma_match(off, s_off, ss_sigma_source(off, "t"), recs[k], strlen(recs[k]),
-                                 NULL, &h2, &n2));
-        ASSERT_EQ(n1, k == 0 || k == 2 ? 1 : 0);
-        ASSERT_EQ(n2, n1);
+        ASSERT_TRUE(pf_pair_match(&p, recs[k], strlen(recs[k]), &n));
+        ASSERT_EQ(n, k == 0 || k == 2 ? 1 : 0);
     }
-    ss_sigma_scratch_stats(s_on, &st);
+    ss_sigma_scratch_stats(p.s_on, &st);
     ASSERT_EQ(st.n_records, 6);
     ASSERT_EQ(st.n_candidates, 3);
-    ss_sigma_scratch_free(s_on);
-    ss_sigma_scratch_free(s_off);
-    ss_sigma_ruleset_free(on);
-    ss_sigma_ruleset_free(off);
+    pf_pair_close(&p);
     ss_buf_release(&rules);
 }
 
@@ -1442,31 +1464,21 @@ static void test_prefilter_escapes(void)
         "{\"f\":\"beta\\u0027s\",\"g\":\"q\"}",  /* neither (90 times) */
     };
     static const int times[] = { 1, 1, 1, 7, 90 };
-    struct ss_sigma_ruleset *on = build(rules, NULL, 0), *off;
-    struct ss_sigma_scratch *s_on, *s_off;
     struct ss_sigma_stats st = { 0 };
     uint64_t hits = 0;
+    struct pf_pair p;
 
-    off = build(rules, NULL, SS_SIGMA_NO_PREFILTER);
-    ASSERT_TRUE(on != NULL && off != NULL);
-    s_on = ss_sigma_scratch_new(on, 0);
-    s_off = ss_sigma_scratch_new(off, 0);
-    ASSERT_TRUE(s_on != NULL && s_off != NULL);
+    ASSERT_TRUE(pf_pair_open(&p, rules, 0));
     for (size_t k = 0; k < SS_ARRAY_LEN(recs); k++) {
         for (int t = 0; t < times[k]; t++) {
-            const struct ss_sigma_hit *h1, *h2;
-            size_t n1, n2;
+            size_t n;
 
-            ASSERT_OK(ss_sigma_match(on, s_on, ss_sigma_source(on, "t"), recs[k], strlen(recs[k]),
-                                     NULL, &h1, &n1));
-            ASSERT_OK(ss_sigma_match(off, s_off, ss_sigma_source(off, "t"), recs[k],
-                                     strlen(recs[k]), NULL, &h2, &n2));
-            ASSERT_EQ(n1, n2);
-            ASSERT_EQ(n1, k == 3 ? 2 : k == 0 || k == 2 ? 1 : 0);
-            hits += n1;
+            ASSERT_TRUE(pf_pair_match(&p, recs[k], strlen(recs[k]), &n));
+            ASSERT_EQ(n, k == 3 ? 2 : k == 0 || k == 2 ? 1 : 0);
+            hits += n;
         }
     }
-    ss_sigma_scratch_stats(s_on, &st);
+    ss_sigma_scratch_stats(p.s_on, &st);
     ASSERT_EQ(st.n_records, 100);
     ASSERT_EQ(st.n_candidates, 9);
     ASSERT_EQ(st.n_evals, 16);
@@ -1482,7 +1494,7 @@ static void test_prefilter_escapes(void)
             "{\"f\":\"alph\\",           /* not: a backslash last */
         };
         static const int want[] = { SS_ESYNTAX, SS_ESYNTAX, 0, 0 };
-        struct ss_sigma_scratch *sv = ss_sigma_scratch_new(on, SS_SIGMA_VALIDATE);
+        struct ss_sigma_scratch *sv = ss_sigma_scratch_new(p.on, SS_SIGMA_VALIDATE);
         struct ss_sigma_stats sb = { 0 };
 
         ASSERT_TRUE(sv != NULL);
@@ -1490,8 +1502,8 @@ static void test_prefilter_escapes(void)
             const struct ss_sigma_hit *h;
             size_t n;
 
-            ASSERT_EQ(ss_sigma_match(on, sv, ss_sigma_source(on, "t"), broken[k], strlen(broken[k]),
-                                     NULL, &h, &n),
+            ASSERT_EQ(ss_sigma_match(p.on, sv, ss_sigma_source(p.on, "t"), broken[k],
+                                     strlen(broken[k]), NULL, &h, &n),
                       want[k]);
         }
         ss_sigma_scratch_stats(sv, &sb);
@@ -1499,10 +1511,7 @@ static void test_prefilter_escapes(void)
         ASSERT_EQ(sb.n_invalid, 2);
         ss_sigma_scratch_free(sv);
     }
-    ss_sigma_scratch_free(s_on);
-    ss_sigma_scratch_free(s_off);
-    ss_sigma_ruleset_free(on);
-    ss_sigma_ruleset_free(off);
+    pf_pair_close(&p);
 }
 
 int main(void)
