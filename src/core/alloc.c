@@ -105,6 +105,27 @@ void *ss_reallocarray(void *p, size_t n, size_t size)
     return ss_realloc(p, n * size);
 }
 
+int ss_grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    void *n;
+    size_t c = *cap;
+
+    if (need <= c)
+        return 0;
+    c = c == 0 ? 16 : c;
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return -ENOMEM;
+        c *= 2;
+    }
+    n = ss_reallocarray(*arr, c, size);
+    if (n == NULL)
+        return -ENOMEM;
+    *arr = n;
+    *cap = c;
+    return 0;
+}
+
 void ss_free(void *p)
 {
     union hdr *h;

@@ -21,6 +21,12 @@ SS_MUST_USE void *ss_calloc(size_t n, size_t size);
 SS_MUST_USE void *ss_realloc(void *p, size_t n);
 /** Resize an array of @n elements of @size bytes, checking for overflow. As ss_realloc. */
 SS_MUST_USE void *ss_reallocarray(void *p, size_t n, size_t size);
+/**
+ * Make the heap array *@arr (@size-byte elements, *@cap of them) hold at least @need:
+ * its capacity doubles from 16 until it does. Returns 0, or -ENOMEM with *@arr and *@cap
+ * unchanged. Callers pass (void **)&array.
+ */
+SS_MUST_USE int ss_grow(void **arr, size_t *cap, size_t need, size_t size);
 /** Free @p (NULL is a no-op). */
 void ss_free(void *p);
 /** Duplicate the NUL-terminated @s. Returns owned copy — free with ss_free(); NULL on OOM. */

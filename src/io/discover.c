@@ -81,15 +81,8 @@ static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...)
     char reason[512];
     va_list ap;
 
-    if (w->n_skipped == w->cap_skipped) {
-        size_t ncap = w->cap_skipped != 0 ? w->cap_skipped * 2 : 16;
-        struct ss_skipped *n = ss_reallocarray(w->skipped, ncap, sizeof(*n));
-
-        if (n == NULL)
-            return w->err = -ENOMEM;
-        w->skipped = n;
-        w->cap_skipped = ncap;
-    }
+    if (ss_grow((void **)&w->skipped, &w->cap_skipped, w->n_skipped + 1, sizeof(*w->skipped)) < 0)
+        return w->err = -ENOMEM;
     va_start(ap, fmt);
     (void)vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
@@ -113,15 +106,8 @@ static int add_ent(struct walk *w, const char *rel, const char *path, const stru
     if ((uint64_t)w->n_ents >= w->lim->max_files)
         return w->err = ss_diag_set(w->diag, SS_ELIMIT, rel, 0, 0, UINT64_MAX,
                                     "more than %" PRIu64 " files in the case", w->lim->max_files);
-    if (w->n_ents == w->cap_ents) {
-        size_t ncap = w->cap_ents != 0 ? w->cap_ents * 2 : 64;
-        struct walk_ent *n = ss_reallocarray(w->ents, ncap, sizeof(*n));
-
-        if (n == NULL)
-            return w->err = -ENOMEM;
-        w->ents = n;
-        w->cap_ents = ncap;
-    }
+    if (ss_grow((void **)&w->ents, &w->cap_ents, w->n_ents + 1, sizeof(*w->ents)) < 0)
+        return w->err = -ENOMEM;
     e = &w->ents[w->n_ents];
     *e = (struct walk_ent){
         .relpath = ss_strdup(rel),
@@ -208,15 +194,8 @@ static int push_subtree(struct walk *w, const char *abs, const char *rel, const 
 {
     struct subtree *t;
 
-    if (w->n_front == w->cap_front) {
-        size_t ncap = w->cap_front != 0 ? w->cap_front * 2 : 16;
-        struct subtree *n = ss_reallocarray(w->front, ncap, sizeof(*n));
-
-        if (n == NULL)
-            return w->err = -ENOMEM;
-        w->front = n;
-        w->cap_front = ncap;
-    }
+    if (ss_grow((void **)&w->front, &w->cap_front, w->n_front + 1, sizeof(*w->front)) < 0)
+        return w->err = -ENOMEM;
     t = &w->front[w->n_front];
     *t = (struct subtree){ .abs = ss_strdup(abs),
                            .rel = ss_strdup(rel),
@@ -536,6 +515,19 @@ static void walk_release(struct walk *w)
  * Walk subtree @t (ss_task_fn): a walk of its own, with the case's limits and root and
  * the subtree's ancestors; what it finds (and its error) stays in t->w.
  */
+/* Position @w at subtree @t: its paths into @abs/@rel, its depth and ancestors. */
+static int enter_subtree(struct walk *w, const struct subtree *t, struct ss_buf *abs,
+                         struct ss_buf *rel)
+{
+    ss_buf_reset(abs);
+    ss_buf_reset(rel);
+    if (ss_buf_puts(abs, t->abs) < 0 || ss_buf_puts(rel, t->rel) < 0)
+        return w->err = -ENOMEM;
+    w->depth = t->depth;
+    memcpy(w->anc, t->anc, (t->depth + 1) * sizeof(*t->anc));
+    return 0;
+}
+
 static int subtree_task(void *ctx, size_t i, unsigned worker)
 {
     const struct walk *main = ctx;
@@ -551,11 +543,7 @@ static int subtree_task(void *ctx, size_t i, unsigned worker)
     w->lim = main->lim;
     memcpy(w->root_real, main->root_real, sizeof(w->root_real));
     w->root_real_len = main->root_real_len;
-    w->depth = t->depth;
-    memcpy(w->anc, t->anc, (t->depth + 1) * sizeof(*t->anc));
-    if (ss_buf_puts(&abs, t->abs) < 0 || ss_buf_puts(&rel, t->rel) < 0)
-        w->err = -ENOMEM;
-    else
+    if (enter_subtree(w, t, &abs, &rel) == 0)
         walk_dir(w, &abs, &rel);
     ss_buf_release(&abs);
     ss_buf_release(&rel);
@@ -565,24 +553,11 @@ static int subtree_task(void *ctx, size_t i, unsigned worker)
 /* Move what subtree walk @src found into @dst (which then owns it). */
 static int merge_walk(struct walk *dst, struct walk *src)
 {
-    if (src->n_ents > dst->cap_ents - dst->n_ents) {
-        size_t ncap = SS_MAX(dst->cap_ents * 2, dst->n_ents + src->n_ents);
-        struct walk_ent *n = ss_reallocarray(dst->ents, ncap, sizeof(*n));
-
-        if (n == NULL)
-            return -ENOMEM;
-        dst->ents = n;
-        dst->cap_ents = ncap;
-    }
-    if (src->n_skipped > dst->cap_skipped - dst->n_skipped) {
-        size_t ncap = SS_MAX(dst->cap_skipped * 2, dst->n_skipped + src->n_skipped);
-        struct ss_skipped *n = ss_reallocarray(dst->skipped, ncap, sizeof(*n));
-
-        if (n == NULL)
-            return -ENOMEM;
-        dst->skipped = n;
-        dst->cap_skipped = ncap;
-    }
+    if (ss_grow((void **)&dst->ents, &dst->cap_ents, dst->n_ents + src->n_ents,
+                sizeof(*dst->ents)) < 0 ||
+        ss_grow((void **)&dst->skipped, &dst->cap_skipped, dst->n_skipped + src->n_skipped,
+                sizeof(*dst->skipped)) < 0)
+        return -ENOMEM;
     if (src->n_ents > 0)
         memcpy(dst->ents + dst->n_ents, src->ents, src->n_ents * sizeof(*src->ents));
     dst->n_ents += src->n_ents;
@@ -621,17 +596,9 @@ static void walk_tree(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
 
         w->front = NULL;
         w->n_front = w->cap_front = 0;
-        for (size_t i = 0; i < n && w->err == 0; i++) {
-            ss_buf_reset(abs);
-            ss_buf_reset(rel);
-            if (ss_buf_puts(abs, cur[i].abs) < 0 || ss_buf_puts(rel, cur[i].rel) < 0) {
-                w->err = -ENOMEM;
-                break;
-            }
-            w->depth = cur[i].depth;
-            memcpy(w->anc, cur[i].anc, (cur[i].depth + 1) * sizeof(*w->anc));
-            walk_dir(w, abs, rel);
-        }
+        for (size_t i = 0; i < n && w->err == 0; i++)
+            if (enter_subtree(w, &cur[i], abs, rel) == 0)
+                walk_dir(w, abs, rel);
         subtrees_free(cur, n);
     }
     w->collect = false;
@@ -657,7 +624,7 @@ static void walk_tree(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
         w->front[i].w = NULL;
     }
     /* a subtree stops at the limit by itself; together they may pass it */
-    if ((w->err == 0 || w->err == SS_ELIMIT) && (w->err != 0 || w->n_ents > w->lim->max_files))
+    if (w->err == SS_ELIMIT || (w->err == 0 && w->n_ents > w->lim->max_files))
         w->err = ss_diag_set(w->diag, SS_ELIMIT, NULL, 0, 0, UINT64_MAX,
                              "more than %" PRIu64 " files in the case", w->lim->max_files);
 }

@@ -117,26 +117,8 @@ static uint32_t ipv4_embargo(struct sy_rng *r, const char *code)
     return (UINT32_C(152) << 24) | (b2 << 16) | (c3 << 8) | sy_range(r, 1, 254);
 }
 
-/* Grow *@arr (elements of @size) to hold @need; arrays live on the heap, freed at release. */
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
-{
-    void *n;
-    size_t c = *cap;
-
-    if (need <= c)
-        return 0;
-    c = c == 0 ? 16 : c;
-    while (c < need)
-        c *= 2;
-    n = ss_reallocarray(*arr, c, size);
-    if (n == NULL)
-        return -ENOMEM;
-    *arr = n;
-    *cap = c;
-    return 0;
-}
-
-#define GROW(b, arr, cap, n) grow((void **)&(b)->w->arr, &(b)->cap, (n), sizeof(*(b)->w->arr))
+/* Arrays of the world live on the heap, freed at release. */
+#define GROW(b, arr, cap, n) ss_grow((void **)&(b)->w->arr, &(b)->cap, (n), sizeof(*(b)->w->arr))
 
 static void lower_copy(char *dst, size_t dst_len, const char *src)
 {
