@@ -131,15 +131,25 @@ static void lset_release(struct lset *x)
     *x = (struct lset){ 0 };
 }
 
+/* Add piece @p[0..n) (at most MAX_PIECE bytes, as every piece is) in lower case. */
 static int lset_add(struct lset *x, const char *p, size_t n)
 {
-    char *low;
+    char low[MAX_PIECE];
     bool found;
     size_t at;
-    int r = sindex_reserve(&x->ix, x->s, x->l, x->n);
+    int r;
 
+    if (SS_NEVER(n > MAX_PIECE))
+        return -EINVAL;
+    /* pieces are searched caselessly: store them lower case */
+    for (size_t i = 0; i < n; i++)
+        low[i] = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] + 32) : p[i];
+    r = sindex_reserve(&x->ix, x->s, x->l, x->n);
     if (r < 0)
         return r;
+    at = sindex_probe(&x->ix, x->s, x->l, low, n, &found);
+    if (found)
+        return 0;
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 4;
         char **ns = ss_reallocarray(x->s, cap, sizeof(*ns));
@@ -154,19 +164,9 @@ static int lset_add(struct lset *x, const char *p, size_t n)
         x->l = nl;
         x->cap = cap;
     }
-    low = ss_strndup(p, n);
-    if (low == NULL)
+    x->s[x->n] = ss_strndup(low, n);
+    if (x->s[x->n] == NULL)
         return -ENOMEM;
-    /* pieces are searched caselessly: store them lower case */
-    for (size_t i = 0; i < n; i++)
-        if (low[i] >= 'A' && low[i] <= 'Z')
-            low[i] = (char)(low[i] + 32);
-    at = sindex_probe(&x->ix, x->s, x->l, low, n, &found);
-    if (found) {
-        ss_free(low);
-        return 0;
-    }
-    x->s[x->n] = low;
     x->l[x->n] = n;
     x->ix.slot[at] = (uint32_t)(x->n + 1);
     x->n++;
