@@ -182,11 +182,6 @@ static int handle_link(struct walk *w, const char *abs, const char *rel)
     return add_ent(w, rel, real, &st, true);
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel);
 
 /* Keep directory @abs (@st) for a later walk of its subtree. */
@@ -213,42 +208,55 @@ static int push_subtree(struct walk *w, const char *abs, const char *rel, const 
     return 0;
 }
 
-static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
+/* Entry @abs (@rel), of status @st (lstat: links not followed). */
+static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel,
+                       const struct stat *st)
 {
-    struct stat st;
-
-    if (lstat(abs->ptr, &st) != 0) {
-        (void)add_skipped(w, rel->ptr, "cannot stat: %s", strerror(errno));
-        return;
-    }
-    if (S_ISLNK(st.st_mode)) {
+    if (S_ISLNK(st->st_mode)) {
         (void)handle_link(w, abs->ptr, rel->ptr);
-    } else if (S_ISDIR(st.st_mode)) {
+    } else if (S_ISDIR(st->st_mode)) {
         if (w->depth + 1 > IO_MAX_DIR_DEPTH) {
             (void)add_skipped(w, rel->ptr, "directories nested deeper than %d", IO_MAX_DIR_DEPTH);
             return;
         }
         if (w->collect) {
-            (void)push_subtree(w, abs->ptr, rel->ptr, &st);
+            (void)push_subtree(w, abs->ptr, rel->ptr, st);
             return;
         }
         w->depth++;
-        w->anc[w->depth].dev = st.st_dev;
-        w->anc[w->depth].ino = st.st_ino;
+        w->anc[w->depth].dev = st->st_dev;
+        w->anc[w->depth].ino = st->st_ino;
         walk_dir(w, abs, rel);
         w->depth--;
-    } else if (S_ISREG(st.st_mode)) {
-        (void)add_ent(w, rel->ptr, abs->ptr, &st, false);
+    } else if (S_ISREG(st->st_mode)) {
+        (void)add_ent(w, rel->ptr, abs->ptr, st, false);
     } else {
-        (void)add_skipped(w, rel->ptr, "%s", file_type_name(st.st_mode));
+        (void)add_skipped(w, rel->ptr, "%s", file_type_name(st->st_mode));
     }
 }
 
+/* A directory entry, with its status taken while the directory was open. */
+struct dir_item {
+    char *name;
+    int stat_err; /* errno of fstatat, 0 if @st holds */
+    struct stat st;
+};
+
+static int cmp_item(const void *a, const void *b)
+{
+    return strcmp(((const struct dir_item *)a)->name, ((const struct dir_item *)b)->name);
+}
+
+/*
+ * Names and their status first (fstatat relative to the open directory: a full path
+ * costs a lookup per component, and a case's paths run 20 deep), then recursion: at
+ * most one directory stream is open at a time.
+ */
 static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
 {
     DIR *dir = opendir(abs->ptr);
-    char **names = NULL;
-    size_t n_names = 0, cap_names = 0;
+    struct dir_item *items = NULL;
+    size_t n_items = 0, cap_items = 0;
     const size_t abs_len = abs->len, rel_len = rel->len;
     struct dirent *de;
 
@@ -256,64 +264,63 @@ static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
         (void)add_skipped(w, rel->ptr, "cannot open directory: %s", strerror(errno));
         return;
     }
-    /* Names first, then recursion: at most one directory stream is open at a time. */
     for (;;) {
+        struct dir_item *it;
+
         errno = 0;
         de = readdir(dir);
         if (de == NULL)
             break;
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        if (n_names == cap_names) {
-            size_t ncap = cap_names != 0 ? cap_names * 2 : 32;
-            char **n = ss_reallocarray(names, ncap, sizeof(*n));
-
-            if (n == NULL) {
-                w->err = -ENOMEM;
-                break;
-            }
-            names = n;
-            cap_names = ncap;
-        }
-        names[n_names] = ss_strdup(de->d_name);
-        if (names[n_names] == NULL) {
+        if (ss_grow((void **)&items, &cap_items, n_items + 1, sizeof(*items)) < 0) {
             w->err = -ENOMEM;
             break;
         }
-        n_names++;
+        it = &items[n_items];
+        it->name = ss_strdup(de->d_name);
+        if (it->name == NULL) {
+            w->err = -ENOMEM;
+            break;
+        }
+        it->stat_err =
+            fstatat(dirfd(dir), de->d_name, &it->st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+        n_items++;
     }
     if (de == NULL && errno != 0 && w->err == 0)
         (void)add_skipped(w, rel->ptr, "cannot read directory: %s", strerror(errno));
     (void)closedir(dir);
-    if (n_names > 1)
-        qsort(names, n_names, sizeof(*names), cmp_cstr);
-    for (size_t i = 0; i < n_names && w->err == 0; i++) {
+    if (n_items > 1)
+        qsort(items, n_items, sizeof(*items), cmp_item);
+    for (size_t i = 0; i < n_items && w->err == 0; i++) {
         int r = 0;
 
         if (abs->len > 0 && abs->ptr[abs->len - 1] != '/')
             r = ss_buf_putc(abs, '/');
         if (r == 0)
-            r = ss_buf_puts(abs, names[i]);
+            r = ss_buf_puts(abs, items[i].name);
         if (r == 0 && rel_len > 0)
             r = ss_buf_putc(rel, '/');
         if (r == 0)
-            r = ss_buf_puts(rel, names[i]);
+            r = ss_buf_puts(rel, items[i].name);
         if (r == SS_ELIMIT) {
             ss_buf_truncate(rel, rel_len);
-            if (ss_buf_puts(rel, names[i]) != 0)
+            if (ss_buf_puts(rel, items[i].name) != 0)
                 ss_buf_truncate(rel, rel_len);
             (void)add_skipped(w, rel->ptr, "path longer than %d bytes", IO_PATH_MAX_BYTES);
         } else if (r < 0) {
             w->err = r;
+        } else if (items[i].stat_err != 0) {
+            (void)add_skipped(w, rel->ptr, "cannot stat: %s", strerror(items[i].stat_err));
         } else {
-            walk_entry(w, abs, rel);
+            walk_entry(w, abs, rel, &items[i].st);
         }
         ss_buf_truncate(abs, abs_len);
         ss_buf_truncate(rel, rel_len);
     }
-    for (size_t i = 0; i < n_names; i++)
-        ss_free(names[i]);
-    ss_free(names);
+    for (size_t i = 0; i < n_items; i++)
+        ss_free(items[i].name);
+    ss_free(items);
 }
 
 static int cmp_ent_rel(const void *a, const void *b)
