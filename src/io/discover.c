@@ -14,6 +14,12 @@
  * descended into (its tree is walked under its real path anyway, and descending could
  * multiply paths exponentially); one to an ancestor is reported as a loop.
  */
+/*
+ * readdir's d_type (not POSIX, but in glibc, musl and the BSDs) saves a stat per file;
+ * without DT_REG every entry is stat'ed.
+ */
+#define _DEFAULT_SOURCE 1
+
 #include "io/io_int.h"
 
 #include "core/alloc.h"
@@ -37,7 +43,8 @@ struct walk_ent {
     ino_t ino;
     uint64_t size;
     bool via_link;
-    bool dup; /* dropped: same file as another entry */
+    bool stat_at_open; /* dev, ino and size are the sniff's fstat (readdir: a regular file) */
+    bool dup;          /* dropped: same file as another entry */
     struct ss_sniff sniff;
     int open_err; /* -errno when the file could not be opened for sniffing */
 };
@@ -98,6 +105,7 @@ static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...)
     return 0;
 }
 
+/* Take file @rel: @st is its status, or NULL to take it when the file is opened. */
 static int add_ent(struct walk *w, const char *rel, const char *path, const struct stat *st,
                    bool via_link)
 {
@@ -112,11 +120,14 @@ static int add_ent(struct walk *w, const char *rel, const char *path, const stru
     *e = (struct walk_ent){
         .relpath = ss_strdup(rel),
         .path = ss_strdup(path),
-        .dev = st->st_dev,
-        .ino = st->st_ino,
-        .size = (uint64_t)st->st_size,
         .via_link = via_link,
+        .stat_at_open = st == NULL,
     };
+    if (st != NULL) {
+        e->dev = st->st_dev;
+        e->ino = st->st_ino;
+        e->size = (uint64_t)st->st_size;
+    }
     if (e->relpath == NULL || e->path == NULL) {
         ss_free(e->relpath);
         ss_free(e->path);
@@ -208,11 +219,16 @@ static int push_subtree(struct walk *w, const char *abs, const char *rel, const 
     return 0;
 }
 
-/* Entry @abs (@rel), of status @st (lstat: links not followed). */
+/*
+ * Entry @abs (@rel), of status @st (lstat: links not followed), or NULL for a regular
+ * file whose status is taken when it is opened.
+ */
 static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel,
                        const struct stat *st)
 {
-    if (S_ISLNK(st->st_mode)) {
+    if (st == NULL) {
+        (void)add_ent(w, rel->ptr, abs->ptr, NULL, false);
+    } else if (S_ISLNK(st->st_mode)) {
         (void)handle_link(w, abs->ptr, rel->ptr);
     } else if (S_ISDIR(st->st_mode)) {
         if (w->depth + 1 > IO_MAX_DIR_DEPTH) {
@@ -238,6 +254,7 @@ static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel,
 /* A directory entry, with its status taken while the directory was open. */
 struct dir_item {
     char *name;
+    bool is_reg;  /* a regular file (readdir's type): not stat'ed here (sniff_ent does) */
     int stat_err; /* errno of fstatat, 0 if @st holds */
     struct stat st;
 };
@@ -249,8 +266,9 @@ static int cmp_item(const void *a, const void *b)
 
 /*
  * Names and their status first (fstatat relative to the open directory: a full path
- * costs a lookup per component, and a case's paths run 20 deep), then recursion: at
- * most one directory stream is open at a time.
+ * costs a lookup per component, and a case's paths run 20 deep; a regular file's status
+ * comes from the fstat after it is opened to be sniffed, one system call fewer per
+ * file), then recursion: at most one directory stream is open at a time.
  */
 static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
 {
@@ -283,8 +301,14 @@ static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
             w->err = -ENOMEM;
             break;
         }
-        it->stat_err =
-            fstatat(dirfd(dir), de->d_name, &it->st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+#ifdef DT_REG
+        it->is_reg = de->d_type == DT_REG;
+#else
+        it->is_reg = false;
+#endif
+        it->stat_err = 0;
+        if (!it->is_reg && fstatat(dirfd(dir), de->d_name, &it->st, AT_SYMLINK_NOFOLLOW) != 0)
+            it->stat_err = errno;
         n_items++;
     }
     if (de == NULL && errno != 0 && w->err == 0)
@@ -313,7 +337,7 @@ static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel)
         } else if (items[i].stat_err != 0) {
             (void)add_skipped(w, rel->ptr, "cannot stat: %s", strerror(items[i].stat_err));
         } else {
-            walk_entry(w, abs, rel, &items[i].st);
+            walk_entry(w, abs, rel, items[i].is_reg ? NULL : &items[i].st);
         }
         ss_buf_truncate(abs, abs_len);
         ss_buf_truncate(rel, rel_len);
@@ -354,6 +378,7 @@ static int cmp_skipped(const void *a, const void *b)
 static int mark_duplicates(struct walk *w)
 {
     struct walk_ent **order;
+    size_t n = 0;
 
     if (w->n_ents < 2)
         return 0;
@@ -361,9 +386,10 @@ static int mark_duplicates(struct walk *w)
     if (order == NULL)
         return -ENOMEM;
     for (size_t i = 0; i < w->n_ents; i++)
-        order[i] = &w->ents[i];
-    qsort(order, w->n_ents, sizeof(*order), cmp_ent_file);
-    for (size_t i = 1; i < w->n_ents; i++) {
+        if (w->ents[i].open_err == 0) /* else never opened: no device and inode */
+            order[n++] = &w->ents[i];
+    qsort(order, n, sizeof(*order), cmp_ent_file);
+    for (size_t i = 1; i < n; i++) {
         size_t k = i;
 
         while (k > 0 && order[k - 1]->dup)
@@ -389,11 +415,14 @@ static void sniff_ent(struct walk_ent *e)
         return;
     }
     /* the file must still be the one the walk saw */
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != e->dev || st.st_ino != e->ino) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (!e->stat_at_open && (st.st_dev != e->dev || st.st_ino != e->ino))) {
         e->open_err = -ESTALE;
         (void)close(fd);
         return;
     }
+    e->dev = st.st_dev;
+    e->ino = st.st_ino;
     e->size = (uint64_t)st.st_size;
     io_sniff_path(e->path, fd, &e->sniff);
     (void)close(fd);
@@ -401,10 +430,10 @@ static void sniff_ent(struct walk_ent *e)
 
 static int sniff_task(void *ctx, size_t task, unsigned worker)
 {
-    struct walk_ent **pending = ctx;
+    struct walk_ent *ents = ctx;
 
     (void)worker;
-    sniff_ent(pending[task]);
+    sniff_ent(&ents[task]);
     return 0;
 }
 
@@ -426,7 +455,10 @@ void ss_case_release(struct ss_case *c)
     *c = (struct ss_case){ 0 };
 }
 
-/* Sniff the kept entries and move them (and the skipped list) into @c. */
+/*
+ * Sniff the entries (which takes the status of those the walk did not stat), drop the
+ * duplicates, and move the rest (and the skipped list) into @c.
+ */
 static int build_case(struct walk *w, struct ss_case *c)
 {
     struct walk_ent **pending = NULL;
@@ -435,6 +467,14 @@ static int build_case(struct walk *w, struct ss_case *c)
 
     if (w->n_ents > 1)
         qsort(w->ents, w->n_ents, sizeof(*w->ents), cmp_ent_rel);
+    if (w->n_ents >= IO_SNIFF_PARALLEL_MIN)
+        r = ss_pool_run(w->threads, w->n_ents, sniff_task, w->ents);
+    if (w->n_ents < IO_SNIFF_PARALLEL_MIN || r < 0) {
+        for (size_t i = 0; i < w->n_ents; i++)
+            if (w->ents[i].sniff.kind == SS_KIND_UNKNOWN && w->ents[i].sniff.why_unknown == NULL &&
+                w->ents[i].open_err == 0)
+                sniff_ent(&w->ents[i]);
+    }
     r = mark_duplicates(w);
     if (r < 0)
         return r;
@@ -444,15 +484,6 @@ static int build_case(struct walk *w, struct ss_case *c)
     for (size_t i = 0; i < w->n_ents; i++)
         if (!w->ents[i].dup)
             pending[n_pending++] = &w->ents[i];
-    if (n_pending >= IO_SNIFF_PARALLEL_MIN)
-        r = ss_pool_run(w->threads, n_pending, sniff_task, pending);
-    if (n_pending < IO_SNIFF_PARALLEL_MIN || r < 0) {
-        for (size_t i = 0; i < n_pending; i++)
-            if (pending[i]->sniff.kind == SS_KIND_UNKNOWN &&
-                pending[i]->sniff.why_unknown == NULL && pending[i]->open_err == 0)
-                sniff_ent(pending[i]);
-    }
-    r = 0;
     c->inputs = ss_calloc(n_pending + 1, sizeof(*c->inputs));
     if (c->inputs == NULL) {
         r = -ENOMEM;

@@ -942,6 +942,9 @@ static void test_discover_tree(void)
     ASSERT_EQ(symlink("a.jsonl", tmp_path("case/link.jsonl")), 0);
     ASSERT_EQ(symlink("b/deep", tmp_path("case/deeplink")), 0);
     ASSERT_EQ(mkfifo(tmp_path("case/pipe"), 0644), 0);
+    /* a hard link: readdir says "regular file" for both, so they are told apart by the
+       device and inode that the sniff's fstat takes */
+    ASSERT_EQ(link(tmp_path("case/x/1.json"), tmp_path("case/x/2.json")), 0);
 
     ASSERT_OK(ss_case_discover(tmp_path("case/"), NULL, &c, &d));
     ASSERT_STREQ(c.root, tmp_path("case"));
@@ -970,7 +973,7 @@ static void test_discover_tree(void)
     ASSERT_U64_EQ(c.inputs[7].size_bytes, 7);
     ASSERT_STREQ(c.inputs[7].path, tmp_path("case/x/1.json"));
 
-    ASSERT_EQ(c.n_skipped, 9);
+    ASSERT_EQ(c.n_skipped, 10);
     ASSERT_STREQ(c.skipped[0].relpath, "b/up");
     ASSERT_STREQ(c.skipped[0].reason, "symbolic link loop");
     ASSERT_STREQ(c.skipped[1].relpath, "dangling");
@@ -988,6 +991,8 @@ static void test_discover_tree(void)
     ASSERT_STREQ(c.skipped[7].reason, "same file as 'a.jsonl'");
     ASSERT_STREQ(c.skipped[8].relpath, "pipe");
     ASSERT_STREQ(c.skipped[8].reason, "a named pipe");
+    ASSERT_STREQ(c.skipped[9].relpath, "x/2.json");
+    ASSERT_STREQ(c.skipped[9].reason, "same file as 'x/1.json'");
 
     /* records come out of the discovered inputs with their input index */
     {
