@@ -13,7 +13,9 @@
  *    appear unchanged in JSON text (the others may be escaped), cut to its first
  *    MAX_PIECE bytes; integer values their decimal text (they match only that exact
  *    text); a regular expression the longest literal run it requires (no alternation at
- *    top level, nothing under a quantifier that allows zero repeats, no group contents);
+ *    top level, nothing under a quantifier that allows zero repeats, no group contents;
+ *    an escape or a character class, POSIX classes within, is skipped whole, and an
+ *    escape whose extent cannot be told gives no constraint);
  *  - OR and lists: the union (a long list without the affixes its pieces share:
  *    trim_shared); AND: the best child set; NOT, null, exists, neq, comparisons, CIDR,
  *    fieldref and booleans: no constraint (the instance is always a candidate); a value
@@ -237,6 +239,110 @@ static int add_piece(struct lset *x, const char *p, size_t n, bool no_ks)
     return lset_add(x, p + off, l);
 }
 
+/* The index just past the argument of an escape at @i: {..}, <..> or '..' (else @i). */
+static size_t skip_arg(const char *re, size_t n, size_t i)
+{
+    char close;
+
+    if (i >= n || (re[i] != '{' && re[i] != '<' && re[i] != '\''))
+        return i;
+    close = re[i] == '{' ? '}' : re[i] == '<' ? '>' : '\'';
+    for (i++; i < n && re[i] != close; i++)
+        ;
+    return i < n ? i + 1 : n;
+}
+
+static bool is_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * The length of the escape of a letter or digit at @re[@i] ('\\'), everything that
+ * belongs to it included (PCRE2 syntax), or 0 when it cannot be told: its text must
+ * never be taken for literal characters (\x62 is 'b', not "62").
+ */
+static size_t escape_len(const char *re, size_t n, size_t i)
+{
+    size_t j = i + 2;
+    char e = re[i + 1];
+
+    /* one letter: a class, an anchor or a control character */
+    if (strchr("dDwWsShHvVRXbBAzZGKntrfeaC", e) != NULL)
+        return 2;
+    switch (e) {
+    case 'N': /* \N, or \N{U+hh..} */
+    case 'o': /* \o{ddd} */
+        return skip_arg(re, n, j) - i;
+    case 'x': /* \xhh or \x{hh..} */
+        if (j < n && re[j] == '{')
+            return skip_arg(re, n, j) - i;
+        for (size_t k = 0; k < 2 && j < n && is_hex(re[j]); k++)
+            j++;
+        return j - i;
+    case 'c': /* \cX */
+        return j < n ? 3 : 2;
+    case 'p': /* \pL or \p{..} */
+    case 'P':
+        if (j < n && re[j] == '{')
+            return skip_arg(re, n, j) - i;
+        return j < n ? 3 : 2;
+    case 'g': /* \gN, \g-N, \g{..}, \g<..>, \g'..' */
+        if (j < n && (re[j] == '{' || re[j] == '<' || re[j] == '\''))
+            return skip_arg(re, n, j) - i;
+        if (j < n && (re[j] == '-' || re[j] == '+'))
+            j++;
+        while (j < n && re[j] >= '0' && re[j] <= '9')
+            j++;
+        return j - i;
+    case 'k': /* \k<..>, \k'..', \k{..} */
+        return skip_arg(re, n, j) - i;
+    default:
+        break;
+    }
+    if (e >= '0' && e <= '9') {
+        /* an octal code or a back reference: every digit that follows belongs to it */
+        while (j < n && re[j] >= '0' && re[j] <= '9')
+            j++;
+        return j - i;
+    }
+    return 0; /* \Q..\E, or a letter PCRE2 gives another meaning */
+}
+
+/*
+ * The index just past the character class that starts at @re[@i] ('['): a ']' first
+ * (or after '^') is a member, escapes are skipped, and so are POSIX classes ([:alpha:],
+ * [.x.], [=x=]), whose ']' does not close the class. @n when it is not closed.
+ */
+static size_t class_end(const char *re, size_t n, size_t i)
+{
+    i++;
+    if (i < n && re[i] == '^')
+        i++;
+    if (i < n && re[i] == ']')
+        i++;
+    while (i < n && re[i] != ']') {
+        if (re[i] == '\\') {
+            i += 2;
+        } else if (re[i] == '[' && i + 1 < n &&
+                   (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
+            char kind = re[i + 1];
+
+            for (i += 2; i + 1 < n && !(re[i] == kind && re[i + 1] == ']'); i++)
+                ;
+            i += 2;
+        } else {
+            i++;
+        }
+    }
+    return i < n ? i + 1 : n;
+}
+
 /*
  * The longest literal run a regular expression requires (see the file comment), into
  * @x; x->any when none can be found.
@@ -272,21 +378,15 @@ static int regex_literal(const char *re, size_t n, bool caseless, struct lset *x
 
         if (depth > 0) {
             if (c == '\\') {
-                i += 2;
+                size_t el = i + 1 < n && is_alnum(re[i + 1]) ? escape_len(re, n, i) : 2;
+
+                if (el == 0)
+                    goto any;
+                i += el;
                 continue;
             }
             if (c == '[') {
-                i++;
-                if (i < n && re[i] == '^')
-                    i++;
-                if (i < n && re[i] == ']')
-                    i++;
-                while (i < n && re[i] != ']') {
-                    if (re[i] == '\\')
-                        i++;
-                    i++;
-                }
-                i++;
+                i = class_end(re, n, i);
                 continue;
             }
             if (c == '(')
@@ -312,17 +412,7 @@ static int regex_literal(const char *re, size_t n, bool caseless, struct lset *x
             goto any;
         case '[':
             END_RUN();
-            i++;
-            if (i < n && re[i] == '^')
-                i++;
-            if (i < n && re[i] == ']')
-                i++;
-            while (i < n && re[i] != ']') {
-                if (re[i] == '\\')
-                    i++;
-                i++;
-            }
-            i++;
+            i = class_end(re, n, i);
             continue;
         case '.':
         case '^':
@@ -356,19 +446,14 @@ static int regex_literal(const char *re, size_t n, bool caseless, struct lset *x
             {
                 char e = re[i + 1];
 
-                if (e == 'Q' || e == 'E')
-                    goto any;
-                if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-                    END_RUN(); /* a class, an anchor or a code escape */
-                    i += 2;
-                    /* \x{..}, \p{..}, \k<..> and friends: skip their argument */
-                    if (i < n && (re[i] == '{' || re[i] == '<')) {
-                        char close = re[i] == '{' ? '}' : '>';
+                if (is_alnum(e)) {
+                    /* a class, an anchor, a code or a back reference: not literal text */
+                    size_t el = escape_len(re, n, i);
 
-                        while (i < n && re[i] != close)
-                            i++;
-                        i++;
-                    }
+                    if (el == 0)
+                        goto any;
+                    END_RUN();
+                    i += el;
                     continue;
                 }
                 cur[cl++] = e;

@@ -1514,6 +1514,50 @@ static void test_prefilter_escapes(void)
     pf_pair_close(&p);
 }
 
+/*
+ * A regular expression's escapes are not literal text: \x62 is "b", \141 "a", \cJ a line
+ * feed, \pL a letter, \g1 and \k<w> back references, and a POSIX class's ']' does not
+ * close its bracket. The prefilter once read "62cdef", "41bcdef", "Jdef", "Lx" and
+ * "]xyzw" as required literals and skipped records these rules match (found by a spec
+ * audit). Each record's hits, with the prefilter on and off.
+ */
+static void test_prefilter_regex_escapes(void)
+{
+    static const char *const res[] = {
+        "a\\x62cdef",   "\\141bcdef",       "abc\\cJdef",   "[[:digit:]]xyzw", "q\\pLxyzw",
+        "(\\w)\\g1zzz", "(?<w>k)\\k<w>mmm", "n\\x{6F}pqrs", "[]a]\\d{2}uvwx",
+    };
+    static const char *const recs[] = {
+        "{\"a\":\"zzabcdefzz\"}",                            /* 1, 2 */
+        "{\"a\":\"abc\\ndef\"}",                             /* 3 */
+        "{\"a\":\"5xyzw\"}",                                 /* 4 */
+        "{\"a\":\"qMxyzw\"}",                                /* 5 */
+        "{\"a\":\"yyzzz\"}",                                 /* 6 */
+        "{\"a\":\"kkmmm\"}",                                 /* 7 */
+        "{\"a\":\"nopqrs\"}",                                /* 8 */
+        "{\"a\":\"]42uvwx\"}",                               /* 9 */
+        "{\"a\":\"x62cdef 41bcdef Jdef Lxyzw ]xyzw 1zzz\"}", /* none */
+    };
+    static const size_t want[] = { 2, 1, 1, 1, 1, 1, 1, 1, 0 };
+    struct ss_buf rules = SS_BUF_INIT(1 << 16);
+    struct pf_pair p;
+
+    for (size_t i = 0; i < SS_ARRAY_LEN(res); i++)
+        ASSERT_OK(ss_buf_printf(&rules,
+                                "%stitle: r%zu\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {a|re: '%s'}\n  condition: s\n",
+                                i > 0 ? "---\n" : "", i, res[i]));
+    ASSERT_TRUE(pf_pair_open(&p, rules.ptr, 0));
+    for (size_t k = 0; k < SS_ARRAY_LEN(recs); k++) {
+        size_t n = SIZE_MAX;
+
+        ASSERT_TRUE(pf_pair_match(&p, recs[k], strlen(recs[k]), &n));
+        ASSERT_EQ(n, want[k]);
+    }
+    pf_pair_close(&p);
+    ss_buf_release(&rules);
+}
+
 int main(void)
 {
     SS_RUN(test_conformance);
@@ -1542,5 +1586,6 @@ int main(void)
     SS_RUN(test_prefilter_long_value);
     SS_RUN(test_prefilter_shared_affixes);
     SS_RUN(test_prefilter_escapes);
+    SS_RUN(test_prefilter_regex_escapes);
     return ss_test_done();
 }
