@@ -24,7 +24,10 @@
  * either escape anywhere (detected by the same scan) is scanned again, unescaped: every
  * escape of an ASCII character becomes that character and any other escape a control
  * byte, so each string's decoded text appears whole (pieces hold no control byte, '"' or
- * '\'). Only if that copy cannot be made is every instance a candidate.
+ * '\'). A string that holds JSON (the matcher decodes up to SG_MAX_DECODE_DEPTH levels)
+ * carries its own escapes once more escaped (\\u0027): while the unescaped text still
+ * holds an escape, it is unescaped again and scanned too. Only if that copy cannot be
+ * made is every instance a candidate.
  * Case folding never maps a non-ASCII character to ASCII (sigma_value.c), so a caseless
  * ASCII search for a folded ASCII piece finds every record the matcher would accept.
  */
@@ -1010,15 +1013,17 @@ static int hex_digit(char c)
 }
 
 /*
- * JSON-unescape @rec[0..len) into @out (at least @len bytes); returns the length. An
- * escape of an ASCII character (\/, \u0000-\u007F) becomes it, any other (\", \\,
- * \n..., other \u) the control byte 0x01, so a piece occurs in @out wherever it occurs
- * in a decoded string or key.
+ * JSON-unescape @rec[0..len) into @out (at least @len bytes; it may be @rec itself);
+ * returns the length, and in *@more whether the result holds an escape again (\u or
+ * \/, from JSON text inside a string). An escape of an ASCII character (\", \\, \/,
+ * \u0000-\u007F) becomes it, any other (\n..., other \u) the control byte 0x01, so a
+ * piece occurs in @out wherever it occurs in a decoded string or key.
  */
-static size_t unescape(const char *rec, size_t len, char *out)
+static size_t unescape(const char *rec, size_t len, char *out, bool *more)
 {
     size_t o = 0;
 
+    *more = false;
     for (size_t i = 0; i < len; i++) {
         unsigned v = 0;
         bool code = false;
@@ -1028,8 +1033,8 @@ static size_t unescape(const char *rec, size_t len, char *out)
             continue;
         }
         i++;
-        if (rec[i] == '/') {
-            out[o++] = '/';
+        if (rec[i] == '/' || rec[i] == '"' || rec[i] == '\\') {
+            out[o++] = rec[i];
             continue;
         }
         if (rec[i] == 'u' && i + 4 < len) {
@@ -1045,6 +1050,8 @@ static size_t unescape(const char *rec, size_t len, char *out)
         }
         out[o++] = code && v < 0x80u ? (char)v : '\x01';
     }
+    for (size_t i = 0; i + 1 < o && !*more; i++)
+        *more = out[i] == '\\' && (out[i + 1] == 'u' || out[i + 1] == '/');
     return o;
 }
 
@@ -1072,11 +1079,19 @@ size_t ss_sigma_prefilter_scan(const struct sg_prefilter *pf, hs_scratch_t *hs, 
             }
         }
         if (*ucap >= len) {
-            size_t n = unescape(rec, len, *ubuf);
+            bool more = true;
+            size_t n = len;
+            int r = HS_SUCCESS;
 
             c.unescaped = true;
             c.escaped = false;
-            if (hs_scan(pf->db, *ubuf, (unsigned)n, 0, hs, on_match, &c) == HS_SUCCESS)
+            /* each level of JSON text in strings, in place after the first */
+            for (unsigned level = 0; r == HS_SUCCESS && more && level <= SG_MAX_DECODE_DEPTH;
+                 level++) {
+                n = unescape(level == 0 ? rec : *ubuf, n, *ubuf, &more);
+                r = hs_scan(pf->db, *ubuf, (unsigned)n, 0, hs, on_match, &c);
+            }
+            if (r == HS_SUCCESS)
                 return c.marked;
         }
     }

@@ -57,6 +57,8 @@ static const char rules[] =
     "  s: {r|re: '(?i)kelvin.*status'}\n  condition: s\n---\n"
     "title: regex escapes\nlogsource: {product: t}\ndetection:\n"
     "  s: {r|re: 'a\\x62cd\\141f[[:digit:]]xy\\cJz'}\n  condition: s\n---\n"
+    "title: JSON in a string\nlogsource: {product: t}\ndetection:\n"
+    "  s: {n.x.y|contains: \"o'b/rien\"}\n  condition: s\n---\n"
     "title: base64\nlogsource: {product: t}\ndetection:\n"
     "  s: {b|base64offset|contains: secret}\n  condition: s\n---\n"
     "title: wide\nlogsource: {product: t}\ndetection:\n"

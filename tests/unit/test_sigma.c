@@ -1447,7 +1447,9 @@ static void test_prefilter_shared_affixes(void)
 /*
  * Records with JSON escapes are prefiltered on their unescaped text: \u0027 in every
  * record does not make every rule a candidate, \u0061lpha is found as "alpha", x\/y is
- * found as "x/y", and an escaped backslash before "u0061" is not an escape. Exact
+ * found as "x/y", and an escaped backslash before "u0061" is not an escape at the first
+ * level; the second level (JSON text inside a string) reads it as one, so that record
+ * is a candidate, without a hit. Exact
  * candidate, evaluation and hit counts, and the same hits with the prefilter off.
  */
 static void test_prefilter_escapes(void)
@@ -1458,7 +1460,7 @@ static void test_prefilter_escapes(void)
                                 "  s: {g: x/y/z}\n  condition: s\n";
     static const char *const recs[] = {
         "{\"f\":\"\\u0061lpha\",\"g\":\"q\"}",   /* a */
-        "{\"f\":\"\\\\u0061lpha\",\"g\":\"q\"}", /* neither: the text is \u0061lpha */
+        "{\"f\":\"\\\\u0061lpha\",\"g\":\"q\"}", /* candidate, no hit: \u0061lpha */
         "{\"f\":\"q\",\"g\":\"x\\/y\\/z\"}",     /* b */
         "{\"f\":\"Alpha\",\"g\":\"x/y/z\"}",     /* a and b (7 times) */
         "{\"f\":\"beta\\u0027s\",\"g\":\"q\"}",  /* neither (90 times) */
@@ -1480,8 +1482,8 @@ static void test_prefilter_escapes(void)
     }
     ss_sigma_scratch_stats(p.s_on, &st);
     ASSERT_EQ(st.n_records, 100);
-    ASSERT_EQ(st.n_candidates, 9);
-    ASSERT_EQ(st.n_evals, 16);
+    ASSERT_EQ(st.n_candidates, 10);
+    ASSERT_EQ(st.n_evals, 17);
     ASSERT_EQ(hits, 16);
     /* Broken escapes (records are framed unvalidated in hunt): an escape cut at the
        end, non-hex digits, a lone backslash last. Where the literal survives the copy
@@ -1558,6 +1560,42 @@ static void test_prefilter_regex_escapes(void)
     ss_buf_release(&rules);
 }
 
+/*
+ * JSON text inside a string value (Entra writes InitiatedBy so; the matcher decodes it)
+ * carries its escapes escaped once more: \\u0027, \\/, a key's \\u0062, and two levels
+ * down \\\\u0041. The prefilter unescapes level after level, so these records are not
+ * skipped (found by a spec audit: they were). Each record's hits, prefilter on and off.
+ */
+static void test_prefilter_nested_json(void)
+{
+    static const char rules[] = "title: a\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {i.user.name: \"O'Brien\"}\n  condition: s\n---\n"
+                                "title: b\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {j.b|contains: 'a/b'}\n  condition: s\n---\n"
+                                "title: c\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {k.bcdef|exists: true}\n  condition: s\n---\n"
+                                "title: d\nlogsource: {product: t}\ndetection:\n"
+                                "  s: {m.x.y: Alpha}\n  condition: s\n";
+    static const char *const recs[] = {
+        "{\"i\":\"{\\\"user\\\":{\\\"name\\\":\\\"O\\\\u0027Brien\\\"}}\"}",
+        "{\"j\":\"{\\\"b\\\":\\\"xa\\\\/bx\\\"}\"}",
+        "{\"k\":\"{\\\"\\\\u0062cdef\\\":\\\"v\\\"}\"}",
+        "{\"m\":\"{\\\"x\\\":\\\"{\\\\\\\"y\\\\\\\":\\\\\\\"\\\\\\\\u0041lpha\\\\\\\"}\\\"}\"}",
+        "{\"i\":\"{\\\"user\\\":{\\\"name\\\":\\\"O\\\\u0027Neil\\\"}}\"}",
+    };
+    static const size_t want[] = { 1, 1, 1, 1, 0 };
+    struct pf_pair p;
+
+    ASSERT_TRUE(pf_pair_open(&p, rules, SS_SIGMA_VALIDATE));
+    for (size_t k = 0; k < SS_ARRAY_LEN(recs); k++) {
+        size_t n = SIZE_MAX;
+
+        ASSERT_TRUE(pf_pair_match(&p, recs[k], strlen(recs[k]), &n));
+        ASSERT_EQ(n, want[k]);
+    }
+    pf_pair_close(&p);
+}
+
 int main(void)
 {
     SS_RUN(test_conformance);
@@ -1587,5 +1625,6 @@ int main(void)
     SS_RUN(test_prefilter_shared_affixes);
     SS_RUN(test_prefilter_escapes);
     SS_RUN(test_prefilter_regex_escapes);
+    SS_RUN(test_prefilter_nested_json);
     return ss_test_done();
 }
