@@ -106,6 +106,8 @@ struct hunt_task {
  * three threads share them (5% slower on 2 cores, docs/performance.md).
  */
 #define HUNT_BATCH_PIPELINE_WORKERS 3u
+/* Inputs not understood reported one by one; then a count. */
+#define HUNT_MAX_UNKNOWN_SHOWN 20u
 /* Invalid records reported one by one per input (and per batch); then a count. */
 #define HUNT_BAD_SHOWN 10u
 /* Output of an unbatched input printed in parts of this size (so it streams). */
@@ -134,14 +136,15 @@ struct hunt {
     size_t n_cases;
     struct hunt_task *tasks;
     size_t n_tasks;
-    size_t n_helpers;      /* helper tasks after the input tasks */
-    size_t n_batched;      /* inputs matched in batches */
-    struct ss_batchq q;    /* their batches */
-    pthread_mutex_t parts; /* guards every task's parts, the printing and what follows */
-    size_t next_task;      /* the input to print next */
-    int out_err;           /* stdout failed */
-    uint64_t n_skipped_inputs;
-    struct ss_buf cbuf; /* correlation output */
+    size_t n_helpers;          /* helper tasks after the input tasks */
+    size_t n_batched;          /* inputs matched in batches */
+    struct ss_batchq q;        /* their batches */
+    pthread_mutex_t parts;     /* guards every task's parts, the printing and what follows */
+    size_t next_task;          /* the input to print next */
+    int out_err;               /* stdout failed */
+    uint64_t n_skipped_inputs; /* no rule for their kind */
+    uint64_t n_unknown_inputs; /* content not understood: not read, each one reported */
+    struct ss_buf cbuf;        /* correlation output */
     uint64_t *corr_shown;
 };
 
@@ -665,11 +668,18 @@ static int add_inputs(struct hunt *h, char **args, size_t n_args, int *code)
         h->n_cases++;
         for (size_t i = 0; i < c->n_inputs; i++) {
             const struct ss_input *in = &c->inputs[i];
-            int src = in->kind == SS_KIND_UNKNOWN
-                          ? SS_ENOTFOUND
-                          : ss_sigma_source(h->rs, ss_input_kind_name(in->kind));
+            int src;
             struct hunt_task *nt;
 
+            if (in->kind == SS_KIND_UNKNOWN) {
+                /* nothing goes unread unsaid (there are few: licences, READMEs) */
+                if (h->n_unknown_inputs++ < HUNT_MAX_UNKNOWN_SHOWN)
+                    ss_cli_warn("hunt: '%s': not read: %s", in->path,
+                                in->why_unknown != NULL ? in->why_unknown
+                                                        : "content not understood");
+                continue;
+            }
+            src = ss_sigma_source(h->rs, ss_input_kind_name(in->kind));
             if (src < 0) {
                 h->n_skipped_inputs++;
                 continue;
@@ -754,14 +764,15 @@ static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
     }
     if (h->table)
         printf("\n%" PRIu64 " matches shown; %" PRIu64 " records read, %" PRIu64
-               " rule hits in all, %" PRIu64 " inputs skipped (no rule for their kind)\n",
-               total, n_records, n_hits, h->n_skipped_inputs);
+               " rule hits in all, %" PRIu64 " inputs skipped (no rule for their kind), %" PRIu64
+               " not understood\n",
+               total, n_records, n_hits, h->n_skipped_inputs, h->n_unknown_inputs);
     else
         printf("{\"type\":\"summary\",\"records\":%" PRIu64 ",\"candidates\":%" PRIu64
                ",\"evaluations\":%" PRIu64 ",\"matches\":%" PRIu64 ",\"rule_hits\":%" PRIu64
-               ",\"inputs\":%zu,\"inputs_skipped\":%" PRIu64 "}\n",
+               ",\"inputs\":%zu,\"inputs_skipped\":%" PRIu64 ",\"inputs_unknown\":%" PRIu64 "}\n",
                n_records, st->n_candidates, st->n_evals, total, n_hits, h->n_tasks,
-               h->n_skipped_inputs);
+               h->n_skipped_inputs, h->n_unknown_inputs);
     return 0;
 }
 
@@ -851,6 +862,9 @@ int ss_cmd_hunt(int argc, char **argv)
         code = SS_EXIT_INTERNAL;
         goto out;
     }
+    if (h.n_unknown_inputs > HUNT_MAX_UNKNOWN_SHOWN)
+        ss_cli_warn("hunt: %" PRIu64 " more inputs not read (content not understood)",
+                    h.n_unknown_inputs - HUNT_MAX_UNKNOWN_SHOWN);
     r = build_prefilters(&h);
     if (r < 0) {
         code = ss_cli_exit_for(r);

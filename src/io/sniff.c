@@ -311,8 +311,12 @@ static const char *stream_reason(enum ss_compression comp, int r)
     return comp == SS_COMP_ZSTD ? "damaged zstd stream" : "damaged gzip stream";
 }
 
-/* Sniff the stream of @rd (its source set up, compression not yet known). */
-static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
+/*
+ * Sniff the stream of @rd (its source set up, compression not yet known). Returns true
+ * when the first record did not fit in the reader's limits (the caller may look again
+ * with larger ones).
+ */
+static bool sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
 {
     const char *why = NULL, *p;
     struct ss_json_pathset *set = NULL;
@@ -321,7 +325,7 @@ static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
     enum ss_input_kind kind;
     uint8_t magic[8];
     size_t n_magic, n, i;
-    uint64_t n_good = 0, n_bad = 0;
+    uint64_t n_good = 0, n_bad = 0, n_big = 0;
     int r;
 
     *ret = (struct ss_sniff){ .kind = SS_KIND_UNKNOWN };
@@ -334,7 +338,7 @@ static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
         } while (got < 0 && errno == EINTR);
         if (got < 0) {
             ret->why_unknown = "read error";
-            return;
+            return false;
         }
         n_magic = (size_t)got;
     } else {
@@ -343,13 +347,13 @@ static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
     }
     if (n_magic == 0) {
         ret->why_unknown = "empty file";
-        return;
+        return false;
     }
     rd->comp = io_detect_comp(magic, n_magic, &why);
     if (rd->comp == SS_COMP__COUNT) {
         rd->comp = SS_COMP_NONE;
         ret->why_unknown = why;
-        return;
+        return false;
     }
     ret->comp = rd->comp;
 
@@ -359,21 +363,21 @@ static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
         ret->why_unknown = r < 0                      ? stream_reason(rd->comp, r)
                            : rd->comp == SS_COMP_NONE ? "empty file"
                                                       : "empty after decompression";
-        return;
+        return false;
     }
     i = n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     i = ss_json_skip_ws(p, n, i);
     if (looks_binary(p, n)) {
         ret->why_unknown = "binary data";
-        return;
+        return false;
     }
     if (i == n && rd->dec_eof && rd->dec_err == 0) {
         ret->why_unknown = "only whitespace";
-        return;
+        return false;
     }
     if (i < n && strchr("{[\"-0123456789tfn", p[i]) == NULL) {
         ret->why_unknown = "not JSON";
-        return;
+        return false;
     }
 
     /* records: the first valid one is classified */
@@ -386,8 +390,12 @@ static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
         if (r == 0)
             break;
         if (r < 0) {
-            if (r == SS_ESYNTAX || (r == SS_ELIMIT && rd->state != IO_ST_DONE)) {
+            if (r == SS_ESYNTAX) {
                 n_bad++;
+                continue;
+            }
+            if (r == SS_ELIMIT && rd->state != IO_ST_DONE) {
+                n_big++; /* a record over the cap, skipped */
                 continue;
             }
             break; /* stream error or the sniff cap: judge on what we have */
@@ -406,13 +414,17 @@ static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
     if (n_good == 0 && rd->layout != SS_LAYOUT_ARRAY && rd->layout != SS_LAYOUT_WRAPPER) {
         ret->layout = SS_LAYOUT_NONE;
         ret->variant = SS_VARIANT_NONE;
+        if (n_bad == 0 && (n_big > 0 || r == SS_ELIMIT)) {
+            ret->why_unknown = "first record over the sniff window";
+            return true;
+        }
         if (n_bad > 0)
             ret->why_unknown = "not JSON";
         else if (r < 0)
             ret->why_unknown = stream_reason(rd->comp, r);
         else
             ret->why_unknown = "only whitespace";
-        return;
+        return false;
     }
     kind = kind_of_class(rc, rd->layout);
     if (rd->layout == SS_LAYOUT_WRAPPER) {
@@ -438,16 +450,20 @@ static void sniff_reader(struct ss_reader *rd, struct ss_sniff *ret)
             kind = SS_KIND_JSON;
     }
     ret->kind = kind;
+    return false;
 }
 
-/* A reader limited to the sniff window, or NULL with *@ret set to say why. */
-static struct ss_reader *sniff_reader_new(struct ss_sniff *ret)
+/*
+ * A reader limited to the sniff window (@wide: to one record of the default cap), or
+ * NULL with *@ret set to say why.
+ */
+static struct ss_reader *sniff_reader_new(bool wide, struct ss_sniff *ret)
 {
     struct ss_io_limits lim = ss_io_limits_default;
     struct ss_reader *rd;
 
-    lim.max_decoded_bytes = SS_IO_SNIFF_BYTES;
-    lim.max_record_bytes = SS_IO_SNIFF_BYTES;
+    lim.max_record_bytes = wide ? SS_IO_DEFAULT_MAX_RECORD : SS_IO_SNIFF_BYTES;
+    lim.max_decoded_bytes = lim.max_record_bytes + SS_IO_SNIFF_BYTES;
     if (io_reader_new(&lim, true, UINT64_MAX, &rd) < 0) {
         *ret = (struct ss_sniff){ .kind = SS_KIND_UNKNOWN, .why_unknown = "out of memory" };
         return NULL;
@@ -455,27 +471,40 @@ static struct ss_reader *sniff_reader_new(struct ss_sniff *ret)
     return rd;
 }
 
+/*
+ * Sniff @fd (@path) or else @mem[0..@len): within the sniff window, and when the first
+ * record does not fit in it, once more within the record cap. A first record over even
+ * that is read as plain JSON: the reader reports it, with its location, and goes on.
+ */
+static void sniff_source(const char *path, int fd, const void *mem, size_t len,
+                         struct ss_sniff *ret)
+{
+    for (int wide = 0; wide < 2; wide++) {
+        struct ss_reader *rd = sniff_reader_new(wide, ret);
+        bool too_big;
+
+        if (rd == NULL)
+            return;
+        rd->fd = fd;
+        if (path != NULL)
+            rd->name = path;
+        rd->mem = mem;
+        rd->mem_len = len;
+        too_big = sniff_reader(rd, ret);
+        rd->fd = -1; /* borrowed */
+        ss_reader_free(rd);
+        if (!too_big)
+            return;
+    }
+    *ret = (struct ss_sniff){ .kind = SS_KIND_JSON, .comp = ret->comp };
+}
+
 void ss_io_sniff_mem(const void *data, size_t len, struct ss_sniff *ret)
 {
-    struct ss_reader *rd = sniff_reader_new(ret);
-
-    if (rd == NULL)
-        return;
-    rd->mem = data;
-    rd->mem_len = len;
-    sniff_reader(rd, ret);
-    ss_reader_free(rd);
+    sniff_source(NULL, -1, data, len, ret);
 }
 
 void io_sniff_path(const char *path, int fd, struct ss_sniff *ret)
 {
-    struct ss_reader *rd = sniff_reader_new(ret);
-
-    if (rd == NULL)
-        return;
-    rd->fd = fd;
-    rd->name = path;
-    sniff_reader(rd, ret);
-    rd->fd = -1; /* borrowed */
-    ss_reader_free(rd);
+    sniff_source(path, fd, NULL, 0, ret);
 }

@@ -908,6 +908,48 @@ static void test_sniff_unknown(void)
     ASSERT_STREQ(ss_input_variant_name(SS_VARIANT_INV_DIAG_SETTINGS), "diagnostic-settings");
 }
 
+/*
+ * A first record larger than the sniff window (1 MiB): sniffed again within the record
+ * cap, so an Azure line of 1.1 MiB followed by a small one is Azure JSON lines (it was
+ * unknown, "not JSON", and hunt skipped the file unreported: found by a spec audit);
+ * gzip-compressed the same; a record over the record cap too is read as plain JSON.
+ */
+static void test_sniff_large_first_record(void)
+{
+    const size_t big = ((size_t)1 << 20) + ((size_t)100 << 10);
+    struct ss_buf b = SS_BUF_INIT(SS_IO_DEFAULT_MAX_RECORD + ((size_t)1 << 20));
+    struct ss_sniff sn;
+    uint8_t *gzbuf = ss_malloc(big);
+    size_t n;
+
+    ASSERT_TRUE(gzbuf != NULL);
+    ASSERT_OK(ss_buf_puts(&b, "{\"time\":\"2024-05-01T09:12:44Z\",\"resourceId\":\"/S/1\","
+                              "\"operationName\":\"X\",\"pad\":\""));
+    while (b.len < big)
+        ASSERT_OK(ss_buf_putc(&b, 'a'));
+    ASSERT_OK(ss_buf_puts(&b, "\"}\n{\"time\":\"t\",\"resourceId\":\"r\"}\n"));
+    ss_io_sniff_mem(b.ptr, b.len, &sn);
+    ASSERT_EQ(sn.kind, SS_KIND_AZURE_JSONL);
+    ASSERT_EQ(sn.layout, SS_LAYOUT_LINES);
+    ASSERT_TRUE(sn.why_unknown == NULL);
+    n = gz(b.ptr, b.len, gzbuf, big);
+    ASSERT_TRUE(n > 0);
+    ss_io_sniff_mem(gzbuf, n, &sn);
+    ASSERT_EQ(sn.kind, SS_KIND_AZURE_JSONL);
+    ASSERT_EQ(sn.comp, SS_COMP_GZIP);
+    /* over the record cap as well: plain JSON, for the reader to report */
+    ss_buf_reset(&b);
+    ASSERT_OK(ss_buf_puts(&b, "{\"pad\":\""));
+    while (b.len < SS_IO_DEFAULT_MAX_RECORD + 16)
+        ASSERT_OK(ss_buf_puts(&b, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
+    ASSERT_OK(ss_buf_puts(&b, "\"}\n"));
+    ss_io_sniff_mem(b.ptr, b.len, &sn);
+    ASSERT_EQ(sn.kind, SS_KIND_JSON);
+    ASSERT_TRUE(sn.why_unknown == NULL);
+    ss_free(gzbuf);
+    ss_buf_release(&b);
+}
+
 /* ---- discovery ---- */
 
 static void test_discover_tree(void)
@@ -1922,6 +1964,7 @@ int main(void)
     SS_RUN(test_ranges);
     SS_RUN(test_sniff_kinds);
     SS_RUN(test_sniff_unknown);
+    SS_RUN(test_sniff_large_first_record);
     SS_RUN(test_discover_tree);
     SS_RUN(test_corpus_sample_logs);
     SS_RUN(test_pipeline_gzip_zstd);

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/io/test_hunt_inputs.sh - `siloscope hunt` reads every input it can and says which
+# it cannot (docs/sigma.md "siloscope hunt"): a file whose first record is larger than
+# the sniff window (1.1 MiB, then a small one) is read, both records matched; files whose
+# content is not understood are each named on stderr with the reason, the first 20, then
+# counted, and counted in the summary ("inputs_unknown"). Exact messages and counts.
+# Prints "N passed, N failed".
+#
+# usage: test_hunt_inputs.sh SILOSCOPE
+set -u
+
+LIB=$(cd "$(dirname "$0")" && pwd)/lib.sh
+SS=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+# shellcheck source=tests/io/lib.sh
+. "$LIB"
+
+mkdir -p rules case/notes
+cat >rules/end.yml <<'YML'
+title: Value ends with END
+id: 0d9c3b1a-5e4f-4a8b-9c7d-6e5f4a3b2c1d
+logsource:
+    category: test
+detection:
+    selection:
+        a|endswith: END
+    condition: selection
+level: low
+YML
+awk 'BEGIN { pad = "x"; while (length(pad) < 1153434) pad = pad pad
+    print "{\"a\":\"" substr(pad, 1, 1153434) "END\"}"; print "{\"a\":\"small END\"}" }' \
+    >case/big-first.jsonl
+printf 'plain text, not JSON\n' >case/README.txt
+printf '\000\001\002\003\004' >case/blob.bin
+i=0
+while [ $i -lt 22 ]; do
+    printf 'note %d\n' $i >case/notes/n$i.txt
+    i=$((i + 1))
+done
+
+"$SS" hunt -j 2 --rules rules case >out.txt 2>err.txt
+rc=$?
+[ $rc = 0 ] && ok || bad "exit $rc, expected 0"
+grep -q '^{"type":"summary","records":2,"candidates":2,"evaluations":2,"matches":2,"rule_hits":2,"inputs":1,"inputs_skipped":0,"inputs_unknown":24}$' out.txt &&
+    ok || bad "summary: $(tail -1 out.txt)"
+[ "$(grep -c '"type":"match"' out.txt)" = 2 ] && ok || bad "not 2 matches"
+grep -q "^siloscope: warning: hunt: 'case/README.txt': not read: not JSON$" err.txt && ok ||
+    bad "README.txt not reported"
+grep -q "^siloscope: warning: hunt: 'case/blob.bin': not read: binary data$" err.txt && ok ||
+    bad "blob.bin not reported"
+[ "$(grep -c ': not read: ' err.txt)" = 20 ] && ok || bad "not 20 inputs named"
+grep -q '^siloscope: warning: hunt: 4 more inputs not read (content not understood)$' err.txt &&
+    ok || bad "no count of the 4 more"
+# the same file named alone
+"$SS" hunt --rules rules case/big-first.jsonl >one.txt 2>&1
+grep -q '"records":2,.*"matches":2,' one.txt && ok || bad "named file: $(tail -1 one.txt)"
+finish
