@@ -361,7 +361,11 @@ static int resolve_correlations(struct ss_sigma_ruleset *rs)
             }
         }
     }
-    /* A correlation that feeds another reports only with generate: true on the outer. */
+    /*
+     * A correlation that feeds another reports only with generate: true on the outer.
+     * A rule or correlation that any correlation generates (generate: true) reports,
+     * whatever the others that reference it say.
+     */
     for (size_t oi = 0; oi < rs->n_corr; oi++) {
         const struct sg_rule *ru = rs->rules[rs->corr_order[oi]];
 
@@ -370,6 +374,16 @@ static int resolve_correlations(struct ss_sigma_ruleset *rs)
 
             if (ref->is_corr && !ru->corr->generate)
                 ref->emits = false;
+        }
+    }
+    for (size_t oi = 0; oi < rs->n_corr; oi++) {
+        const struct sg_rule *ru = rs->rules[rs->corr_order[oi]];
+
+        for (uint32_t k = 0; ru->corr->generate && k < ru->corr->n_refs; k++) {
+            struct sg_rule *ref = rs->rules[ru->corr->rules[k]];
+
+            if (!ref->internal)
+                ref->emits = true;
         }
     }
     return r;

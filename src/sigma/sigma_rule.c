@@ -1553,11 +1553,14 @@ static int load_correlation(struct dctx *x, const struct ss_yaml_node *c)
             al->n = (uint32_t)v->n;
         }
     }
-    n = ss_yaml_get(c, "generate");
-    if (n != NULL) {
+    /* a document attribute (the spec's schema), and inside 'correlation' (pySigma) */
+    for (int where = 0; where < 2; where++) {
+        n = ss_yaml_get(where == 0 ? x->root : c, "generate");
+        if (n == NULL)
+            continue;
         if (n->type != SS_YAML_SCALAR || n->sc != SS_YSC_BOOL)
             return drej(x, SS_ESYNTAX, n, "'generate' must be true or false");
-        co->generate = n->bval;
+        co->generate = co->generate || n->bval;
     }
     r = add_rule(rs, &ru);
     if (r == SS_ELIMIT)

@@ -677,6 +677,77 @@ static void check_corr(const char *corr_yaml, const char *const *want, size_t n_
     ASSERT_EQ(g3.n, n_want);
 }
 
+/* Whether the rule named @name (or titled, for correlations) reports its own matches. */
+static int emits_of(const struct ss_sigma_ruleset *rs, const char *title)
+{
+    for (size_t i = 0; i < ss_sigma_rule_count(rs); i++) {
+        struct ss_sigma_rule_info ri;
+
+        ss_sigma_rule_info(rs, i, &ri);
+        if (strcmp(ri.title, title) == 0)
+            return ri.emits ? 1 : 0;
+    }
+    return -1;
+}
+
+/*
+ * generate (correlation spec; a document attribute in its schema, also read inside
+ * 'correlation' as pySigma does): a rule that any correlation generates reports its own
+ * matches, whatever other correlations that reference it say; a rule referenced only by
+ * correlations without it does not; an unreferenced rule does. Found by a spec audit:
+ * the top-level key was ignored, and one non-generating correlation won.
+ */
+static void test_corr_generate(void)
+{
+    static const char *const corrs[] = {
+        /* top-level generate on failed_login; a second correlation without it */
+        "title: c1\ngenerate: true\ncorrelation:\n  type: event_count\n"
+        "  rules: [failed_login]\n  group-by: [user]\n  timespan: 1h\n  condition: {gte: 2}\n"
+        "---\ntitle: c2\ncorrelation:\n  type: temporal\n  rules: [failed_login, ok_login]\n"
+        "  group-by: [user]\n  timespan: 1h\n",
+        /* the same, the generating one second and generate inside 'correlation' */
+        "title: c2\ncorrelation:\n  type: temporal\n  rules: [failed_login, ok_login]\n"
+        "  group-by: [user]\n  timespan: 1h\n---\n"
+        "title: c1\ncorrelation:\n  type: event_count\n  generate: true\n"
+        "  rules: [failed_login]\n  group-by: [user]\n  timespan: 1h\n  condition: {gte: 2}\n",
+        /* only ok_login referenced, without generate */
+        "title: c2\ncorrelation:\n  type: event_count\n  rules: [ok_login]\n"
+        "  group-by: [user]\n  timespan: 1h\n  condition: {gte: 2}\n",
+    };
+    static const int want[][2] = { { 1, 0 }, { 1, 0 }, { 1, 0 } };
+
+    for (size_t i = 0; i < SS_ARRAY_LEN(corrs); i++) {
+        struct ss_buf b = SS_BUF_INIT(1 << 16);
+        struct ss_sigma_ruleset *rs;
+
+        ASSERT_OK(ss_buf_puts(&b, corr_base));
+        ASSERT_OK(ss_buf_puts(&b, corrs[i]));
+        rs = build(b.ptr, NULL, 0);
+        ASSERT_TRUE(rs != NULL);
+        ASSERT_EQ(emits_of(rs, "failed"), want[i][0]);
+        ASSERT_EQ(emits_of(rs, "ok"), want[i][1]);
+        ASSERT_EQ(emits_of(rs, "c2"), 1);
+        ss_sigma_ruleset_free(rs);
+        ss_buf_release(&b);
+    }
+    /* generate must be a boolean, wherever it is */
+    {
+        struct ss_buf b = SS_BUF_INIT(1 << 16);
+        struct ss_sigma_ruleset *rs;
+
+        ASSERT_OK(ss_buf_puts(&b, corr_base));
+        ASSERT_OK(ss_buf_puts(&b, "title: c1\ngenerate: maybe\ncorrelation:\n"
+                                  "  type: event_count\n  rules: [failed_login]\n"
+                                  "  group-by: [user]\n  timespan: 1h\n  condition: {gte: 2}\n"));
+        rs = build(b.ptr, NULL, 0);
+        ASSERT_TRUE(rs != NULL);
+        ASSERT_EQ(emits_of(rs, "c1"), -1); /* rejected */
+        ASSERT_EQ(emits_of(rs, "failed"), 1);
+        ss_sigma_ruleset_free(rs);
+        ss_buf_release(&b);
+    }
+}
+
 static void test_corr_event_count(void)
 {
     static const char *const want[] = {
@@ -1604,6 +1675,7 @@ int main(void)
     SS_RUN(test_multidoc_and_warnings);
     SS_RUN(test_yaml_caps);
     SS_RUN(test_collections);
+    SS_RUN(test_corr_generate);
     SS_RUN(test_corr_event_count);
     SS_RUN(test_corr_event_count_window);
     SS_RUN(test_corr_event_count_lt);
