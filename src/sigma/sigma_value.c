@@ -532,6 +532,13 @@ static int parse_mods(struct sg_cctx *cc, const struct ss_yaml_node *at, const c
             return rej(cc, SS_ESYNTAX, at, "unknown value modifier '%.*s'", (int)wl, w);
         }
 #undef IS
+        if ((enc == ENC_BASE64 || enc == ENC_BASE64OFFSET) &&
+            (m->flags & (M_CONTAINS | M_STARTSWITH | M_ENDSWITH)))
+            /* modifiers apply in the order given: the wildcards would be encoded */
+            return rej(cc, SS_ESYNTAX, at,
+                       "'%.*s' after contains/startswith/endswith would encode their wildcards "
+                       "(modifiers apply in order): write it first, e.g. '%.*s|contains'",
+                       (int)wl, w, (int)wl, w);
         if (enc != 0) {
             if (m->n_enc == MAX_MODS)
                 return rej(cc, SS_ELIMIT, at, "too many modifiers");
@@ -1545,7 +1552,7 @@ int ss_sigma_compile_item(struct sg_cctx *cc, const struct ss_yaml_node *key, co
         p->exists = vals[0]->bval;
         return make_pred_node(cc, p, ret);
     }
-    if (p->all && n_vals < 2 && fl > 0)
+    if (p->all && n_vals < 2)
         return rej(cc, SS_ESYNTAX, val,
                    "'all' needs a list of two or more values (the spec forbids it on one value)");
     if (n_vals == 1 && vals[0]->type == SS_YAML_SCALAR && vals[0]->sc == SS_YSC_NULL) {

@@ -434,6 +434,17 @@ static void test_schema_errors(void)
           "'logsource' must be a map" },
         { "title: t\nlogsource: {product: x}\ndetection:\n  s: {a|re: '(x'}\n  condition: s\n", 4,
           13, "bad regular expression" },
+        /* modifiers apply in order: contains then base64 would encode its wildcards */
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s:\n    a|contains|base64: x\n"
+          "  condition: s\n",
+          5, 5, "'base64' after contains/startswith/endswith" },
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s:\n    a|endswith|base64offset: x\n"
+          "  condition: s\n",
+          5, 5, "'base64offset' after contains/startswith/endswith" },
+        /* 'all' on one value, for keywords as for fields */
+        { "title: t\nlogsource: {product: x}\ndetection:\n  k:\n    '|all': [x]\n"
+          "  condition: k\n",
+          5, 13, "'all' needs a list of two or more values" },
     };
 
     for (size_t i = 0; i < SS_ARRAY_LEN(bad); i++) {
