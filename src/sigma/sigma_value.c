@@ -362,6 +362,17 @@ int ss_sigma_parse_ip(const char *s, size_t len, uint8_t out[16])
 
 /* ---- compile context helpers ---- */
 
+/* The byte length of the dash at @p[0..n) ('-', '/', U+2013, U+2014, U+2015), or 0. */
+static size_t dash_len(const char *p, size_t n)
+{
+    if (p[0] == '-' || p[0] == '/')
+        return 1;
+    if (n >= 3 && (unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+        (unsigned char)p[2] >= 0x93 && (unsigned char)p[2] <= 0x95)
+        return 3;
+    return 0;
+}
+
 static bool is_word(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -814,37 +825,41 @@ static int apply_enc(struct sg_cctx *cc, const struct ss_yaml_node *at, struct v
         size_t n;
 
         if (enc == ENC_WINDASH) {
-            /* Positions of '-' or '/' preceded by a non-word character (or a token
-               boundary) and followed by a word character, as pySigma's \B[-/]\b. */
             static const char *const alts[5] = { "-", "/", "\xE2\x80\x93", "\xE2\x80\x94",
                                                  "\xE2\x80\x95" };
-            size_t pos[16], n_pos = 0, n_var = 1;
+            size_t pos[16], plen[16], n_pos = 0, n_var = 1;
 
-            for (uint32_t t = 0; t < v->n; t++) {
-                const struct sg_tok *tk = &v->toks[t];
-                const char *s = v->buf + tok_off(tk);
+            /* every dash (the spec: all permutations of the five); when that makes more
+               than 4096 values, only a '-' or '/' that starts a word (pySigma's \B[-/]\b) */
+            for (int word_start = 0; word_start < 2; word_start++) {
+                bool over = false;
 
-                if (tk->kind != SG_TOK_LIT)
-                    continue;
-                for (size_t k = 0; k < tk->len; k++) {
-                    bool prev_word, next_word;
-                    char c = s[k], nx;
+                n_pos = 0;
+                n_var = 1;
+                for (uint32_t t = 0; t < v->n && !over; t++) {
+                    const struct sg_tok *tk = &v->toks[t];
+                    const char *tx = v->buf + tok_off(tk);
 
-                    if (c != '-' && c != '/')
-                        continue;
-                    prev_word = k > 0 && is_word(s[k - 1]);
-                    if (k + 1 >= tk->len)
-                        continue;
-                    nx = s[k + 1];
-                    next_word = is_word(nx);
-                    if (prev_word || !next_word)
-                        continue;
-                    if (n_pos == SS_ARRAY_LEN(pos) || n_var > 4096 / 5) {
-                        r = rej(cc, SS_ELIMIT, at, "windash expands to more than 4096 values");
-                        goto out;
+                    for (size_t k = 0; tk->kind == SG_TOK_LIT && k < tk->len && !over; k++) {
+                        size_t dl = dash_len(tx + k, tk->len - k);
+
+                        if (dl == 0 || (word_start && (dl != 1 || (k > 0 && is_word(tx[k - 1])) ||
+                                                       k + 1 >= tk->len || !is_word(tx[k + 1]))))
+                            continue;
+                        over = n_pos == SS_ARRAY_LEN(pos) || n_var > 4096 / 5;
+                        if (!over) {
+                            pos[n_pos] = tok_off(tk) + k;
+                            plen[n_pos++] = dl;
+                            n_var *= 5;
+                            k += dl - 1;
+                        }
                     }
-                    pos[n_pos++] = tok_off(tk) + k;
-                    n_var *= 5;
+                }
+                if (!over)
+                    break;
+                if (word_start) {
+                    r = rej(cc, SS_ELIMIT, at, "windash expands to more than 4096 values");
+                    goto out;
                 }
             }
             for (size_t var = 0; var < n_var && r == 0; var++) {
@@ -870,11 +885,12 @@ static int apply_enc(struct sg_cctx *cc, const struct ss_yaml_node *at, struct v
                             const char *alt = alts[sel % 5];
 
                             sel /= 5;
-                            pi++;
                             r = sstr_push(nv, SG_TOK_LIT, v->buf + run, k - run);
                             if (r == 0)
                                 r = sstr_push(nv, SG_TOK_LIT, alt, strlen(alt));
-                            run = k + 1;
+                            run = k + plen[pi];
+                            k += plen[pi] - 1;
+                            pi++;
                         }
                     }
                     if (r == 0)

@@ -248,7 +248,17 @@ static const struct mcase cases[] = {
       1 },
     { "sel:\n  a|windash|contains: ' -foo'\ncondition: sel", "{\"a\":\"x -foo\"}", 1 },
     { "sel:\n  a|windash|contains: ' -foo'\ncondition: sel", "{\"a\":\"x foo\"}", 0 },
-    { "sel:\n  a|windash: 'a-b'\ncondition: sel", "{\"a\":\"a/b\"}", 0 },
+    /* every dash, anywhere, as any of the five (the spec; pySigma only permutes a '-' or
+       '/' that starts a word), an en dash in the rule too */
+    { "sel:\n  a|windash: 'a-b'\ncondition: sel", "{\"a\":\"a/b\"}", 1 },
+    { "sel:\n  a|windash: 'a-b'\ncondition: sel", "{\"a\":\"a\xe2\x80\x95\x62\"}", 1 },
+    { "sel:\n  a|windash: 'a-b'\ncondition: sel", "{\"a\":\"a_b\"}", 0 },
+    { "sel:\n  a|windash|contains: ' \xe2\x80\x93\x65xec'\ncondition: sel", "{\"a\":\"ps -exec\"}",
+      1 },
+    { "sel:\n  a|windash|contains: 'start/min'\ncondition: sel", "{\"a\":\"start-min x\"}", 1 },
+    /* six dashes make 15625 values: then only those that start a word */
+    { "sel:\n  a|windash: 'a-b-c-d-e-f -g'\ncondition: sel", "{\"a\":\"a-b-c-d-e-f /g\"}", 1 },
+    { "sel:\n  a|windash: 'a-b-c-d-e-f -g'\ncondition: sel", "{\"a\":\"a/b-c-d-e-f -g\"}", 0 },
     /* cidr */
     { "sel:\n  a|cidr: 10.0.0.0/8\ncondition: sel", "{\"a\":\"10.1.2.3\"}", 1 },
     { "sel:\n  a|cidr: 10.0.0.0/8\ncondition: sel", "{\"a\":\"11.0.0.1\"}", 0 },
