@@ -98,7 +98,9 @@ struct sg_val {
     const struct sg_tok *toks; /* SG_V_STR, shape SG_SH_GLOB */
     uint32_t n_toks;
     bool bval;
-    double num;     /* SG_V_FLOAT, SG_V_CMP */
+    double num;   /* SG_V_FLOAT, SG_V_CMP */
+    int64_t inum; /* SG_V_CMP with is_int: the value exactly */
+    bool is_int;
     pcre2_code *re; /* SG_V_RE */
     uint8_t ipv;    /* SG_V_CIDR: 4 or 6 */
     uint8_t bits;

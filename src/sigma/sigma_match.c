@@ -805,18 +805,42 @@ static bool fv_timepart(struct ss_sigma_scratch *s, struct sg_fv *f, uint8_t par
     }
 }
 
-static bool cmp_num(uint8_t cmp, double x, double v)
+/* Whether comparison @cmp holds of a field value that is below (-1), equal to (0) or
+   above (1) the rule's value. */
+static bool cmp_holds(uint8_t cmp, int order)
 {
     switch (cmp) {
     case SG_CMP_LT:
-        return x < v;
+        return order < 0;
     case SG_CMP_LTE:
-        return x <= v;
+        return order <= 0;
     case SG_CMP_GT:
-        return x > v;
+        return order > 0;
     default:
-        return x >= v;
+        return order >= 0;
     }
+}
+
+static bool cmp_num(uint8_t cmp, double x, double v)
+{
+    return cmp_holds(cmp, (x > v) - (x < v));
+}
+
+/*
+ * lt/lte/gt/gte: an integer field against an integer value compares exactly (a double
+ * holds integers only up to 2^53); anything else as numbers.
+ */
+static bool match_cmp(struct ss_sigma_scratch *s, const struct sg_val *v, struct sg_fv *f)
+{
+    const char *t;
+    size_t tl;
+    int64_t i;
+    double x;
+
+    if (v->is_int && (f->v.type == SS_JSON_NUMBER || f->v.type == SS_JSON_STRING) &&
+        fv_text(s, f, &t, &tl) && ss_parse_i64(t, tl, &i) == 0)
+        return cmp_holds(v->cmp, (i > v->inum) - (i < v->inum));
+    return fv_number(f, &x) && cmp_num(v->cmp, x, v->num);
 }
 
 static bool ieq_ascii(const char *a, size_t an, const char *b)
@@ -945,7 +969,7 @@ static bool match_val(struct ss_sigma_scratch *s, const struct sg_val *v, struct
     case SG_V_CIDR:
         return f->v.type == SS_JSON_STRING && fv_text(s, f, &t, &tl) && match_cidr(v, t, tl);
     case SG_V_CMP:
-        return fv_number(f, &x) && cmp_num(v->cmp, x, v->num);
+        return match_cmp(s, v, f);
     case SG_V_REF:
         return match_ref(s, v, f, err);
     default:

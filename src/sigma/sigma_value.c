@@ -1345,18 +1345,21 @@ static int compile_values(struct sg_cctx *cc, const struct ss_yaml_node *key, co
             continue;
         }
         if (m->flags & M_CMP) {
-            double d;
+            struct sg_val cv = { .kind = SG_V_CMP, .cmp = m->cmp };
 
             if (v->sc == SS_YSC_INT || v->sc == SS_YSC_FLOAT) {
-                d = v->fval;
-            } else if (is_str && ss_parse_double(v->str, v->len, &d) == 0) {
+                cv.num = v->fval;
+                cv.is_int = v->sc == SS_YSC_INT;
+                cv.inum = v->ival;
+            } else if (is_str && ss_parse_double(v->str, v->len, &cv.num) == 0) {
                 /* a number written as a string */
+                cv.is_int = ss_parse_i64(v->str, v->len, &cv.inum) == 0;
             } else {
                 r = rej(cc, SS_ESYNTAX, v, "lt/lte/gt/gte need a number, not '%.*s'", (int)text_len,
                         text);
                 break;
             }
-            out[n_out++] = (struct sg_val){ .kind = SG_V_CMP, .cmp = m->cmp, .num = d };
+            out[n_out++] = cv;
             continue;
         }
         if (m->flags & M_TIME) {

@@ -277,6 +277,11 @@ static const struct mcase cases[] = {
     { "sel:\n  a|gte: 5\ncondition: sel", "{\"a\":5}", 1 },
     { "sel:\n  a|lt: 5\ncondition: sel", "{\"a\":-1.5}", 1 },
     { "sel:\n  a|lte: 5\ncondition: sel", "{\"a\":5.5}", 0 },
+    /* integers past 2^53 compare exactly (as doubles both sides would be 2^53) */
+    { "sel:\n  a|lt: 9007199254740993\ncondition: sel", "{\"a\":9007199254740992}", 1 },
+    { "sel:\n  a|gt: 9007199254740992\ncondition: sel", "{\"a\":9007199254740993}", 1 },
+    { "sel:\n  a|gte: '9007199254740993'\ncondition: sel", "{\"a\":\"9007199254740992\"}", 0 },
+    { "sel:\n  a|lte: -9223372036854775808\ncondition: sel", "{\"a\":-9223372036854775808}", 1 },
     { "sel:\n  a|gt: 5\ncondition: sel", "{\"a\":\"six\"}", 0 },
     { "sel:\n  a|gt: five\ncondition: sel", "{}", -1 },
     /* neq */
