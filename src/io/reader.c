@@ -670,7 +670,10 @@ static int decide_mode(struct ss_reader *rd)
     struct io_frame fr = { 0 };
     int r = frame_value(rd, &fr);
 
-    if (r < 0 && r != SS_ELIMIT)
+    /* A stream error before the first value ends (a broken first line can run into a
+       damaged stream far below): lines, so that every whole line before the damage is
+       still read, and the damage reported where it is. */
+    if (r == -ENOMEM)
         return r;
     if (r == 1 && memchr(rd->buf + rd->pos, '\n', fr.off) != NULL) {
         rd->top_mode = IO_TOP_DOCS;

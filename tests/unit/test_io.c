@@ -950,6 +950,68 @@ static void test_sniff_large_first_record(void)
     ss_buf_release(&b);
 }
 
+/*
+ * A broken first line ('{"bad": ', never closed) above a gzip stream cut in half: every
+ * whole line before the cut is still a record (the first value ran into the damage while
+ * the reader was deciding lines or documents, and nothing was read: found by a hostile
+ * input audit). The first line's error, then the records in order (about half of the
+ * 4000: where the cut falls depends on zlib), then the truncated stream, nothing after.
+ */
+static void test_broken_first_line_damaged_gzip(void)
+{
+    struct ss_buf b = SS_BUF_INIT((size_t)8 << 20);
+    uint8_t *z = ss_malloc((size_t)4 << 20);
+    struct ss_reader *rd;
+    uint64_t x = 88172645463325252u;
+    size_t zn, n_rec = 0, n_err = 0;
+    int last = 0;
+
+    ASSERT_TRUE(z != NULL);
+    ASSERT_OK(ss_buf_puts(&b, "{\"bad\": \n"));
+    for (int i = 0; i < 4000; i++) {
+        ASSERT_OK(ss_buf_printf(&b, "{\"i\":%d,\"pad\":\"", i));
+        for (int k = 0; k < 40; k++) { /* incompressible enough to cut in the middle */
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ASSERT_OK(ss_buf_putc(&b, (char)('a' + x % 26)));
+        }
+        ASSERT_OK(ss_buf_puts(&b, "\"}\n"));
+    }
+    zn = gz(b.ptr, b.len, z, (size_t)4 << 20);
+    ASSERT_TRUE(zn > 1000);
+    ASSERT_OK(ss_reader_open_mem(z, zn / 2, 0, "cut.gz", 0, NULL, &rd, NULL));
+    for (;;) {
+        struct ss_record rec;
+        struct ss_diag d;
+        int r;
+
+        ss_diag_clear(&d);
+        r = ss_reader_next(rd, &rec, &d);
+        if (r == 0)
+            break;
+        if (r == 1) {
+            char want[32];
+
+            (void)snprintf(want, sizeof(want), "{\"i\":%zu,", n_rec);
+            ASSERT_TRUE(rec.len > strlen(want) && memcmp(rec.ptr, want, strlen(want)) == 0);
+            n_rec++;
+            continue;
+        }
+        if (n_err++ == 0) {
+            ASSERT_EQ(r, SS_ESYNTAX);
+            ASSERT_U64_EQ(d.line, 1);
+        }
+        last = r;
+    }
+    ss_reader_free(rd);
+    ASSERT_TRUE(n_rec > 1500 && n_rec < 2500);
+    ASSERT_EQ(n_err, 2);
+    ASSERT_EQ(last, SS_ECORRUPT);
+    ss_free(z);
+    ss_buf_release(&b);
+}
+
 /* ---- discovery ---- */
 
 static void test_discover_tree(void)
@@ -1965,6 +2027,7 @@ int main(void)
     SS_RUN(test_sniff_kinds);
     SS_RUN(test_sniff_unknown);
     SS_RUN(test_sniff_large_first_record);
+    SS_RUN(test_broken_first_line_damaged_gzip);
     SS_RUN(test_discover_tree);
     SS_RUN(test_corpus_sample_logs);
     SS_RUN(test_pipeline_gzip_zstd);
