@@ -5,6 +5,7 @@
  */
 #include "cli/cli.h"
 
+#include "core/buf.h"
 #include "core/parse.h"
 
 #include <unistd.h>
@@ -12,12 +13,18 @@
 static int progress_state = -1; /* -1 unknown, 0 off, 1 on */
 static bool progress_shown;
 
+/* Messages name inputs and quote their content: printed with ss_buf_put_printable. */
 static void vmsg(const char *level, const char *fmt, va_list ap)
 {
+    struct ss_buf raw = SS_BUF_INIT(SS_BUF_SMALL_MAX), safe = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+
     ss_cli_progress_done();
-    fprintf(stderr, "siloscope: %s: ", level);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    if (ss_buf_vprintf(&raw, fmt, ap) == 0 && ss_buf_put_printable(&safe, raw.ptr, raw.len) == 0)
+        fprintf(stderr, "siloscope: %s: %s\n", level, safe.ptr);
+    else
+        fprintf(stderr, "siloscope: %s: (message lost: out of memory)\n", level);
+    ss_buf_release(&raw);
+    ss_buf_release(&safe);
 }
 
 void ss_cli_error(const char *fmt, ...)

@@ -166,6 +166,37 @@ static bool keep_time(const struct hunt *h, int64_t us)
     return (!h->has_from || us >= h->from_us) && (!h->has_to || us <= h->to_us);
 }
 
+/*
+ * Append a line of kind @kind (\x01..\x03, see write_part) to @out: the message printed
+ * with ss_buf_put_printable, so a file name or a value cannot break the line.
+ */
+static int put_note(struct ss_buf *out, char kind, const char *fmt, ...) SS_ATTR_PRINTF(3, 4);
+
+static int put_note(struct ss_buf *out, char kind, const char *fmt, ...)
+{
+    struct ss_buf msg = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+    va_list ap;
+    int r;
+
+    va_start(ap, fmt);
+    r = ss_buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    r = r ? r : ss_buf_putc(out, kind);
+    r = r ? r : ss_buf_put_printable(out, msg.ptr, msg.len);
+    r = r ? r : ss_buf_putc(out, '\n');
+    ss_buf_release(&msg);
+    return r < 0 ? -ENOMEM : 0;
+}
+
+/* A table cell: @s printable, into @tmp ("-" when empty). */
+static const char *cell(struct ss_buf *tmp, const char *s)
+{
+    ss_buf_reset(tmp);
+    if (s[0] == '\0' || ss_buf_put_printable(tmp, s, strlen(s)) < 0)
+        return "-";
+    return tmp->ptr;
+}
+
 static int put_match(struct hunt *h, struct ss_buf *b, const struct ss_sigma_hit *hit,
                      const char *file, const struct ss_loc *loc, uint64_t line)
 {
@@ -176,8 +207,16 @@ static int put_match(struct hunt *h, struct ss_buf *b, const struct ss_sigma_hit
     ss_sigma_rule_info(h->rs, hit->rule, &ri);
     fmt_time(hit->time_us, t);
     if (h->table) {
-        return ss_buf_printf(b, "%-27s %-13s %-50.50s %-40.40s %s:%" PRIu64 "\n", t[0] ? t : "-",
-                             ri.level, ri.title, hit->entity[0] ? hit->entity : "-", file, line);
+        struct ss_buf c1 = SS_BUF_INIT(SS_BUF_SMALL_MAX), c2 = SS_BUF_INIT(SS_BUF_SMALL_MAX),
+                      c3 = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+
+        r = ss_buf_printf(b, "%-27s %-13s %-50.50s %-40.40s %s:%" PRIu64 "\n", t[0] ? t : "-",
+                          ri.level, cell(&c1, ri.title), cell(&c2, hit->entity), cell(&c3, file),
+                          line);
+        ss_buf_release(&c1);
+        ss_buf_release(&c2);
+        ss_buf_release(&c3);
+        return r;
     }
     r = ss_buf_puts(b, "{\"type\":\"match\",\"time\":");
     if (r == 0)
@@ -219,11 +258,9 @@ static int hunt_record(struct hunt *h, unsigned worker, const struct hunt_task *
     if (r == SS_ESYNTAX) {
         if (++p->bad > HUNT_BAD_SHOWN)
             return 0;
-        return ss_buf_printf(&p->out,
-                             "\x02%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record\n",
-                             path, loc->offset, line) < 0
-                   ? -ENOMEM
-                   : 0;
+        return put_note(&p->out, '\x02',
+                        "%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record", path,
+                        loc->offset, line);
     }
     for (size_t i = 0; i < n && r == 0; i++) {
         struct ss_sigma_rule_info ri;
@@ -242,15 +279,15 @@ static int hunt_framing_error(struct hunt_part *p, const char *msg)
 {
     if (++p->bad > HUNT_BAD_SHOWN)
         return 0;
-    return ss_buf_printf(&p->out, "\x02%s\n", msg) < 0 ? -ENOMEM : 0;
+    return put_note(&p->out, '\x02', "%s", msg);
 }
 
 /* End @p with error @r: a warning in the output; only running out of memory fails. */
 static int hunt_part_fail(const struct hunt_task *t, struct hunt_part *p, int r)
 {
-    int w = ss_buf_printf(&p->out, "\x03%s: %s\n", t->c->inputs[t->index].path,
-                          r == SS_ELIMIT ? "too many kept events (correlation memory cap)"
-                                         : ss_strerror(r));
+    int w =
+        put_note(&p->out, '\x03', "%s: %s", t->c->inputs[t->index].path,
+                 r == SS_ELIMIT ? "too many kept events (correlation memory cap)" : ss_strerror(r));
 
     p->err = r;
     return r == -ENOMEM || w < 0 ? -ENOMEM : 0;
@@ -442,12 +479,8 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
     r = ss_reader_open(t->c, t->index, NULL, NULL, NULL, &rd, &d);
     if (r < 0) {
         p->err = r;
-        return ss_buf_printf(&p->out,
-                             "\x01"
-                             "cannot read '%s': %s\n",
-                             in->path, d.code ? d.msg : ss_strerror(r)) == 0
-                   ? 0
-                   : -ENOMEM;
+        return put_note(&p->out, '\x01', "cannot read '%s': %s", in->path,
+                        d.code ? d.msg : ss_strerror(r));
     }
     /* Records are framed without validation: the engine validates the records that reach
        rule evaluation (SS_SIGMA_VALIDATE); the others are never interpreted. */
@@ -561,10 +594,19 @@ static int on_corr(void *ctx, const struct ss_sigma_corr_hit *c)
     h->corr_shown[c->rule]++;
     fmt_time(c->first_us, t1);
     fmt_time(c->last_us, t2);
-    if (h->table)
-        return ss_buf_printf(b, "%-27s %-13s %-50.50s %-40.40s %" PRIu64 " events%s%s\n",
-                             t2[0] ? t2 : "-", ri.level, ri.title, c->entity[0] ? c->entity : "-",
-                             c->n_events, c->group[0] ? ", " : "", c->group);
+    if (h->table) {
+        struct ss_buf c1 = SS_BUF_INIT(SS_BUF_SMALL_MAX), c2 = SS_BUF_INIT(SS_BUF_SMALL_MAX),
+                      c3 = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+
+        r = ss_buf_printf(b, "%-27s %-13s %-50.50s %-40.40s %" PRIu64 " events%s%s\n",
+                          t2[0] ? t2 : "-", ri.level, cell(&c1, ri.title), cell(&c2, c->entity),
+                          c->n_events, c->group[0] ? ", " : "",
+                          c->group[0] ? cell(&c3, c->group) : "");
+        ss_buf_release(&c1);
+        ss_buf_release(&c2);
+        ss_buf_release(&c3);
+        return r;
+    }
     r = ss_buf_puts(b, "{\"type\":\"correlation\",\"time\":");
     if (r == 0)
         r = t2[0] ? ss_buf_put_json_str(b, t2, strlen(t2)) : ss_buf_puts(b, "null");
@@ -743,8 +785,12 @@ static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
             c += h->shown[w][i];
         total += c;
         if (h->table) {
-            printf("%10" PRIu64 "  %-13s %s  %s%s\n", c, ri.level, ri.id, ri.title,
-                   ri.n_kinds == 0 ? "  (not routed to any input kind)" : "");
+            struct ss_buf c1 = SS_BUF_INIT(SS_BUF_SMALL_MAX), c2 = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+
+            printf("%10" PRIu64 "  %-13s %s  %s%s\n", c, ri.level, cell(&c1, ri.id),
+                   cell(&c2, ri.title), ri.n_kinds == 0 ? "  (not routed to any input kind)" : "");
+            ss_buf_release(&c1);
+            ss_buf_release(&c2);
         } else {
             struct ss_buf b = SS_BUF_INIT(1 << 20);
             int r = ss_buf_puts(&b, "{\"type\":\"hits\",\"rule\":");

@@ -299,26 +299,60 @@ int ss_buf_put_json_esc(struct ss_buf *b, unsigned char c)
 
 int ss_buf_put_json_str(struct ss_buf *b, const char *s, size_t len)
 {
-    size_t start = b->len;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t start = b->len, i = 0;
     int r = ss_buf_putc(b, '"');
 
-    for (size_t i = 0; r == 0 && i < len; i++) {
-        size_t run = i;
+    while (r == 0 && i < len) {
+        size_t run = i, n;
+        uint32_t cp;
 
-        /* Copy runs of bytes that need no escaping in one go. */
-        while (run < len && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+        /* Copy runs of printable ASCII other than '"' and '\\' in one go. */
+        while (run < len && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\')
             run++;
         if (run > i) {
             r = ss_buf_append(b, s + i, run - i);
-            i = run - 1;
+            i = run;
             continue;
         }
-        r = ss_buf_put_json_esc(b, (unsigned char)s[i]);
+        n = ss_utf8_decode(u + i, len - i, &cp);
+        if (n == 0) {
+            /* not UTF-8 (a file name, say): U+FFFD, so the output stays valid JSON */
+            r = ss_buf_append(b, "\xef\xbf\xbd", 3);
+            i++;
+        } else if (n > 1) {
+            r = ss_buf_append(b, s + i, n);
+            i += n;
+        } else {
+            r = ss_buf_put_json_esc(b, (unsigned char)cp);
+            i++;
+        }
     }
     if (r == 0)
         r = ss_buf_putc(b, '"');
     if (r < 0)
         ss_buf_truncate(b, start);
+    return r;
+}
+
+int ss_buf_put_printable(struct ss_buf *b, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    int r = 0;
+
+    while (r == 0 && i < len) {
+        uint32_t cp;
+        size_t n = ss_utf8_decode(u + i, len - i, &cp);
+
+        if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+            r = ss_buf_putc(b, '?');
+            i++;
+        } else {
+            r = ss_buf_append(b, s + i, n);
+            i += n;
+        }
+    }
     return r;
 }
 

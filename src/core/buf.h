@@ -69,13 +69,23 @@ SS_MUST_USE int ss_buf_putc(struct ss_buf *b, char c);
 SS_MUST_USE int ss_buf_printf(struct ss_buf *b, const char *fmt, ...) SS_ATTR_PRINTF(2, 3);
 /** As ss_buf_printf with a va_list. */
 SS_MUST_USE int ss_buf_vprintf(struct ss_buf *b, const char *fmt, va_list ap) SS_ATTR_PRINTF(2, 0);
+/**
+ * Append @s for a terminal or a log: each control character (C0, DEL, C1: escape
+ * sequences, line breaks) and each byte that is not valid UTF-8 becomes '?', so text
+ * from the inputs (file names, field values) cannot forge lines or drive the terminal.
+ */
+SS_MUST_USE int ss_buf_put_printable(struct ss_buf *b, const char *s, size_t len);
 /** Append @v in decimal. */
 SS_MUST_USE int ss_buf_put_u64(struct ss_buf *b, uint64_t v);
 /** Append @v in decimal. */
 SS_MUST_USE int ss_buf_put_i64(struct ss_buf *b, int64_t v);
 /** Append @len bytes as lower-case hex. */
 SS_MUST_USE int ss_buf_put_hex(struct ss_buf *b, const uint8_t *p, size_t len);
-/** Append @s as a JSON string literal (quotes included; control characters escaped). */
+/**
+ * Append @s as a JSON string literal: quotes included; '"', '\\' and control characters
+ * escaped as RFC 8785 says (\b \t \n \f \r, else \u00xx); valid UTF-8 as is, and each
+ * byte that is not valid UTF-8 as U+FFFD, so the output is always valid JSON.
+ */
 SS_MUST_USE int ss_buf_put_json_str(struct ss_buf *b, const char *s, size_t len);
 /**
  * Append the JSON escape of @c, which must be a control character (< 0x20), '"' or '\\':

@@ -17,44 +17,8 @@
 
 int ss_jcs_put_str(struct ss_buf *b, const char *s, size_t len)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t start = b->len;
-    size_t i = 0;
-    int r = ss_buf_putc(b, '"');
-
-    while (r == 0 && i < len) {
-        size_t run = i;
-        uint32_t cp;
-        size_t n;
-
-        /* Copy runs of printable ASCII other than '"' and '\\' in one go. */
-        while (run < len && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\')
-            run++;
-        if (run > i) {
-            r = ss_buf_append(b, s + i, run - i);
-            i = run;
-            continue;
-        }
-        n = ss_utf8_decode(u + i, len - i, &cp);
-        if (n == 0) {
-            r = ss_buf_append(b, "\xef\xbf\xbd", 3);
-            i++;
-            continue;
-        }
-        if (n > 1) {
-            r = ss_buf_append(b, s + i, n);
-            i += n;
-            continue;
-        }
-        /* A control character, '"' or '\\': RFC 8785 §3.2.2.2 escapes as core does. */
-        r = ss_buf_put_json_esc(b, (unsigned char)cp);
-        i++;
-    }
-    if (r == 0)
-        r = ss_buf_putc(b, '"');
-    if (r < 0)
-        ss_buf_truncate(b, start);
-    return r;
+    /* RFC 8785 §3.2.2.2 escapes exactly as core's JSON writer does */
+    return ss_buf_put_json_str(b, s, len);
 }
 
 int ss_jcs_put_cstr(struct ss_buf *b, const char *s)

@@ -5,7 +5,9 @@
 # it cannot (docs/sigma.md "siloscope hunt"): a file whose first record is larger than
 # the sniff window (1.1 MiB, then a small one) is read, both records matched; files whose
 # content is not understood are each named on stderr with the reason, the first 20, then
-# counted, and counted in the summary ("inputs_unknown"). Exact messages and counts.
+# counted, and counted in the summary ("inputs_unknown"); file names and values with line
+# breaks, escape sequences or bytes that are not UTF-8 cannot forge table rows or break
+# the JSON lines. Exact messages and counts.
 # Prints "N passed, N failed".
 #
 # usage: test_hunt_inputs.sh SILOSCOPE
@@ -55,4 +57,23 @@ grep -q '^siloscope: warning: hunt: 4 more inputs not read (content not understo
 # the same file named alone
 "$SS" hunt --rules rules case/big-first.jsonl >one.txt 2>&1
 grep -q '"records":2,.*"matches":2,' one.txt && ok || bad "named file: $(tail -1 one.txt)"
+# hostile names: a line break, a terminal escape, a byte that is not UTF-8
+mkdir -p odd
+nl='
+'
+esc=$(printf '\033')
+ff=$(printf '\377')
+printf '{"a":"x END"}\n' >"odd/x${nl}2024-01-01T00:00:00Z critical FORGED ${esc}[2J.jsonl"
+printf '{"a":"y END","e":"v${esc}[31m"}\n' >"odd/bad${ff}name.jsonl"
+"$SS" hunt --table --rules rules odd >table.txt 2>&1
+! grep -q '^2024-01-01T00:00:00Z critical FORGED' table.txt && ok || bad "a file name forged a table row"
+! grep -q "$esc" table.txt && ok || bad "an escape sequence reached the table"
+[ "$(grep -c '\.jsonl:1$' table.txt)" = 2 ] && ok || bad "not 2 table rows: $(cat table.txt)"
+"$SS" hunt --rules rules odd >odd.txt 2>&1
+python3 -c 'import json, sys
+n = 0
+for l in open(sys.argv[1], "rb"):
+    json.loads(l.decode("utf-8"))  # 2 matches, hits, summary
+    n += 1
+sys.exit(0 if n == 4 else 1)' odd.txt && ok || bad "JSON lines not valid UTF-8 JSON: $(cat -v odd.txt)"
 finish

@@ -104,6 +104,15 @@ static void test_buf_json_and_hex(void)
     ASSERT_OK(ss_buf_put_json_str(&b, in, sizeof(in) - 1));
     ASSERT_STREQ(b.ptr, "\"a\\\"b\\\\c\\n\\u0001\x7f\xc3\xa9\"");
     ss_buf_reset(&b);
+    /* bytes that are not UTF-8 (a file name's 0xFF, a cut sequence, an overlong form, a
+       surrogate) become U+FFFD: the output stays valid JSON */
+    ASSERT_OK(ss_buf_put_json_str(&b, "x\xffy\xc3", 4));
+    ASSERT_STREQ(b.ptr, "\"x\xef\xbf\xbdy\xef\xbf\xbd\"");
+    ss_buf_reset(&b);
+    ASSERT_OK(ss_buf_put_json_str(&b, "\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80", 9));
+    ASSERT_STREQ(b.ptr, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                        "\xf0\x9f\x98\x80\"");
+    ss_buf_reset(&b);
     ASSERT_OK(ss_buf_put_hex(&b, (const uint8_t *)"\x00\xff\x10", 3));
     ASSERT_STREQ(b.ptr, "00ff10");
     ASSERT_OK(ss_hex_decode("00FF10", 6, bytes, 3));
