@@ -53,7 +53,8 @@ static const char hunt_help[] =
     "      --level L             only rules of level L or above (informational, low,\n"
     "                            medium, high, critical)\n"
     "      --table               print a table instead of JSON lines\n"
-    "  -j, --threads N           worker threads (default: all CPUs)\n"
+    "  -j, --threads N           worker threads, 1 to 1024 (default: all CPUs; at most\n"
+    "                            256 match at once)\n"
     "  -h, --help                show this help\n"
     "\n"
     "JSON lines: {\"type\":\"match\",\"time\",\"rule\",\"title\",\"level\",\"entity\",\"file\",\n"
@@ -106,7 +107,7 @@ struct hunt_task {
  * three threads share them (5% slower on 2 cores, docs/performance.md).
  */
 #define HUNT_BATCH_PIPELINE_WORKERS 3u
-/* Inputs not understood reported one by one; then a count. */
+/* Inputs not understood and paths skipped, reported one by one; then a count. */
 #define HUNT_MAX_UNKNOWN_SHOWN 20u
 /* Invalid records reported one by one per input (and per batch); then a count. */
 #define HUNT_BAD_SHOWN 10u
@@ -144,6 +145,7 @@ struct hunt {
     int out_err;               /* stdout failed */
     uint64_t n_skipped_inputs; /* no rule for their kind */
     uint64_t n_unknown_inputs; /* content not understood: not read, each one reported */
+    uint64_t n_skipped_paths;  /* discovery's skipped entries (links, FIFOs...), reported */
     struct ss_buf cbuf;        /* correlation output */
     uint64_t *corr_shown;
 };
@@ -680,7 +682,10 @@ static int load_rules(struct hunt *h)
         ss_cli_warn("%zu rules are not routed to any input kind and never run (see 'siloscope "
                     "rules check')",
                     n_unrouted);
-    (void)n_rej;
+    if (ss_sigma_rule_count(h->rs) == 0) {
+        ss_cli_error("hunt: no Sigma rule loaded from --rules (%zu rejected)", n_rej);
+        return SS_EEMPTY;
+    }
     return 0;
 }
 
@@ -708,6 +713,10 @@ static int add_inputs(struct hunt *h, char **args, size_t n_args, int *code)
             continue;
         }
         h->n_cases++;
+        for (size_t i = 0; i < c->n_skipped; i++)
+            if (h->n_unknown_inputs + h->n_skipped_paths++ < HUNT_MAX_UNKNOWN_SHOWN)
+                ss_cli_warn("hunt: '%s/%s': skipped: %s", c->root, c->skipped[i].relpath,
+                            c->skipped[i].reason);
         for (size_t i = 0; i < c->n_inputs; i++) {
             const struct ss_input *in = &c->inputs[i];
             int src;
@@ -715,7 +724,7 @@ static int add_inputs(struct hunt *h, char **args, size_t n_args, int *code)
 
             if (in->kind == SS_KIND_UNKNOWN) {
                 /* nothing goes unread unsaid (there are few: licences, READMEs) */
-                if (h->n_unknown_inputs++ < HUNT_MAX_UNKNOWN_SHOWN)
+                if (h->n_unknown_inputs++ + h->n_skipped_paths < HUNT_MAX_UNKNOWN_SHOWN)
                     ss_cli_warn("hunt: '%s': not read: %s", in->path,
                                 in->why_unknown != NULL ? in->why_unknown
                                                         : "content not understood");
@@ -811,14 +820,16 @@ static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
     if (h->table)
         printf("\n%" PRIu64 " matches shown; %" PRIu64 " records read, %" PRIu64
                " rule hits in all, %" PRIu64 " inputs skipped (no rule for their kind), %" PRIu64
-               " not understood\n",
-               total, n_records, n_hits, h->n_skipped_inputs, h->n_unknown_inputs);
+               " not understood, %" PRIu64 " paths skipped\n",
+               total, n_records, n_hits, h->n_skipped_inputs, h->n_unknown_inputs,
+               h->n_skipped_paths);
     else
         printf("{\"type\":\"summary\",\"records\":%" PRIu64 ",\"candidates\":%" PRIu64
                ",\"evaluations\":%" PRIu64 ",\"matches\":%" PRIu64 ",\"rule_hits\":%" PRIu64
-               ",\"inputs\":%zu,\"inputs_skipped\":%" PRIu64 ",\"inputs_unknown\":%" PRIu64 "}\n",
+               ",\"inputs\":%zu,\"inputs_skipped\":%" PRIu64 ",\"inputs_unknown\":%" PRIu64
+               ",\"paths_skipped\":%" PRIu64 "}\n",
                n_records, st->n_candidates, st->n_evals, total, n_hits, h->n_tasks,
-               h->n_skipped_inputs, h->n_unknown_inputs);
+               h->n_skipped_inputs, h->n_unknown_inputs, h->n_skipped_paths);
     return 0;
 }
 
@@ -862,8 +873,12 @@ static int parse_args(struct hunt *h, struct ss_args *a)
             }
         } else if (ss_args_value(a, "threads", 'j', &v)) {
             if (v != NULL) {
-                if (ss_args_u64(a, "--threads", v, &j) != 0 || j == 0 || j > HUNT_MAX_WORKERS)
+                if (ss_args_u64(a, "--threads", v, &j) != 0)
                     return -1;
+                if (j == 0 || j > 1024) {
+                    ss_cli_error("hunt: --threads must be between 1 and 1024");
+                    return -1;
+                }
                 h->threads = (unsigned)j;
             }
         } else {
@@ -908,9 +923,9 @@ int ss_cmd_hunt(int argc, char **argv)
         code = SS_EXIT_INTERNAL;
         goto out;
     }
-    if (h.n_unknown_inputs > HUNT_MAX_UNKNOWN_SHOWN)
-        ss_cli_warn("hunt: %" PRIu64 " more inputs not read (content not understood)",
-                    h.n_unknown_inputs - HUNT_MAX_UNKNOWN_SHOWN);
+    if (h.n_unknown_inputs + h.n_skipped_paths > HUNT_MAX_UNKNOWN_SHOWN)
+        ss_cli_warn("hunt: %" PRIu64 " more paths not read (content not understood, or skipped)",
+                    h.n_unknown_inputs + h.n_skipped_paths - HUNT_MAX_UNKNOWN_SHOWN);
     r = build_prefilters(&h);
     if (r < 0) {
         code = ss_cli_exit_for(r);

@@ -61,7 +61,15 @@ enum ss_err {
     SS_EEMPTY = -1004,       /* nothing to work on */
     SS_EUNSUPPORTED = -1005, /* understood but not supported */
     SS_ENOTFOUND = -1006,    /* a looked-up item does not exist */
+    SS_ENOTREG = -1007,      /* a path names a FIFO, device, socket or directory */
 };
+
+/**
+ * Open @path for reading if it is a regular file: the open never blocks (a FIFO would
+ * wait for a writer forever), and anything but a regular file is closed again. Returns
+ * the file descriptor, or -errno (-EISDIR for a directory), or SS_ENOTREG.
+ */
+int ss_open_regular(const char *path);
 
 /** Describe @r (0, -errno or an SS_E* code). Returns a static string; never NULL. */
 const char *ss_strerror(int r);

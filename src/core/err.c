@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * core/err.c - implements ss_strerror for both -errno values and project codes.
+ * core/err.c - implements ss_strerror for both -errno values and project codes, and
+ * ss_open_regular.
  */
 #include "core/base.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *ss_strerror(int r)
 {
@@ -23,10 +28,34 @@ const char *ss_strerror(int r)
         return "not supported";
     case SS_ENOTFOUND:
         return "not found";
+    case SS_ENOTREG:
+        return "not a regular file";
     default:
         break;
     }
     if (r < 0 && r > -4096)
         return strerror(-r);
     return "unknown error";
+}
+
+int ss_open_regular(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    int r;
+
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) != 0) {
+        r = -errno;
+        (void)close(fd);
+        return r;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        (void)close(fd);
+        return S_ISDIR(st.st_mode) ? -EISDIR : SS_ENOTREG;
+    }
+    /* reads of a regular file never block; clear the flag all the same */
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
 }

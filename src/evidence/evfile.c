@@ -25,11 +25,11 @@ int ss_evidence_read_file(const char *path, size_t max_bytes, struct ss_buf *out
 {
     char chunk[65536];
     size_t start = out->len;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = ss_open_regular(path);
     int r = 0;
 
     if (fd < 0)
-        return -errno;
+        return fd;
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof(chunk));
 

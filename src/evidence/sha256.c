@@ -116,9 +116,9 @@ int ss_sha256_file(const char *path, uint8_t ret[SS_SHA256_LEN], uint64_t *ret_s
     int fd = -1;
     int r;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = ss_open_regular(path);
     if (fd < 0) {
-        r = -errno;
+        r = fd;
         goto out;
     }
     chunk = ss_malloc(FILE_CHUNK);

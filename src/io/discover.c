@@ -407,7 +407,7 @@ static int mark_duplicates(struct walk *w)
 
 static void sniff_ent(struct walk_ent *e)
 {
-    int fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* a FIFO by now */
     struct stat st;
 
     if (fd < 0) {
@@ -763,22 +763,15 @@ int ss_case_from_file(const char *path, const struct ss_io_limits *lim, struct s
     int fd, r;
 
     (void)lim;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        r = -errno;
-        return ss_diag_set(reterr_diag, r, path, 0, 0, UINT64_MAX, "cannot open: %s",
-                           ss_strerror(r));
-    }
+    fd = ss_open_regular(path);
+    if (fd < 0)
+        return ss_diag_set(reterr_diag, fd, path, 0, 0, UINT64_MAX, "cannot open: %s",
+                           ss_strerror(fd));
     if (fstat(fd, &st) != 0) {
         r = -errno;
         (void)close(fd);
         return ss_diag_set(reterr_diag, r, path, 0, 0, UINT64_MAX, "cannot stat: %s",
                            ss_strerror(r));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-        (void)close(fd);
-        return ss_diag_set(reterr_diag, r, path, 0, 0, UINT64_MAX, "not a regular file");
     }
     io_sniff_path(path, fd, &e.sniff);
     (void)close(fd);

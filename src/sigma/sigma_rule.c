@@ -302,14 +302,14 @@ enum ss_severity ss_sigma_level_sev(const char *level)
 
 static int read_file(const char *path, uint64_t max, char **ret, size_t *ret_len, struct ss_diag *d)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = ss_open_regular(path);
     struct stat st;
     char *buf = NULL;
     size_t got = 0;
     int r = 0;
 
     if (fd < 0)
-        return ss_diag_set(d, -errno, path, 0, 0, UINT64_MAX, "cannot open: %s", strerror(errno));
+        return ss_diag_set(d, fd, path, 0, 0, UINT64_MAX, "cannot open: %s", ss_strerror(fd));
     if (fstat(fd, &st) != 0) {
         r = ss_diag_set(d, -errno, path, 0, 0, UINT64_MAX, "cannot stat: %s", strerror(errno));
         goto out;
@@ -489,7 +489,7 @@ int ss_sigma_load_path(struct ss_sigma_ruleset *rs, const char *path, struct ss_
     if (!S_ISDIR(st.st_mode))
         return load_file(rs, path, reterr_diag);
     r = walk(rs, path, 0, &pl, reterr_diag);
-    if (r == 0)
+    if (r == 0 && pl.n > 1)
         qsort(pl.v, pl.n, sizeof(*pl.v), cmp_str);
     for (size_t i = 0; i < pl.n && r == 0; i++)
         r = load_file(rs, pl.v[i], reterr_diag);

@@ -4,8 +4,9 @@
 # tests/io/test_hunt_inputs.sh - `siloscope hunt` reads every input it can and says which
 # it cannot (docs/sigma.md "siloscope hunt"): a file whose first record is larger than
 # the sniff window (1.1 MiB, then a small one) is read, both records matched; files whose
-# content is not understood are each named on stderr with the reason, the first 20, then
-# counted, and counted in the summary ("inputs_unknown"); file names and values with line
+# content is not understood, and paths discovery skipped (a dangling link), are each named
+# on stderr with the reason, the first 20, then counted, and counted in the summary
+# ("inputs_unknown", "paths_skipped"); file names and values with line
 # breaks, escape sequences or bytes that are not UTF-8 cannot forge table rows or break
 # the JSON lines. Exact messages and counts.
 # Prints "N passed, N failed".
@@ -35,6 +36,7 @@ awk 'BEGIN { pad = "x"; while (length(pad) < 1153434) pad = pad pad
     >case/big-first.jsonl
 printf 'plain text, not JSON\n' >case/README.txt
 printf '\000\001\002\003\004' >case/blob.bin
+ln -s missing case/dangling
 i=0
 while [ $i -lt 22 ]; do
     printf 'note %d\n' $i >case/notes/n$i.txt
@@ -44,16 +46,18 @@ done
 "$SS" hunt -j 2 --rules rules case >out.txt 2>err.txt
 rc=$?
 [ $rc = 0 ] && ok || bad "exit $rc, expected 0"
-grep -q '^{"type":"summary","records":2,"candidates":2,"evaluations":2,"matches":2,"rule_hits":2,"inputs":1,"inputs_skipped":0,"inputs_unknown":24}$' out.txt &&
+grep -q '^{"type":"summary","records":2,"candidates":2,"evaluations":2,"matches":2,"rule_hits":2,"inputs":1,"inputs_skipped":0,"inputs_unknown":24,"paths_skipped":1}$' out.txt &&
     ok || bad "summary: $(tail -1 out.txt)"
 [ "$(grep -c '"type":"match"' out.txt)" = 2 ] && ok || bad "not 2 matches"
 grep -q "^siloscope: warning: hunt: 'case/README.txt': not read: not JSON$" err.txt && ok ||
     bad "README.txt not reported"
 grep -q "^siloscope: warning: hunt: 'case/blob.bin': not read: binary data$" err.txt && ok ||
     bad "blob.bin not reported"
-[ "$(grep -c ': not read: ' err.txt)" = 20 ] && ok || bad "not 20 inputs named"
-grep -q '^siloscope: warning: hunt: 4 more inputs not read (content not understood)$' err.txt &&
-    ok || bad "no count of the 4 more"
+grep -q "^siloscope: warning: hunt: 'case/dangling': skipped: dangling symbolic link$" err.txt &&
+    ok || bad "the dangling link not reported"
+[ "$(grep -c ': not read: ' err.txt)" = 19 ] && ok || bad "not 19 inputs named"
+grep -q '^siloscope: warning: hunt: 5 more paths not read (content not understood, or skipped)$' err.txt &&
+    ok || bad "no count of the 5 more"
 # the same file named alone
 "$SS" hunt --rules rules case/big-first.jsonl >one.txt 2>&1
 grep -q '"records":2,.*"matches":2,' one.txt && ok || bad "named file: $(tail -1 one.txt)"

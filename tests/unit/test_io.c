@@ -1129,6 +1129,12 @@ static void test_discover_tree(void)
     ASSERT_EQ(c.inputs[0].kind, SS_KIND_AZURE_JSONL);
     ss_case_release(&c);
     ASSERT_EQ(ss_case_from_file(tmp_path("case/b"), NULL, &c, &d), -EISDIR);
+    /* a FIFO named on its own: refused at once (opening it used to wait for a writer
+       forever; found by a hostile-input audit) */
+    ASSERT_EQ(ss_case_from_file(tmp_path("case/pipe"), NULL, &c, &d), SS_ENOTREG);
+    ASSERT_STREQ(ss_strerror(SS_ENOTREG), "not a regular file");
+    ASSERT_EQ(ss_open_regular(tmp_path("case/pipe")), SS_ENOTREG);
+    ASSERT_EQ(ss_open_regular("/dev/null"), SS_ENOTREG);
 }
 
 /* ---- the shared corpus ---- */
