@@ -115,6 +115,8 @@ struct hunt_task {
 #define HUNT_PART_BYTES ((size_t)1 << 20)
 /* A batch entry that is a framing error's message, not a record. */
 #define HUNT_FRAMING_ERROR 1u
+/* With HUNT_FRAMING_ERROR: not an invalid record but damage, a cap or a read error. */
+#define HUNT_STREAM_ERROR 2u
 
 struct hunt {
     const char *rules[HUNT_MAX_ARGS];
@@ -276,9 +278,15 @@ static int hunt_record(struct hunt *h, unsigned worker, const struct hunt_task *
     return r;
 }
 
-/* A record the reader could not frame: a warning in its place in the output. */
-static int hunt_framing_error(struct hunt_part *p, const char *msg)
+/*
+ * What the reader could not frame: a warning in its place in the output. An invalid
+ * record is one of the input's bad records (the first HUNT_BAD_SHOWN shown); damage to
+ * the stream, a record over a cap or a read error is always shown.
+ */
+static int hunt_framing_error(struct hunt_part *p, const char *msg, bool stream)
 {
+    if (stream)
+        return put_note(&p->out, '\x01', "%s", msg);
     if (++p->bad > HUNT_BAD_SHOWN)
         return 0;
     return put_note(&p->out, '\x02', "%s", msg);
@@ -436,7 +444,7 @@ static int hunt_batch_run(void *ctx, const struct ss_batch *b, unsigned worker)
             char msg[SS_DIAG_FILE_MAX + SS_DIAG_MSG_MAX + 64];
 
             (void)snprintf(msg, sizeof(msg), "%.*s", (int)x->len, b->data + x->off);
-            r = hunt_framing_error(&p, msg);
+            r = hunt_framing_error(&p, msg, (x->flags & HUNT_STREAM_ERROR) != 0);
         } else {
             r = hunt_record(h, worker, t, &p, b->data + x->off, x->len, &x->loc, x->line);
         }
@@ -456,8 +464,14 @@ static int hunt_alone(struct hunt *h, struct hunt_task *t, unsigned worker, size
 /* The text of a framing error, as it is printed. */
 static int framing_msg(const char *path, const struct ss_diag *d, int r, char *out, size_t cap)
 {
-    int n = snprintf(out, cap, "%s: offset %" PRIu64 ", line %" PRIu64 ": %s", path, d->offset,
-                     d->line, d->code ? d->msg : ss_strerror(r));
+    char line[32] = "";
+    int n;
+
+    /* damage to the stream has a decoded offset but no line, as in 'siloscope cat' */
+    if (d->line > 0)
+        (void)snprintf(line, sizeof(line), ", line %" PRIu64, d->line);
+    n = snprintf(out, cap, "%s: offset %" PRIu64 "%s: %s", path, d->offset, line,
+                 d->code ? d->msg : ss_strerror(r));
 
     return n < 0 ? 0 : (int)SS_MIN((size_t)n, cap - 1);
 }
@@ -519,9 +533,11 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
         }
         if (r < 0) {
             int n = framing_msg(in->path, &d, r, msg, sizeof(msg));
+            bool stream = r != SS_ESYNTAX;
 
-            r = b != NULL ? ss_batch_add(b, msg, (size_t)n, NULL, 0, HUNT_FRAMING_ERROR)
-                          : hunt_framing_error(p, msg);
+            r = b != NULL ? ss_batch_add(b, msg, (size_t)n, NULL, 0,
+                                         HUNT_FRAMING_ERROR | (stream ? HUNT_STREAM_ERROR : 0))
+                          : hunt_framing_error(p, msg, stream);
         } else if (b != NULL) {
             r = ss_batch_add(b, rec.ptr, rec.len, &rec.loc, ss_reader_record_line(rd), 0);
         } else {

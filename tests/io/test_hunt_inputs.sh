@@ -61,6 +61,23 @@ grep -q '^siloscope: warning: hunt: 5 more paths not read (content not understoo
 # the same file named alone
 "$SS" hunt --rules rules case/big-first.jsonl >one.txt 2>&1
 grep -q '"records":2,.*"matches":2,' one.txt && ok || bad "named file: $(tail -1 one.txt)"
+# damage after more bad records than are listed (10): still reported, with no line
+mkdir -p dmg
+i=0
+while [ $i -lt 15 ]; do
+    printf '{"a": broken END %d\n' $i
+    i=$((i + 1))
+done >dmg/d.jsonl
+printf '{"a":"z END"}\n' >>dmg/d.jsonl
+gzip -n dmg/d.jsonl
+size=$(wc -c <dmg/d.jsonl.gz)
+printf 'XXXX' | dd of=dmg/d.jsonl.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null
+"$SS" hunt --rules rules dmg >dmg.out 2>dmg.err
+[ "$(grep -c ': invalid JSON record$' dmg.err)" = 10 ] && ok || bad "not 10 invalid records listed"
+grep -q '^siloscope: warning: dmg/d.jsonl.gz: offset [0-9]*: damaged gzip stream at stored offset [0-9]*: checksum mismatch$' dmg.err &&
+    ok || bad "the damaged stream is not reported: $(cat dmg.err)"
+grep -q '"matches":1,' dmg.out && ok || bad "the record before the damage not matched"
+
 # hostile names: a line break, a terminal escape, a byte that is not UTF-8
 mkdir -p odd
 nl='
