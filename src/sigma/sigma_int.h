@@ -36,6 +36,7 @@
 #define SG_MAX_VALUE_BYTES 65536u        /* bytes of one value after transformation */
 #define SG_MAX_REGEX_BYTES 8192u         /* source of one regular expression */
 #define SG_MAX_REGEX_COMPILED (1u << 20) /* compiled size of one regular expression */
+#define SG_MAX_REGEX_REPEATS 4096u       /* nested counted repetitions (ss_sigma_re_repeats) */
 #define SG_MAX_COND_BYTES 16384u         /* one condition expression */
 #define SG_MAX_COND_DEPTH 64u            /* nesting of parentheses and 'not' */
 #define SG_MAX_SELECTIONS 1024u          /* search identifiers of one rule */
@@ -591,5 +592,11 @@ size_t ss_sigma_prefilter_scan(const struct sg_prefilter *pf, hs_scratch_t *hs, 
 SS_MUST_USE int ss_sigma_prefilter_scratch(const struct sg_prefilter *pf, hs_scratch_t **hs);
 /** Free a prefilter. Accepts NULL. */
 void ss_sigma_prefilter_free(struct sg_prefilter *pf);
+/**
+ * The largest product of nested counted repetitions ({n}, {n,}, {n,m}: the larger bound)
+ * in regular expression @re[0..n), saturating: (?:a{1000}){1000} gives 1,000,000, the
+ * characters one attempt may have to step over at each position of a value.
+ */
+uint64_t ss_sigma_re_repeats(const char *re, size_t n);
 
 #endif

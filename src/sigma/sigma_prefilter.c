@@ -346,6 +346,75 @@ static size_t class_end(const char *re, size_t n, size_t i)
     return i < n ? i + 1 : n;
 }
 
+/* The number at @re[*i], if digits are there (advanced past them); saturating. */
+static bool read_count(const char *re, size_t n, size_t *i, uint64_t *ret)
+{
+    size_t start = *i;
+
+    *ret = 0;
+    for (; *i < n && re[*i] >= '0' && re[*i] <= '9'; (*i)++)
+        *ret = *ret > UINT64_MAX / 100 ? UINT64_MAX / 10 : *ret * 10 + (uint64_t)(re[*i] - '0');
+    return *i > start;
+}
+
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+    return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+uint64_t ss_sigma_re_repeats(const char *re, size_t n)
+{
+    uint64_t inside[66] = { 1 }; /* per open group: the largest product in it so far */
+    uint64_t last = 1;           /* the atom just read: what a quantifier repeats */
+    size_t depth = 0, i = 0;
+
+    while (i < n) {
+        if (re[i] == '\\') {
+            size_t el = i + 1 < n && is_alnum(re[i + 1]) ? escape_len(re, n, i) : 2;
+
+            i += el != 0 ? el : 2;
+            last = 1;
+        } else if (re[i] == '[') {
+            i = class_end(re, n, i);
+            last = 1;
+        } else if (re[i] == '(') {
+            if (depth + 1 >= SS_ARRAY_LEN(inside))
+                return UINT64_MAX; /* deeper than PCRE2 allows */
+            inside[++depth] = 1;
+            i++;
+        } else if (re[i] == ')') {
+            last = depth > 0 ? inside[depth--] : 1;
+            inside[depth] = SS_MAX(inside[depth], last);
+            i++;
+        } else if (re[i] == '{') {
+            size_t j = i + 1;
+            uint64_t lo, hi = 0;
+            bool ok = read_count(re, n, &j, &lo);
+
+            if (ok && j < n && re[j] == ',') {
+                j++;
+                (void)read_count(re, n, &j, &hi);
+            }
+            if (ok && j < n && re[j] == '}') {
+                last = mul_sat(last, SS_MAX(lo, hi));
+                inside[depth] = SS_MAX(inside[depth], last);
+                i = j + 1;
+            } else {
+                last = 1; /* a literal '{' */
+                i++;
+            }
+        } else {
+            last = 1;
+            i++;
+        }
+    }
+    while (depth > 0) {
+        inside[depth - 1] = SS_MAX(inside[depth - 1], inside[depth]);
+        depth--;
+    }
+    return inside[0];
+}
+
 /*
  * The longest literal run a regular expression requires (see the file comment), into
  * @x; x->any when none can be found.

@@ -1197,6 +1197,12 @@ static int compile_re(struct sg_cctx *cc, const struct ss_yaml_node *at, const c
     if (n > SG_MAX_REGEX_BYTES)
         return rej(cc, SS_ELIMIT, at, "regular expression longer than %u bytes",
                    SG_MAX_REGEX_BYTES);
+    /* the match limit counts backtracking, not the steps of a counted loop */
+    if (ss_sigma_re_repeats(s, n) > SG_MAX_REGEX_REPEATS)
+        return rej(cc, SS_ELIMIT, at,
+                   "counted repetitions nest to more than %u characters per attempt: matching "
+                   "long values would stall the review",
+                   SG_MAX_REGEX_REPEATS);
     if (cc->gctx == NULL) {
         cc->gctx = pcre2_general_context_create(pcre_alloc, pcre_free, NULL);
         if (cc->gctx == NULL)

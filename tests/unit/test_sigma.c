@@ -218,6 +218,11 @@ static const struct mcase cases[] = {
     { "sel:\n  a|re: '^f.o$'\ncondition: sel", "{\"a\":\"FXO\"}", 0 },
     { "sel:\n  a|re|i: '^f.o$'\ncondition: sel", "{\"a\":\"FXO\"}", 1 },
     { "sel:\n  a|re: 'b[0-9]+'\ncondition: sel", "{\"a\":\"ab123c\"}", 1 },
+    /* counted repetitions up to 4096 per attempt load (4000 here); escaped and class
+       braces and {,n} are not repetitions */
+    { "sel:\n  a|re: '(?:b{4}){1000}'\ncondition: sel", "{\"a\":\"bbbb\"}", 0 },
+    { "sel:\n  a|re: '\\{5000}x[{]{2}'\ncondition: sel", "{\"a\":\"{5000}x{{\"}", 1 },
+    { "sel:\n  a|re: '(?:a{5000})|b'\ncondition: sel", "{}", -1 },
     { "sel:\n  a|re: '^b$'\ncondition: sel", "{\"a\":\"a\\nb\"}", 0 },
     { "sel:\n  a|re|m: '^b$'\ncondition: sel", "{\"a\":\"a\\nb\"}", 1 },
     { "sel:\n  a|re: 'a.b'\ncondition: sel", "{\"a\":\"a\\nb\"}", 0 },
@@ -456,6 +461,11 @@ static void test_schema_errors(void)
         { "title: t\nlogsource: {product: x}\ndetection:\n  s:\n    a|endswith|base64offset: x\n"
           "  condition: s\n",
           5, 5, "'base64offset' after contains/startswith/endswith" },
+        /* counted repetitions nest to 5000 characters per attempt: over 4096, too slow on
+           long values ((?:a{1000}){1000} took 370 s on one 1 MB record) */
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s:\n    a|re: '(?:x(a{500})){10}'\n"
+          "  condition: s\n",
+          5, 11, "counted repetitions nest to more than 4096" },
         /* 'all' on one value, for keywords as for fields */
         { "title: t\nlogsource: {product: x}\ndetection:\n  k:\n    '|all': [x]\n"
           "  condition: k\n",
