@@ -1013,6 +1013,10 @@ int ss_cmd_hunt(int argc, char **argv)
         ss_cli_warn("%" PRIu64 " regular-expression matches stopped at the match limit "
                     "(counted as no match)",
                     st.n_regex_limit);
+    if (st.n_key_too_long > 0)
+        ss_cli_warn("%" PRIu64 " events left out of correlations: a group-by or value field "
+                    "over 1 MiB",
+                    st.n_key_too_long);
     if (r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
         ss_cli_error("cannot write the output: %s", r < 0 ? ss_strerror(r) : strerror(errno));
         code = SS_EXIT_INTERNAL;

@@ -257,13 +257,14 @@ SS_MUST_USE int ss_sigma_match(const struct ss_sigma_ruleset *rs, struct ss_sigm
 #define SS_SIGMA_MAX_KEPT_BYTES ((uint64_t)4 << 30)
 
 struct ss_sigma_stats {
-    uint64_t n_records;     /* records matched against */
-    uint64_t n_candidates;  /* records the prefilter let through to rule evaluation */
-    uint64_t n_evals;       /* rule evaluations */
-    uint64_t n_hits;        /* rule matches (all rules, including correlation feeders) */
-    uint64_t n_regex_limit; /* regular-expression matches stopped by the match limit */
-    uint64_t n_bad_time;    /* hits whose event time could not be read */
-    uint64_t n_invalid;     /* records rejected by SS_SIGMA_VALIDATE */
+    uint64_t n_records;      /* records matched against */
+    uint64_t n_candidates;   /* records the prefilter let through to rule evaluation */
+    uint64_t n_evals;        /* rule evaluations */
+    uint64_t n_hits;         /* rule matches (all rules, including correlation feeders) */
+    uint64_t n_regex_limit;  /* regular-expression matches stopped by the match limit */
+    uint64_t n_bad_time;     /* hits whose event time could not be read */
+    uint64_t n_invalid;      /* records rejected by SS_SIGMA_VALIDATE */
+    uint64_t n_key_too_long; /* correlation events left out: group-by or value fields over 1 MiB */
 };
 
 /** Add @s's statistics into @acc (caller zero-fills it first). */

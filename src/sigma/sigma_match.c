@@ -218,6 +218,7 @@ void ss_sigma_scratch_stats(const struct ss_sigma_scratch *s, struct ss_sigma_st
     acc->n_hits += s->st.n_hits;
     acc->n_regex_limit += s->st.n_regex_limit;
     acc->n_bad_time += s->st.n_bad_time;
+    acc->n_key_too_long += s->st.n_key_too_long;
     acc->n_invalid += s->st.n_invalid;
 }
 
@@ -1229,6 +1230,12 @@ static int keep_corr_event(struct ss_sigma_scratch *s, const struct sg_rule *bas
             if (r == 0)
                 r = ss_buf_append(&key, t, tl);
         }
+        if (r == SS_ELIMIT) {
+            /* a group key over the buffer's cap: this event is left out, and counted */
+            s->st.n_key_too_long++;
+            r = 0;
+            continue;
+        }
         if (r < 0 || skip)
             break;
         ev.group = ss_sigma_pool_put(&s->pool, key.ptr, key.len);
@@ -1262,6 +1269,11 @@ static int keep_corr_event(struct ss_sigma_scratch *s, const struct sg_rule *bas
                     r = -ENOMEM;
             }
             ss_buf_release(&val);
+            if (r == SS_ELIMIT) {
+                s->st.n_key_too_long++;
+                r = 0;
+                continue;
+            }
             if (r < 0)
                 break;
         }

@@ -784,6 +784,58 @@ static void test_corr_generate(void)
     }
 }
 
+/*
+ * An event whose group-by value is over 1 MiB is left out of the correlation and
+ * counted; the other events still correlate (it used to fail the input with "too many
+ * kept events": found by a hostile-input audit).
+ */
+static void test_corr_long_group_key(void)
+{
+    struct ss_sigma_ruleset *rs;
+    struct ss_sigma_scratch *scr;
+    struct ss_sigma_stats st = { 0 };
+    struct ss_buf rules = SS_BUF_INIT(1 << 16), big = SS_BUF_INIT((size_t)4 << 20);
+    struct corr_got g = { 0 };
+    static const char *const small[] = {
+        "{\"t\":\"2024-01-01T00:00:00Z\",\"ev\":\"fail\",\"user\":\"alice\"}",
+        "{\"t\":\"2024-01-01T00:01:00Z\",\"ev\":\"fail\",\"user\":\"alice\"}",
+    };
+    const struct ss_sigma_hit *hits;
+    size_t n;
+    int src;
+
+    ASSERT_OK(ss_buf_puts(&rules, corr_base));
+    ASSERT_OK(ss_buf_puts(&rules, "title: two\ncorrelation:\n  type: event_count\n"
+                                  "  rules: [failed_login]\n  group-by: [user]\n"
+                                  "  timespan: 1h\n  condition: {gte: 2}\n"));
+    rs = build(rules.ptr, NULL, 0);
+    ASSERT_TRUE(rs != NULL);
+    scr = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
+    ASSERT_TRUE(scr != NULL);
+    src = ss_sigma_source(rs, "t");
+    ASSERT_OK(ss_buf_puts(&big, "{\"t\":\"2024-01-01T00:00:30Z\",\"ev\":\"fail\",\"user\":\""));
+    while (big.len < ((size_t)1 << 20) + 1000)
+        ASSERT_OK(ss_buf_puts(&big, "zzzzzzzzzzzzzzzz"));
+    ASSERT_OK(ss_buf_puts(&big, "\"}"));
+    for (size_t i = 0; i < 3; i++) {
+        const char *rec = i == 1 ? big.ptr : small[i / 2];
+        size_t len = i == 1 ? big.len : strlen(rec);
+        struct ss_loc loc = { .input = 0, .offset = 100 * i, .len = len, .index = i + 1 };
+
+        ASSERT_OK(ss_sigma_match(rs, scr, src, rec, len, &loc, &hits, &n));
+    }
+    ASSERT_OK(ss_sigma_correlate(rs, &scr, 1, on_corr, &g));
+    ss_sigma_scratch_stats(scr, &st);
+    ASSERT_EQ(st.n_key_too_long, 1);
+    ASSERT_EQ(st.n_hits, 3);
+    ASSERT_EQ(g.n, 1);
+    ASSERT_TRUE(strstr(g.lines[0], "user=alice") != NULL && strstr(g.lines[0], "n=2") != NULL);
+    ss_sigma_scratch_free(scr);
+    ss_sigma_ruleset_free(rs);
+    ss_buf_release(&rules);
+    ss_buf_release(&big);
+}
+
 static void test_corr_event_count(void)
 {
     static const char *const want[] = {
@@ -1712,6 +1764,7 @@ int main(void)
     SS_RUN(test_yaml_caps);
     SS_RUN(test_collections);
     SS_RUN(test_corr_generate);
+    SS_RUN(test_corr_long_group_key);
     SS_RUN(test_corr_event_count);
     SS_RUN(test_corr_event_count_window);
     SS_RUN(test_corr_event_count_lt);
