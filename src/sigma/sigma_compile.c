@@ -391,20 +391,35 @@ static int resolve_correlations(struct ss_sigma_ruleset *rs)
 
 /* ---- notes after routing ---- */
 
-static bool corr_routed(const struct ss_sigma_ruleset *rs, const struct sg_rule *ru, unsigned depth)
+/*
+ * Which correlations can fire: one of their rules is routed to an input kind, or one of
+ * their correlations can fire. corr_order puts inner correlations first, so one pass
+ * decides, whatever the chain's depth (a depth cap of 64 once called deeper chains
+ * dead while they fired). Returns a flag per rule (heap), or NULL.
+ */
+static bool *corr_routed(const struct ss_sigma_ruleset *rs)
 {
-    if (!ru->is_corr)
-        return ru->n_kinds > 0;
-    if (depth > 64)
-        return false;
-    for (uint32_t k = 0; k < ru->corr->n_refs; k++)
-        if (corr_routed(rs, rs->rules[ru->corr->rules[k]], depth + 1))
-            return true;
-    return false;
+    bool *routed = ss_calloc(rs->n_rules + 1, sizeof(*routed));
+
+    if (routed == NULL)
+        return NULL;
+    for (size_t i = 0; i < rs->n_rules; i++)
+        routed[i] = !rs->rules[i]->is_corr && rs->rules[i]->n_kinds > 0;
+    for (size_t oi = 0; oi < rs->n_corr; oi++) {
+        const struct sg_rule *ru = rs->rules[rs->corr_order[oi]];
+
+        for (uint32_t k = 0; k < ru->corr->n_refs && !routed[ru->index]; k++)
+            routed[ru->index] = routed[ru->corr->rules[k]];
+    }
+    return routed;
 }
 
 static int unrouted_notes(struct ss_sigma_ruleset *rs)
 {
+    bool *routed = corr_routed(rs);
+
+    if (routed == NULL)
+        return rs_oom(rs);
     for (size_t i = 0; i < rs->n_rules; i++) {
         struct sg_rule *ru = rs->rules[i];
         int r = 0;
@@ -419,14 +434,17 @@ static int unrouted_notes(struct ss_sigma_ruleset *rs)
                 ru->product ? " product: " : "", ru->product ? ru->product : "",
                 ru->service ? " service: " : "", ru->service ? ru->service : "",
                 ru->category ? " category: " : "", ru->category ? ru->category : "");
-        } else if (ru->is_corr && !corr_routed(rs, ru, 0)) {
+        } else if (ru->is_corr && !routed[i]) {
             r = ss_sigma_note(rs, ru->entry, SS_SIGMA_NOTE_UNROUTED, 0, 0,
                               "none of the correlated rules is routed to an input kind: the "
                               "correlation never fires");
         }
-        if (r < 0)
+        if (r < 0) {
+            ss_free(routed);
             return r;
+        }
     }
+    ss_free(routed);
     return 0;
 }
 

@@ -836,6 +836,63 @@ static void test_corr_long_group_key(void)
     ss_buf_release(&big);
 }
 
+/*
+ * A chain of 70 correlations, each on the one before: none is "never fires" (a depth cap
+ * of 64 once said so of the last ones, which fired all the same: found by a
+ * hostile-input audit), and the outermost fires.
+ */
+static void test_corr_deep_chain(void)
+{
+    struct ss_buf b = SS_BUF_INIT(1 << 20);
+    struct corr_got g = { 0 };
+    struct ss_sigma_ruleset *rs;
+    size_t unrouted = 0;
+    int last = -1;
+
+    ASSERT_OK(ss_buf_puts(&b, corr_base));
+    for (int k = 0; k < 70; k++) {
+        char ref[32];
+
+        if (k == 0)
+            (void)snprintf(ref, sizeof(ref), "failed_login");
+        else
+            (void)snprintf(ref, sizeof(ref), "ch%d", k - 1);
+        ASSERT_OK(ss_buf_printf(&b,
+                                "---\ntitle: ch%d\nname: ch%d\ncorrelation:\n  type: event_count\n"
+                                "  rules: [%s]\n  group-by: [user]\n  timespan: 1h\n"
+                                "  condition: {gte: 1}\n",
+                                k, k, ref));
+    }
+    rs = build(b.ptr, NULL, 0);
+    ASSERT_TRUE(rs != NULL);
+    for (size_t i = 0; i < ss_sigma_report_len(rs); i++) {
+        const struct ss_sigma_entry *e = ss_sigma_report_at(rs, i);
+
+        for (size_t k = 0; k < e->n_notes; k++)
+            unrouted += e->notes[k].kind == SS_SIGMA_NOTE_UNROUTED;
+    }
+    ASSERT_EQ(unrouted, 0);
+    for (size_t i = 0; i < ss_sigma_rule_count(rs); i++) {
+        struct ss_sigma_rule_info ri;
+
+        ss_sigma_rule_info(rs, i, &ri);
+        if (strcmp(ri.title, "ch69") == 0)
+            last = (int)i;
+    }
+    ss_sigma_ruleset_free(rs);
+    ASSERT_TRUE(last >= 0);
+    ASSERT_OK(corr_run(b.ptr, corr_recs, SS_ARRAY_LEN(corr_recs), 1, false, &g));
+    /* ch69 only (generate is not set): once per failed login with a user (gte 1) */
+    ASSERT_EQ(g.n, 5);
+    for (size_t i = 0; i < g.n; i++) {
+        char want[16];
+
+        (void)snprintf(want, sizeof(want), "%d ", last);
+        ASSERT_TRUE(strncmp(g.lines[i], want, strlen(want)) == 0);
+    }
+    ss_buf_release(&b);
+}
+
 static void test_corr_event_count(void)
 {
     static const char *const want[] = {
@@ -1765,6 +1822,7 @@ int main(void)
     SS_RUN(test_collections);
     SS_RUN(test_corr_generate);
     SS_RUN(test_corr_long_group_key);
+    SS_RUN(test_corr_deep_chain);
     SS_RUN(test_corr_event_count);
     SS_RUN(test_corr_event_count_window);
     SS_RUN(test_corr_event_count_lt);
