@@ -466,6 +466,9 @@ static int parse_mods(struct sg_cctx *cc, const struct ss_yaml_node *at, const c
     size_t i = 0;
 
     *m = (struct mods){ 0 };
+    /* "a|", "a||b", "a|contains|": a modifier left empty */
+    if (n == 0 || p[n - 1] == '|')
+        return rej(cc, SS_ESYNTAX, at, "empty value modifier in '|%.*s'", (int)n, p);
     while (i < n) {
         size_t start = i;
         uint32_t f = 0;
@@ -479,6 +482,8 @@ static int parse_mods(struct sg_cctx *cc, const struct ss_yaml_node *at, const c
         wl = i - start;
         i++; /* skip '|' */
 #define IS(lit) (wl == sizeof(lit) - 1 && memcmp(w, lit, wl) == 0)
+        if (wl == 0)
+            return rej(cc, SS_ESYNTAX, at, "empty value modifier in '|%.*s'", (int)n, p);
         if (IS("contains"))
             f = M_CONTAINS;
         else if (IS("startswith"))

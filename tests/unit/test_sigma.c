@@ -466,6 +466,14 @@ static void test_schema_errors(void)
         { "title: t\nlogsource: {product: x}\ndetection:\n  s:\n    a|re: '(?:x(a{500})){10}'\n"
           "  condition: s\n",
           5, 11, "counted repetitions nest to more than 4096" },
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s:\n    a|: x\n  condition: s\n", 5, 5,
+          "empty value modifier" },
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s:\n    a|contains|: x\n"
+          "  condition: s\n",
+          5, 5, "empty value modifier" },
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s:\n    a|contains||cased: x\n"
+          "  condition: s\n",
+          5, 5, "empty value modifier" },
         /* 'all' on one value, for keywords as for fields */
         { "title: t\nlogsource: {product: x}\ndetection:\n  k:\n    '|all': [x]\n"
           "  condition: k\n",
