@@ -629,7 +629,7 @@ static int end_doc(struct yb *b, const yaml_mark_t *start)
     return 0;
 }
 
-static int yaml_error(struct yb *b, const yaml_parser_t *p)
+static int yaml_error(struct yb *b, const yaml_parser_t *p, const char *text, size_t len)
 {
     const yaml_mark_t *m = &p->problem_mark;
     const char *what = p->problem ? p->problem : "malformed YAML";
@@ -637,6 +637,17 @@ static int yaml_error(struct yb *b, const yaml_parser_t *p)
 
     if (p->error == YAML_MEMORY_ERROR)
         return ss_diag_set(b->diag, code, b->name, 0, 0, UINT64_MAX, "out of memory");
+    if (p->error == YAML_READER_ERROR) {
+        /* bad bytes (not UTF-8, a control character): libyaml gives their offset only */
+        size_t off = SS_MIN(p->problem_offset, len), line = 1, col = 1;
+
+        for (size_t i = 0; i < off; i++) {
+            col = text[i] == '\n' ? 1 : col + 1;
+            line += text[i] == '\n';
+        }
+        return ss_diag_set(b->diag, code, b->name, line, col, off, "YAML %s (byte 0x%02x)", what,
+                           (unsigned)p->problem_value & 0xffu);
+    }
     if (p->context != NULL)
         return ss_diag_set(b->diag, code, b->name, m->line + 1, m->column + 1, m->index,
                            "YAML %s %s", what, p->context);
@@ -674,7 +685,7 @@ int ss_yaml_parse(struct ss_arena *arena, const char *name, const char *text, si
         const char *anchor = NULL;
 
         if (!yaml_parser_parse(&parser, &ev)) {
-            r = yaml_error(&b, &parser);
+            r = yaml_error(&b, &parser, text, len);
             break;
         }
         switch (ev.type) {

@@ -447,6 +447,9 @@ static void test_schema_errors(void)
         { "title: t\nlogsource: {product: x}\ndetection:\n  s: {a: 1}\n  condition: s and t\n", 5,
           20, "'t' is not a search identifier" },
         { "title: t\ntitle: u\n", 2, 1, "duplicate mapping key 'title'" },
+        /* bytes that are not UTF-8 are located where they are, not at 1:1 */
+        { "title: t\nlogsource: {product: x}\ndetection:\n  s: {a: \"\xff\"}\n  condition: s\n", 4,
+          11, "YAML invalid leading UTF-8 octet (byte 0xff)" },
         { "title: [t\n", 2, 1, "YAML" },
         { "- a\n- b\n", 1, 1, "must be a map" },
         { "title: t\nfoo: bar\n", 1, 1, "not a Sigma rule, correlation or filter" },
