@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 
 #include "cli/batch.h"
+#include "json/json.h"
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -260,11 +261,18 @@ static int hunt_record(struct hunt *h, unsigned worker, const struct hunt_task *
     int r = ss_sigma_match(h->rs, h->scr[worker], t->source, rec, len, loc, &hits, &n);
 
     if (r == SS_ESYNTAX) {
+        struct ss_diag d;
+        bool why;
+
         if (++p->bad > HUNT_BAD_SHOWN)
             return 0;
+        /* validated once more for the reason and where in the record (shown ones only) */
+        ss_diag_clear(&d);
+        why = ss_json_validate(rec, len, NULL, &d) < 0 && d.code != 0;
         return put_note(&p->out, '\x02',
-                        "%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record", path,
-                        loc->offset, line);
+                        "%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record: %s at "
+                        "byte %" PRIu64 " of it",
+                        path, loc->offset, line, why ? d.msg : "malformed", why ? d.offset : 0);
     }
     for (size_t i = 0; i < n && r == 0; i++) {
         struct ss_sigma_rule_info ri;

@@ -73,7 +73,9 @@ gzip -n dmg/d.jsonl
 size=$(wc -c <dmg/d.jsonl.gz)
 printf 'XXXX' | dd of=dmg/d.jsonl.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null
 "$SS" hunt --rules rules dmg >dmg.out 2>dmg.err
-[ "$(grep -c ': invalid JSON record$' dmg.err)" = 10 ] && ok || bad "not 10 invalid records listed"
+[ "$(grep -c ': invalid JSON record: ' dmg.err)" = 10 ] && ok || bad "not 10 invalid records listed"
+grep -q "^siloscope: warning: dmg/d.jsonl.gz: offset 0, line 1: invalid JSON record: .* at byte 6 of it$" dmg.err &&
+    ok || bad "no reason and place for the first invalid record: $(head -1 dmg.err)"
 grep -q '^siloscope: warning: dmg/d.jsonl.gz: offset [0-9]*: damaged gzip stream at stored offset [0-9]*: checksum mismatch$' dmg.err &&
     ok || bad "the damaged stream is not reported: $(cat dmg.err)"
 grep -q '"matches":1,' dmg.out && ok || bad "the record before the damage not matched"

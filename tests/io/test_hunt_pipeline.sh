@@ -69,13 +69,13 @@ for j in 1 2 3; do
     big=$(wc -c <plain$j.out)
     [ "$big" -gt 1500000 ] && ok || bad "-j $j: only $big bytes of output"
     grep -q '^rc=0$' plain$j.txt && ok || bad "-j $j: plain hunt failed"
-    n=$(grep -c ': invalid JSON record$' plain$j.err)
+    n=$(grep -c ': invalid JSON record: ' plain$j.err)
     [ "$n" = 10 ] && ok || bad "-j $j: $n invalid records listed, not 10"
     grep -q '^siloscope: warning: all.jsonl: 12 bad records in all$' plain$j.err && ok ||
         bad "-j $j: no count of the 12 bad records"
     grep -q '"time":"2024-07-15T07:00:00Z","rule":"7c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f".*"length":2097283,"line":5007}$' plain$j.out &&
         ok || bad "-j $j: no match for the 2 MiB record at line 5007"
-    first=$(grep -m1 ': invalid JSON record$' plain$j.err | sed 's/.*line \([0-9]*\):.*/\1/')
+    first=$(grep -m1 ': invalid JSON record: ' plain$j.err | sed 's/.*line \([0-9]*\):.*/\1/')
     [ "$first" = 700 ] && ok || bad "-j $j: first invalid record at line '$first', not 700"
     for ext in gz zst; do
         [ "$ext" = zst ] && [ "$have_zstd" = 0 ] && continue
