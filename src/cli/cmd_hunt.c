@@ -1011,6 +1011,14 @@ int ss_cmd_hunt(int argc, char **argv)
     if (h.table)
         printf("\ncorrelations:\n");
     r = ss_sigma_correlate(h.rs, h.scr, h.n_workers, on_corr, &h);
+    if (r == SS_ELIMIT) {
+        /* the matches are out; the correlations cannot all be: say so, go on */
+        ss_cli_error("hunt: correlations stopped: their events and matches passed the %" PRIu64
+                     " GiB cap; the correlation lines printed are incomplete",
+                     SS_SIGMA_MAX_KEPT_BYTES >> 30);
+        code = SS_EXIT_INPUT;
+        r = 0;
+    }
     if (r == 0)
         r = write_out(&h.cbuf);
     for (unsigned w = 0; w < h.n_workers; w++)

@@ -64,7 +64,19 @@ struct cstate {
     struct cmatch **matches; /* per correlation (by evaluation order) */
     size_t *n_matches, *cap_matches;
     struct ss_arena arena; /* evidence arrays */
+    uint64_t bytes;        /* events and matches made here (room_for) */
 };
+
+/*
+ * Count @n more bytes of events or matches against SS_SIGMA_MAX_KEPT_BYTES: chains of
+ * correlations make events of their own, and 200 of them took 3.9 GB past the cap that
+ * bounds what the scratches keep. Returns 0 or SS_ELIMIT.
+ */
+static int room_for(struct cstate *c, uint64_t n)
+{
+    c->bytes += n;
+    return c->bytes + c->pool.len > SS_SIGMA_MAX_KEPT_BYTES ? SS_ELIMIT : 0;
+}
 
 static uint32_t gput(struct cstate *c, const char *p, size_t n)
 {
@@ -73,6 +85,8 @@ static uint32_t gput(struct cstate *c, const char *p, size_t n)
 
 static int push_ev(struct cstate *c, uint32_t order, const struct cev *e)
 {
+    if (room_for(c, sizeof(*e)) < 0)
+        return SS_ELIMIT;
     if (c->n_evs[order] == c->cap_evs[order]) {
         size_t cap = c->cap_evs[order] ? c->cap_evs[order] * 2 : 256;
         struct cev *ne = ss_reallocarray(c->evs[order], cap, sizeof(*ne));
@@ -357,6 +371,10 @@ static int add_match(struct cstate *c, uint32_t order, const struct cev *ev, siz
         n = w;
     }
     m.n_locs = SS_MIN(n, (size_t)SS_FINDING_MAX_EVIDENCE);
+    if (room_for(c, sizeof(m) + m.n_locs * sizeof(*m.locs)) < 0) {
+        ss_free(locs);
+        return SS_ELIMIT;
+    }
     m.locs = ss_arena_alloc(&c->arena, (m.n_locs ? m.n_locs : 1) * sizeof(*m.locs));
     if (m.locs == NULL) {
         ss_free(locs);
