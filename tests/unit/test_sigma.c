@@ -758,8 +758,8 @@ static void test_corr_generate(void)
         "title: c1\ncorrelation:\n  type: event_count\n  generate: true\n"
         "  rules: [failed_login]\n  group-by: [user]\n  timespan: 1h\n  condition: {gte: 2}\n",
         /* only ok_login referenced, without generate */
-        "title: c2\ncorrelation:\n  type: event_count\n  rules: [ok_login]\n"
-        "  group-by: [user]\n  timespan: 1h\n  condition: {gte: 2}\n",
+        ("title: c2\ncorrelation:\n  type: event_count\n  rules: [ok_login]\n"
+         "  group-by: [user]\n  timespan: 1h\n  condition: {gte: 2}\n"),
     };
     static const int want[][2] = { { 1, 0 }, { 1, 0 }, { 1, 0 } };
 
