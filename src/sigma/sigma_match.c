@@ -747,6 +747,19 @@ static bool fv_number(const struct sg_fv *f, double *ret)
     return ss_json_number(&f->v, ret) == 0;
 }
 
+/*
+ * An epoch number as microseconds: seconds below 1e11, milliseconds below 1e14, else
+ * microseconds. INT64_MIN when it does not fit (a hostile 1e60 was undefined behaviour).
+ */
+static int64_t epoch_us(double x)
+{
+    double us = x < 1e11 ? x * 1e6 : x < 1e14 ? x * 1e3 : x;
+
+    if (!(us > -9.2e18 && us < 9.2e18))
+        return INT64_MIN;
+    return (int64_t)us;
+}
+
 /* Time parts for minute..year modifiers. */
 static bool fv_timepart(struct ss_sigma_scratch *s, struct sg_fv *f, uint8_t part, double *ret)
 {
@@ -760,14 +773,8 @@ static bool fv_timepart(struct ss_sigma_scratch *s, struct sg_fv *f, uint8_t par
     if (f->v.type == SS_JSON_NUMBER) {
         double x;
 
-        if (ss_json_number(&f->v, &x) != 0)
+        if (ss_json_number(&f->v, &x) != 0 || (us = epoch_us(x)) == INT64_MIN)
             return false;
-        if (x < 1e11)
-            us = (int64_t)(x * 1e6);
-        else if (x < 1e14)
-            us = (int64_t)(x * 1e3);
-        else
-            us = (int64_t)x;
     } else if (!fv_text(s, f, &t, &tl) || ss_time_parse(t, tl, &us) != 0) {
         return false;
     }
@@ -1137,7 +1144,7 @@ static int64_t event_time(struct ss_sigma_scratch *s, int *err)
 
         if (ss_json_number(&f->v, &x) != 0)
             return INT64_MIN;
-        return x < 1e11 ? (int64_t)(x * 1e6) : x < 1e14 ? (int64_t)(x * 1e3) : (int64_t)x;
+        return epoch_us(x);
     }
     if (ss_time_parse(t, tl, &us) != 0)
         return INT64_MIN;

@@ -415,7 +415,8 @@ static int walk(struct ss_sigma_ruleset *rs, const char *dir, unsigned depth, st
                 break;
             continue;
         }
-        if (!S_ISREG(st.st_mode) || !yaml_name(e->d_name)) {
+        /* a .yml that is not a regular file is listed: load_file reports it */
+        if (!yaml_name(e->d_name)) {
             ss_buf_release(&p);
             continue;
         }
@@ -449,14 +450,19 @@ static int walk(struct ss_sigma_ruleset *rs, const char *dir, unsigned depth, st
     return r;
 }
 
-static int load_file(struct ss_sigma_ruleset *rs, const char *path, struct ss_diag *d)
+/*
+ * Load rule file @path; @in_dir: found while walking a directory, where a file that
+ * cannot be read (a FIFO, no permission) is one rejected entry, as an oversized one is,
+ * and not a failure of the whole load.
+ */
+static int load_file(struct ss_sigma_ruleset *rs, const char *path, bool in_dir,
+                     struct ss_diag *d)
 {
     char *text = NULL;
     size_t len = 0;
     int r = read_file(path, SS_SIGMA_MAX_FILE_BYTES, &text, &len, d);
 
-    if (r == SS_ELIMIT) {
-        /* An oversized rule file is a report entry, not a failure of the whole load. */
+    if (r == SS_ELIMIT || (in_dir && r < 0 && r != -ENOMEM)) {
         int e = ss_sigma_entry_add(rs, NULL, 0, 0, 0);
 
         if (e < 0)
@@ -487,12 +493,12 @@ int ss_sigma_load_path(struct ss_sigma_ruleset *rs, const char *path, struct ss_
         return ss_diag_set(reterr_diag, -errno, path, 0, 0, UINT64_MAX, "cannot read: %s",
                            strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return load_file(rs, path, reterr_diag);
+        return load_file(rs, path, false, reterr_diag);
     r = walk(rs, path, 0, &pl, reterr_diag);
     if (r == 0 && pl.n > 1)
         qsort(pl.v, pl.n, sizeof(*pl.v), cmp_str);
     for (size_t i = 0; i < pl.n && r == 0; i++)
-        r = load_file(rs, pl.v[i], reterr_diag);
+        r = load_file(rs, pl.v[i], true, reterr_diag);
     for (size_t i = 0; i < pl.n; i++)
         ss_free(pl.v[i]);
     ss_free(pl.v);

@@ -566,6 +566,9 @@ static int on_scalar(struct yb *b, const yaml_event_t *ev)
     if ((uint64_t)ev->data.scalar.length > b->lim->max_scalar)
         return fail(b, SS_ELIMIT, m, "YAML scalar too long (more than %" PRIu64 " bytes)",
                     b->lim->max_scalar);
+    /* "\0" in a double-quoted scalar: names and ids would end there, unseen */
+    if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length) != NULL)
+        return fail(b, SS_ESYNTAX, m, "YAML scalar holds a NUL character (\\0): not supported");
     nd = new_node(b, SS_YAML_SCALAR, m);
     if (nd == NULL)
         return oom(b);

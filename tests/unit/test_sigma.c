@@ -16,6 +16,8 @@
 #include "core/ss_time.h"
 #include "ss_test.h"
 
+#include <sys/stat.h>
+
 /* A mapping that routes every rule to generic JSON lines, with field names as paths. */
 static const char test_mapping[] = "mapping: t\n"
                                    "kinds: [t]\n"
@@ -305,6 +307,10 @@ static const struct mcase cases[] = {
     { "sel:\n  t|hour: 3\ncondition: sel", "{\"t\":\"2024-05-01T03:12:00Z\"}", 1 },
     { "sel:\n  t|hour|gte: 22\ncondition: sel", "{\"t\":\"2024-05-01T23:00:00Z\"}", 1 },
     { "sel:\n  t|hour|gte: 22\ncondition: sel", "{\"t\":\"2024-05-01T21:59:59Z\"}", 0 },
+    /* epoch numbers out of int64 microseconds: no time, no match (was undefined) */
+    { "sel:\n  t|year|gte: 0\ncondition: sel", "{\"t\":8.9e59}", 0 },
+    { "sel:\n  t|year|gte: 0\ncondition: sel", "{\"t\":-4.4e21}", 0 },
+    { "sel:\n  t|year: 2024\ncondition: sel", "{\"t\":1714532400}", 1 },
     { "sel:\n  t|minute: 12\ncondition: sel", "{\"t\":\"2024-05-01T03:12:00Z\"}", 1 },
     { "sel:\n  t|day: 1\ncondition: sel", "{\"t\":\"2024-05-01T03:12:00Z\"}", 1 },
     { "sel:\n  t|month: 5\ncondition: sel", "{\"t\":\"2024-05-01T03:12:00Z\"}", 1 },
@@ -447,6 +453,7 @@ static void test_schema_errors(void)
         { "title: t\nlogsource: {product: x}\ndetection:\n  s: {a: 1}\n  condition: s and t\n", 5,
           20, "'t' is not a search identifier" },
         { "title: t\ntitle: u\n", 2, 1, "duplicate mapping key 'title'" },
+        { "title: \"ab\\0cd\"\nlogsource: {product: x}\n", 1, 8, "holds a NUL character" },
         /* bytes that are not UTF-8 are located where they are, not at 1:1 */
         { "title: t\nlogsource: {product: x}\ndetection:\n  s: {a: \"\xff\"}\n  condition: s\n", 4,
           11, "YAML invalid leading UTF-8 octet (byte 0xff)" },
@@ -1823,6 +1830,46 @@ static void test_prefilter_nested_json(void)
     pf_pair_close(&p);
 }
 
+/*
+ * A rules directory holding a FIFO and a good rule: the FIFO is one rejected entry ("not
+ * a regular file"), the rule loads, and nothing waits for a writer (opening the FIFO
+ * blocked forever: found by a hostile-input audit). The FIFO named on its own fails.
+ */
+static void test_load_dir_fifo(void)
+{
+    char dir[512], file[600];
+    struct ss_sigma_ruleset *rs = ss_sigma_ruleset_new(0);
+    struct ss_diag d;
+    FILE *f;
+    size_t rejected = 0;
+
+    ASSERT_TRUE(rs != NULL);
+    (void)snprintf(dir, sizeof(dir), "%s/rules-fifo", ss_test_tmpdir());
+    ASSERT_EQ(mkdir(dir, 0755), 0);
+    (void)snprintf(file, sizeof(file), "%s/a.yml", dir);
+    f = fopen(file, "w");
+    ASSERT_TRUE(f != NULL);
+    fputs("title: good\nlogsource: {product: t}\ndetection:\n  s: {a: 1}\n  condition: s\n", f);
+    ASSERT_EQ(fclose(f), 0);
+    (void)snprintf(file, sizeof(file), "%s/b.yml", dir);
+    ASSERT_EQ(mkfifo(file, 0644), 0);
+    ss_diag_clear(&d);
+    ASSERT_OK(ss_sigma_load_path(rs, dir, &d));
+    for (size_t i = 0; i < ss_sigma_report_len(rs); i++) {
+        const struct ss_sigma_entry *e = ss_sigma_report_at(rs, i);
+
+        if (e->status == SS_SIGMA_REJECTED) {
+            rejected++;
+            ASSERT_TRUE(strstr(e->reason, "not a regular file") != NULL);
+        }
+    }
+    ASSERT_EQ(rejected, 1);
+    ASSERT_EQ(ss_sigma_report_len(rs), 2);
+    ss_diag_clear(&d);
+    ASSERT_EQ(ss_sigma_load_path(rs, file, &d), SS_ENOTREG);
+    ss_sigma_ruleset_free(rs);
+}
+
 int main(void)
 {
     SS_RUN(test_conformance);
@@ -1856,5 +1903,6 @@ int main(void)
     SS_RUN(test_prefilter_escapes);
     SS_RUN(test_prefilter_regex_escapes);
     SS_RUN(test_prefilter_nested_json);
+    SS_RUN(test_load_dir_fifo);
     return ss_test_done();
 }
