@@ -455,8 +455,7 @@ static int walk(struct ss_sigma_ruleset *rs, const char *dir, unsigned depth, st
  * cannot be read (a FIFO, no permission) is one rejected entry, as an oversized one is,
  * and not a failure of the whole load.
  */
-static int load_file(struct ss_sigma_ruleset *rs, const char *path, bool in_dir,
-                     struct ss_diag *d)
+static int load_file(struct ss_sigma_ruleset *rs, const char *path, bool in_dir, struct ss_diag *d)
 {
     char *text = NULL;
     size_t len = 0;
