@@ -29,6 +29,13 @@ enum ss_exit {
 void ss_cli_error(const char *fmt, ...) SS_ATTR_PRINTF(1, 2);
 /** Print "siloscope: warning: ..." to stderr. */
 void ss_cli_warn(const char *fmt, ...) SS_ATTR_PRINTF(1, 2);
+
+struct ss_sigma_ruleset;
+/**
+ * Warn of each input kind that a mapping routes rules to but that no input can have (a
+ * typo in 'kinds:' would leave its rules silently unevaluated). Returns how many.
+ */
+size_t ss_cli_warn_unknown_kinds(const struct ss_sigma_ruleset *rs);
 /** Whether progress lines should be shown (stderr is a terminal and not quiet). */
 bool ss_cli_progress_enabled(void);
 /** Overwrite the progress line on stderr ("\r...\033[K"); no-op unless enabled. */

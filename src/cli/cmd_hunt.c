@@ -706,6 +706,7 @@ static int load_rules(struct hunt *h)
         ss_cli_warn("%zu rules are not routed to any input kind and never run (see 'siloscope "
                     "rules check')",
                     n_unrouted);
+    (void)ss_cli_warn_unknown_kinds(h->rs);
     if (ss_sigma_rule_count(h->rs) == 0) {
         ss_cli_error("hunt: no Sigma rule loaded from --rules (%zu rejected)", n_rej);
         return SS_EEMPTY;

@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/diag.h"
+#include "io/io.h"
 #include "sigma/sigma.h"
 
 #define RULES_MAX_INPUTS 256
@@ -183,9 +184,31 @@ static int load_all(struct ss_sigma_ruleset *rs, const struct rules_opts *o, cha
 
             ss_diag_format(&d, msg, sizeof(msg));
             ss_cli_error("cannot compile rules: %s", msg[0] ? msg : ss_strerror(r));
+        } else {
+            (void)ss_cli_warn_unknown_kinds(rs);
         }
     }
     return r;
+}
+
+size_t ss_cli_warn_unknown_kinds(const struct ss_sigma_ruleset *rs)
+{
+    size_t n = 0;
+
+    for (size_t slot = 0; slot < ss_sigma_source_count(rs); slot++) {
+        const char *kind = ss_sigma_source_kind(rs, slot);
+        bool known = false;
+
+        for (int k = 0; k < SS_KIND__COUNT && !known; k++)
+            known = strcmp(kind, ss_input_kind_name((enum ss_input_kind)k)) == 0;
+        if (!known && n++ == 0)
+            ss_cli_warn("a mapping routes rules to input kind '%s', which no input has: they "
+                        "never run there (kinds: see docs/io.md)",
+                        kind);
+        else if (!known)
+            ss_cli_warn("a mapping routes rules to input kind '%s', which no input has", kind);
+    }
+    return n;
 }
 
 static int rules_check(int argc, char **argv)

@@ -194,6 +194,8 @@ int ss_sigma_source(const struct ss_sigma_ruleset *rs, const char *kind_name);
 
 /** How many source slots there are (after compile): slots are 0 .. this - 1. */
 size_t ss_sigma_source_count(const struct ss_sigma_ruleset *rs);
+/** The input kind name of source slot @slot (as the mappings wrote it), or NULL. */
+const char *ss_sigma_source_kind(const struct ss_sigma_ruleset *rs, size_t slot);
 
 /**
  * For a rule set made with SS_SIGMA_DEFER_PREFILTER, after ss_sigma_compile and before the

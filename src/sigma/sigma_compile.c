@@ -540,6 +540,11 @@ size_t ss_sigma_source_count(const struct ss_sigma_ruleset *rs)
     return rs->n_sources;
 }
 
+const char *ss_sigma_source_kind(const struct ss_sigma_ruleset *rs, size_t slot)
+{
+    return slot < rs->n_sources ? rs->sources[slot].kind : NULL;
+}
+
 /* The prefilters of the slots a run reads, one task each (they share nothing). */
 struct pf_build {
     struct ss_sigma_ruleset *rs;

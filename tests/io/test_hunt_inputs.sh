@@ -80,6 +80,18 @@ grep -q '^siloscope: warning: dmg/d.jsonl.gz: offset [0-9]*: damaged gzip stream
     ok || bad "the damaged stream is not reported: $(cat dmg.err)"
 grep -q '"matches":1,' dmg.out && ok || bad "the record before the damage not matched"
 
+# a mapping whose kinds no input has (a typo): said, not silently useless
+cat >badkinds.yml <<'YML'
+mapping: typo
+logsource:
+    category: test
+kinds: [jsonll]
+time: [t]
+YML
+"$SS" hunt --mapping badkinds.yml --rules rules case/big-first.jsonl >/dev/null 2>bk.err
+grep -q "^siloscope: warning: a mapping routes rules to input kind 'jsonll', which no input has" bk.err &&
+    ok || bad "unknown mapping kind not reported: $(cat bk.err)"
+
 # hostile names: a line break, a terminal escape, a byte that is not UTF-8
 mkdir -p odd
 nl='
