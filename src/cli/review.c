@@ -925,6 +925,7 @@ static int load_rules(struct review *rv, unsigned threads, size_t *ret_rejected)
         ss_cli_warn("review: rule rejected: %s:%u:%u: %s", e->file, e->line, e->column,
                     e->reason != NULL ? e->reason : ss_strerror(e->code));
     }
+    (void)ss_cli_warn_unknown_kinds(rv->rules);
     rv->scratch = ss_calloc(threads, sizeof(*rv->scratch));
     if (rv->scratch == NULL)
         return -ENOMEM;
