@@ -43,8 +43,7 @@ struct walk_ent {
     ino_t ino;
     uint64_t size;
     bool via_link;
-    bool stat_at_open; /* dev, ino and size are the sniff's fstat (readdir: a regular file) */
-    bool dup;          /* dropped: same file as another entry */
+    bool dup; /* dropped: same file as another entry */
     struct ss_sniff sniff;
     int open_err; /* -errno when the file could not be opened for sniffing */
 };
@@ -105,9 +104,8 @@ static int add_skipped(struct walk *w, const char *rel, const char *fmt, ...)
     return 0;
 }
 
-/* Take file @rel: @st is its status, or NULL to take it when the file is opened. */
-static int add_ent(struct walk *w, const char *rel, const char *path, const struct stat *st,
-                   bool via_link)
+/* Take file @rel (@path to open); its device, inode and size come from sniff_ent. */
+static int add_ent(struct walk *w, const char *rel, const char *path, bool via_link)
 {
     struct walk_ent *e;
 
@@ -121,13 +119,7 @@ static int add_ent(struct walk *w, const char *rel, const char *path, const stru
         .relpath = ss_strdup(rel),
         .path = ss_strdup(path),
         .via_link = via_link,
-        .stat_at_open = st == NULL,
     };
-    if (st != NULL) {
-        e->dev = st->st_dev;
-        e->ino = st->st_ino;
-        e->size = (uint64_t)st->st_size;
-    }
     if (e->relpath == NULL || e->path == NULL) {
         ss_free(e->relpath);
         ss_free(e->path);
@@ -190,7 +182,7 @@ static int handle_link(struct walk *w, const char *abs, const char *rel)
     }
     if (!S_ISREG(st.st_mode))
         return add_skipped(w, rel, "link to %s", file_type_name(st.st_mode));
-    return add_ent(w, rel, real, &st, true);
+    return add_ent(w, rel, real, true);
 }
 
 static void walk_dir(struct walk *w, struct ss_buf *abs, struct ss_buf *rel);
@@ -226,8 +218,8 @@ static int push_subtree(struct walk *w, const char *abs, const char *rel, const 
 static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel,
                        const struct stat *st)
 {
-    if (st == NULL) {
-        (void)add_ent(w, rel->ptr, abs->ptr, NULL, false);
+    if (st == NULL || S_ISREG(st->st_mode)) {
+        (void)add_ent(w, rel->ptr, abs->ptr, false);
     } else if (S_ISLNK(st->st_mode)) {
         (void)handle_link(w, abs->ptr, rel->ptr);
     } else if (S_ISDIR(st->st_mode)) {
@@ -244,8 +236,6 @@ static void walk_entry(struct walk *w, struct ss_buf *abs, struct ss_buf *rel,
         w->anc[w->depth].ino = st->st_ino;
         walk_dir(w, abs, rel);
         w->depth--;
-    } else if (S_ISREG(st->st_mode)) {
-        (void)add_ent(w, rel->ptr, abs->ptr, st, false);
     } else {
         (void)add_skipped(w, rel->ptr, "%s", file_type_name(st->st_mode));
     }
@@ -414,9 +404,8 @@ static void sniff_ent(struct walk_ent *e)
         e->open_err = -errno;
         return;
     }
-    /* the file must still be the one the walk saw */
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        (!e->stat_at_open && (st.st_dev != e->dev || st.st_ino != e->ino))) {
+    /* still a regular file: its device, inode and size are taken here, once */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         e->open_err = -ESTALE;
         (void)close(fd);
         return;
