@@ -260,21 +260,27 @@ static bool is_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static bool is_hex(char c)
+static int hex_digit(char c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /*
- * The length of the escape of a letter or digit at @re[@i] ('\\'), everything that
- * belongs to it included (PCRE2 syntax), or 0 when it cannot be told: its text must
- * never be taken for literal characters (\x62 is 'b', not "62").
+ * The length of the escape at @re[@i] ('\\'), everything that belongs to it included
+ * (PCRE2 syntax): 2 for an escaped punctuation character, more for a letter or digit
+ * with an argument, 0 when it cannot be told. An argument is never literal text (\x62
+ * is 'b', not "62").
  */
 static size_t escape_len(const char *re, size_t n, size_t i)
 {
     size_t j = i + 2;
-    char e = re[i + 1];
+    char e = i + 1 < n ? re[i + 1] : '\0';
 
+    if (!is_alnum(e))
+        return i + 1 < n ? 2 : 1;
     /* one letter: a class, an anchor or a control character */
     if (strchr("dDwWsShHvVRXbBAzZGKntrfeaC", e) != NULL)
         return 2;
@@ -285,7 +291,7 @@ static size_t escape_len(const char *re, size_t n, size_t i)
     case 'x': /* \xhh or \x{hh..} */
         if (j < n && re[j] == '{')
             return skip_arg(re, n, j) - i;
-        for (size_t k = 0; k < 2 && j < n && is_hex(re[j]); k++)
+        for (size_t k = 0; k < 2 && j < n && hex_digit(re[j]) >= 0; k++)
             j++;
         return j - i;
     case 'c': /* \cX */
@@ -370,7 +376,7 @@ uint64_t ss_sigma_re_repeats(const char *re, size_t n)
 
     while (i < n) {
         if (re[i] == '\\') {
-            size_t el = i + 1 < n && is_alnum(re[i + 1]) ? escape_len(re, n, i) : 2;
+            size_t el = escape_len(re, n, i);
 
             i += el != 0 ? el : 2;
             last = 1;
@@ -450,7 +456,7 @@ static int regex_literal(const char *re, size_t n, bool caseless, struct lset *x
 
         if (depth > 0) {
             if (c == '\\') {
-                size_t el = i + 1 < n && is_alnum(re[i + 1]) ? escape_len(re, n, i) : 2;
+                size_t el = escape_len(re, n, i);
 
                 if (el == 0)
                     goto any;
@@ -1071,14 +1077,6 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
         c->cand[c->pf->lit_insts[id][i]] = c->epoch;
     c->marked += c->pf->n_lit_insts[id];
     return 0;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /*
