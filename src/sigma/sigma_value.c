@@ -378,6 +378,13 @@ static bool is_word(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* Whether @p[k] is a '-' or '/' that starts a word in @p[0..n) (pySigma's \B[-/]\b). */
+static bool flag_dash(const char *p, size_t n, size_t k)
+{
+    return (p[k] == '-' || p[k] == '/') && (k == 0 || !is_word(p[k - 1])) && k + 1 < n &&
+           is_word(p[k + 1]);
+}
+
 static bool ascii_ieq(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -466,10 +473,8 @@ static int parse_mods(struct sg_cctx *cc, const struct ss_yaml_node *at, const c
     size_t i = 0;
 
     *m = (struct mods){ 0 };
-    /* "a|", "a||b", "a|contains|": a modifier left empty */
-    if (n == 0 || p[n - 1] == '|')
-        return rej(cc, SS_ESYNTAX, at, "empty value modifier in '|%.*s'", (int)n, p);
-    while (i < n) {
+    /* i <= n: after a last '|' comes one more (empty) modifier, as in "a|contains|" */
+    while (i <= n) {
         size_t start = i;
         uint32_t f = 0;
         uint8_t enc = 0;
@@ -482,7 +487,7 @@ static int parse_mods(struct sg_cctx *cc, const struct ss_yaml_node *at, const c
         wl = i - start;
         i++; /* skip '|' */
 #define IS(lit) (wl == sizeof(lit) - 1 && memcmp(w, lit, wl) == 0)
-        if (wl == 0)
+        if (wl == 0) /* "a|", "a||b", "a|contains|" */
             return rej(cc, SS_ESYNTAX, at, "empty value modifier in '|%.*s'", (int)n, p);
         if (IS("contains"))
             f = M_CONTAINS;
@@ -848,8 +853,7 @@ static int apply_enc(struct sg_cctx *cc, const struct ss_yaml_node *at, struct v
                     for (size_t k = 0; tk->kind == SG_TOK_LIT && k < tk->len && !over; k++) {
                         size_t dl = dash_len(tx + k, tk->len - k);
 
-                        if (dl == 0 || (word_start && (dl != 1 || (k > 0 && is_word(tx[k - 1])) ||
-                                                       k + 1 >= tk->len || !is_word(tx[k + 1]))))
+                        if (dl == 0 || (word_start && !flag_dash(tx, tk->len, k)))
                             continue;
                         over = n_pos == SS_ARRAY_LEN(pos) || n_var > 4096 / 5;
                         if (!over) {
