@@ -93,7 +93,6 @@ int ss_cli_exit_for(int err)
     case SS_ELIMIT:
     case SS_EUNSUPPORTED:
     case SS_ENOTREG:
-    case -ENXIO:
         return SS_EXIT_INPUT;
     case SS_EVERIFY:
         return SS_EXIT_FAIL;

@@ -201,12 +201,12 @@ size_t ss_cli_warn_unknown_kinds(const struct ss_sigma_ruleset *rs)
 
         for (int k = 0; k < SS_KIND__COUNT && !known; k++)
             known = strcmp(kind, ss_input_kind_name((enum ss_input_kind)k)) == 0;
-        if (!known && n++ == 0)
+        if (!known) {
+            n++;
             ss_cli_warn("a mapping routes rules to input kind '%s', which no input has: they "
                         "never run there (kinds: see docs/io.md)",
                         kind);
-        else if (!known)
-            ss_cli_warn("a mapping routes rules to input kind '%s', which no input has", kind);
+        }
     }
     return n;
 }
