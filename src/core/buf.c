@@ -346,8 +346,8 @@ int ss_buf_put_printable(struct ss_buf *b, const char *s, size_t len)
         size_t n = ss_utf8_decode(u + i, len - i, &cp);
 
         if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
-            r = ss_buf_putc(b, '?');
-            i++;
+            r = ss_buf_putc(b, '?'); /* one per byte not UTF-8, one per control character */
+            i += n != 0 ? n : 1;
         } else {
             r = ss_buf_append(b, s + i, n);
             i += n;

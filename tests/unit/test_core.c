@@ -99,6 +99,7 @@ static void test_buf_json_and_hex(void)
 {
     struct ss_buf b = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     const char in[] = "a\"b\\c\n\x01\x7f\xc3\xa9";
+    const char term[] = "a\nb\x1b[2J\xff\xc2\x9b\x7f\xc3\xa9\t";
     uint8_t bytes[3];
 
     ASSERT_OK(ss_buf_put_json_str(&b, in, sizeof(in) - 1));
@@ -108,6 +109,11 @@ static void test_buf_json_and_hex(void)
        surrogate) become U+FFFD: the output stays valid JSON */
     ASSERT_OK(ss_buf_put_json_str(&b, "x\xffy\xc3", 4));
     ASSERT_STREQ(b.ptr, "\"x\xef\xbf\xbdy\xef\xbf\xbd\"");
+    ss_buf_reset(&b);
+    /* for a terminal: C0, DEL and C1 (U+009B, the 8-bit CSI) controls and bytes that are
+       not UTF-8 each become one '?'; other text, non-ASCII included, stays */
+    ASSERT_OK(ss_buf_put_printable(&b, term, sizeof(term) - 1));
+    ASSERT_STREQ(b.ptr, "a?b?[2J???\xc3\xa9?");
     ss_buf_reset(&b);
     ASSERT_OK(ss_buf_put_json_str(&b, "\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80", 9));
     ASSERT_STREQ(b.ptr, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
