@@ -1202,14 +1202,43 @@ static bool field_text(struct ss_sigma_scratch *s, uint32_t fid, const char **t,
     return false;
 }
 
+/*
+ * The values of fields @fids[0..n) joined by '\x1f' (in @buf) and interned: *@ret_id,
+ * and the first field's value in *@ret_first. Returns 1; 0 when a field is missing;
+ * SS_ELIMIT when the values pass the buffer's cap (1 MiB); or an error.
+ */
+static int field_tuple(struct ss_sigma_scratch *s, const uint32_t *fids, uint32_t n,
+                       struct ss_buf *buf, uint32_t *ret_id, struct sg_fv **ret_first)
+{
+    int err = 0, r = 0;
+
+    ss_buf_reset(buf);
+    for (uint32_t k = 0; k < n && r == 0; k++) {
+        const char *t;
+        size_t tl;
+        struct sg_fv *f = NULL;
+
+        if (!field_text(s, fids[k], &t, &tl, &f, &err))
+            return err;
+        if (k == 0)
+            *ret_first = f;
+        if (k > 0)
+            r = ss_buf_putc(buf, '\x1f');
+        if (r == 0)
+            r = ss_buf_append(buf, t, tl);
+    }
+    if (r < 0)
+        return r;
+    *ret_id = ss_sigma_pool_put(&s->pool, buf->ptr, buf->len);
+    return *ret_id == SG_NO_STR ? -ENOMEM : 1;
+}
+
 static int keep_corr_event(struct ss_sigma_scratch *s, const struct sg_rule *base, uint32_t corr,
                            int64_t time_us, uint32_t ent, const struct ss_loc *loc)
 {
-    const struct ss_sigma_ruleset *rs = s->rs;
-    const struct sg_rule *cr = rs->rules[corr];
-    const struct sg_corr *co = cr->corr;
-    struct ss_buf key = SS_BUF_INIT(SS_BUF_SMALL_MAX);
-    int err = 0, r = 0;
+    const struct sg_corr *co = s->rs->rules[corr]->corr;
+    struct ss_buf buf = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+    int r = 0;
 
     for (uint32_t slot = 0; slot < co->n_refs && r == 0; slot++) {
         struct sg_kev ev = { .corr = corr,
@@ -1218,89 +1247,38 @@ static int keep_corr_event(struct ss_sigma_scratch *s, const struct sg_rule *bas
                              .loc = *loc,
                              .value = SG_NO_STR,
                              .entity = ent };
-        bool skip = false;
+        struct sg_fv *f = NULL;
 
         if (co->rules[slot] != base->index)
             continue;
-        ss_buf_reset(&key);
-        for (uint32_t g = 0; g < co->n_group && r == 0 && !skip; g++) {
-            const char *t;
-            size_t tl;
-
-            if (!field_text(s, co->group_fids[slot * co->n_group + g], &t, &tl, NULL, &err)) {
-                skip = err == 0; /* an event without a group-by field is in no group */
-                r = err;
-                break;
-            }
-            if (g > 0)
-                r = ss_buf_putc(&key, '\x1f');
-            if (r == 0)
-                r = ss_buf_append(&key, t, tl);
+        /* an event without a group-by field is in no group */
+        r = field_tuple(s, co->group_fids + (size_t)slot * co->n_group, co->n_group, &buf,
+                        &ev.group, &f);
+        if (r == 0)
+            break;
+        /* a missing value field leaves the event without a value */
+        if (r > 0 && co->n_fields > 0) {
+            r = field_tuple(s, co->value_fids + (size_t)slot * co->n_fields, co->n_fields, &buf,
+                            &ev.value, &f);
+            if (r > 0 && co->type != SG_C_VALUE_COUNT)
+                ev.has_num = fv_number(f, &ev.num);
         }
         if (r == SS_ELIMIT) {
-            /* a group key over the buffer's cap: this event is left out, and counted */
+            /* group-by or value fields over the buffer's cap: left out, and counted */
             s->st.n_key_too_long++;
             r = 0;
             continue;
         }
-        if (r < 0 || skip)
-            break;
-        ev.group = ss_sigma_pool_put(&s->pool, key.ptr, key.len);
-        if (ev.group == SG_NO_STR) {
-            r = -ENOMEM;
-            break;
-        }
-        if (co->n_fields > 0) {
-            struct ss_buf val = SS_BUF_INIT(SS_BUF_SMALL_MAX);
-            bool have = true;
-
-            for (uint32_t v = 0; v < co->n_fields && r == 0 && have; v++) {
-                const char *t;
-                size_t tl;
-                struct sg_fv *f = NULL;
-
-                have = field_text(s, co->value_fids[slot * co->n_fields + v], &t, &tl, &f, &err);
-                r = err;
-                if (!have || r < 0)
-                    break;
-                if (v == 0 && co->type != SG_C_VALUE_COUNT)
-                    ev.has_num = fv_number(f, &ev.num);
-                if (v > 0)
-                    r = ss_buf_putc(&val, '\x1f');
-                if (r == 0)
-                    r = ss_buf_append(&val, t, tl);
-            }
-            if (r == 0 && have) {
-                ev.value = ss_sigma_pool_put(&s->pool, val.ptr, val.len);
-                if (ev.value == SG_NO_STR)
-                    r = -ENOMEM;
-            }
-            ss_buf_release(&val);
-            if (r == SS_ELIMIT) {
-                s->st.n_key_too_long++;
-                r = 0;
-                continue;
-            }
-            if (r < 0)
-                break;
-        }
-        r = kept_room(s, sizeof(ev));
+        if (r >= 0)
+            r = kept_room(s, sizeof(ev));
+        if (r >= 0)
+            r = ss_grow((void **)&s->kev, &s->cap_kev, s->n_kev + 1, sizeof(*s->kev));
         if (r < 0)
             break;
-        if (s->n_kev == s->cap_kev) {
-            size_t cap = s->cap_kev ? s->cap_kev * 2 : 256;
-            struct sg_kev *nk = ss_reallocarray(s->kev, cap, sizeof(*nk));
-
-            if (nk == NULL) {
-                r = -ENOMEM;
-                break;
-            }
-            s->kev = nk;
-            s->cap_kev = cap;
-        }
         s->kev[s->n_kev++] = ev;
+        r = 0;
     }
-    ss_buf_release(&key);
+    ss_buf_release(&buf);
     return r;
 }
 
