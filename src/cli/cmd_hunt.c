@@ -54,6 +54,8 @@ static const char hunt_help[] =
     "      --level L             only rules of level L or above (informational, low,\n"
     "                            medium, high, critical)\n"
     "      --table               print a table instead of JSON lines\n"
+    "      --max-memory SIZE     budget of the events kept for correlations, all\n"
+    "                            workers together (default 4G; K, M, G, T suffixes)\n"
     "  -j, --threads N           worker threads, 1 to 1024 (default: all CPUs; at most\n"
     "                            256 match at once)\n"
     "  -h, --help                show this help\n"
@@ -65,7 +67,7 @@ static const char hunt_help[] =
     "one\n"
     "{\"type\":\"summary\",...}.\n"
     "Exit codes: 0 ok, 2 usage error, 3 unreadable input or rules (rejected rules are\n"
-    "reported as warnings), 4 internal error.\n";
+    "reported as warnings), or correlations not run (past --max-memory), 4 internal error.\n";
 
 /* One stretch of an input's output: all of it, or one batch's (see cli/batch.h). */
 struct hunt_part {
@@ -132,6 +134,8 @@ struct hunt {
     bool table;
     bool pipeline; /* decode threads for large compressed inputs (more than one CPU) */
     unsigned threads;
+    struct ss_sigma_budget budget; /* --max-memory, shared by the scratches */
+    bool corr_not_run;             /* the budget was passed: no correlation ran */
     struct ss_sigma_ruleset *rs;
     struct ss_sigma_scratch **scr;
     uint64_t **shown; /* per worker: hits printed per rule */
@@ -303,9 +307,7 @@ static int hunt_framing_error(struct hunt_part *p, const char *msg, bool stream)
 /* End @p with error @r: a warning in the output; only running out of memory fails. */
 static int hunt_part_fail(const struct hunt_task *t, struct hunt_part *p, int r)
 {
-    int w =
-        put_note(&p->out, '\x03', "%s: %s", t->c->inputs[t->index].path,
-                 r == SS_ELIMIT ? "too many kept events (correlation memory cap)" : ss_strerror(r));
+    int w = put_note(&p->out, '\x03', "%s: %s", t->c->inputs[t->index].path, ss_strerror(r));
 
     p->err = r;
     return r == -ENOMEM || w < 0 ? -ENOMEM : 0;
@@ -812,16 +814,22 @@ static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
         struct ss_sigma_rule_info ri;
         uint64_t c = h->corr_shown[i];
 
+        bool unknown;
+
         ss_sigma_rule_info(h->rs, i, &ri);
         if (!ri.emits)
             continue;
+        unknown = ri.is_correlation && h->corr_not_run;
         for (unsigned w = 0; w < h->n_workers; w++)
             c += h->shown[w][i];
         total += c;
         if (h->table) {
             struct ss_buf c1 = SS_BUF_INIT(SS_BUF_SMALL_MAX), c2 = SS_BUF_INIT(SS_BUF_SMALL_MAX);
 
-            printf("%10" PRIu64 "  %-13s %s  %s%s\n", c, ri.level, cell(&c1, ri.id),
+            char num[24];
+
+            (void)snprintf(num, sizeof(num), "%" PRIu64, c);
+            printf("%10s  %-13s %s  %s%s\n", unknown ? "not run" : num, ri.level, cell(&c1, ri.id),
                    cell(&c2, ri.title), ri.n_kinds == 0 ? "  (not routed to any input kind)" : "");
             ss_buf_release(&c1);
             ss_buf_release(&c2);
@@ -833,8 +841,10 @@ static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
             r = r ? r : ss_buf_puts(&b, ",\"title\":");
             r = r ? r : ss_buf_put_json_str(&b, ri.title, strlen(ri.title));
             r = r ? r
-                  : ss_buf_printf(&b, ",\"level\":\"%s\",\"routed\":%s,\"hits\":%" PRIu64 "}\n",
-                                  ri.level, ri.n_kinds ? "true" : "false", c);
+                  : ss_buf_printf(&b, ",\"level\":\"%s\",\"routed\":%s,\"hits\":", ri.level,
+                                  ri.n_kinds ? "true" : "false");
+            r = r ? r
+                  : (unknown ? ss_buf_puts(&b, "null}\n") : ss_buf_printf(&b, "%" PRIu64 "}\n", c));
             if (r == 0 && fwrite(b.ptr, 1, b.len, stdout) != b.len)
                 r = -EIO;
             ss_buf_release(&b);
@@ -896,6 +906,9 @@ static int parse_args(struct hunt *h, struct ss_args *a)
                              v);
                 return -1;
             }
+        } else if (ss_args_value(a, "max-memory", 0, &v)) {
+            if (v != NULL && ss_cli_budget(a, v, &h->budget) != 0)
+                return -1;
         } else if (ss_args_value(a, "threads", 'j', &v)) {
             if (v != NULL) {
                 if (ss_args_u64(a, "--threads", v, &j) != 0)
@@ -925,6 +938,7 @@ int ss_cmd_hunt(int argc, char **argv)
     bool have_q = false;
     int code = SS_EXIT_OK, r;
 
+    ss_sigma_budget_init(&h.budget, SS_SIGMA_MAX_KEPT_BYTES);
     ss_args_init(&a, argc, argv);
     r = parse_args(&h, &a);
     if (r != 0)
@@ -994,6 +1008,7 @@ int ss_cmd_hunt(int argc, char **argv)
             code = SS_EXIT_INTERNAL;
             goto out;
         }
+        ss_sigma_scratch_set_budget(h.scr[w], &h.budget);
     }
     if (h.table)
         printf("%-27s %-13s %-50s %-40s %s\n", "TIME", "LEVEL", "RULE", "ENTITY", "LOCATION");
@@ -1013,10 +1028,14 @@ int ss_cmd_hunt(int argc, char **argv)
         printf("\ncorrelations:\n");
     r = ss_sigma_correlate(h.rs, h.scr, h.n_workers, on_corr, &h);
     if (r == SS_ELIMIT) {
-        /* the matches are out; the correlations cannot all be: say so, go on */
-        ss_cli_error("hunt: correlations stopped: their events and matches passed the %" PRIu64
-                     " GiB cap; the correlation lines printed are incomplete",
-                     SS_SIGMA_MAX_KEPT_BYTES >> 30);
+        /* the matches are out and complete; no correlation line is printed, as some of
+           them could be wrong: say so, go on */
+        ss_cli_error("hunt: correlations not run: the events kept for them passed the memory "
+                     "budget of %" PRIu64 " bytes (--max-memory); the matches and hit counts "
+                     "are complete",
+                     h.budget.max);
+        ss_buf_reset(&h.cbuf);
+        h.corr_not_run = true;
         code = SS_EXIT_INPUT;
         r = 0;
     }

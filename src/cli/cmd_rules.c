@@ -211,6 +211,21 @@ size_t ss_cli_warn_unknown_kinds(const struct ss_sigma_ruleset *rs)
     return n;
 }
 
+int ss_cli_budget(struct ss_args *a, const char *v, struct ss_sigma_budget *b)
+{
+    uint64_t n;
+
+    if (ss_args_u64(a, "--max-memory", v, &n) != 0)
+        return -1;
+    if (n == 0 || n > SS_SIGMA_MAX_BUDGET) {
+        ss_cli_error("%s: --max-memory must be between 1 and 1T bytes", a->cmd);
+        a->bad = true;
+        return -1;
+    }
+    ss_sigma_budget_init(b, n);
+    return 0;
+}
+
 static int rules_check(int argc, char **argv)
 {
     struct rules_opts o = { 0 };

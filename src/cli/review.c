@@ -58,6 +58,7 @@ struct review_opts {
     const char *aws_keys[MAX_RULE_DIRS];
     size_t n_aws_keys;
     unsigned threads;
+    struct ss_sigma_budget budget; /* --max-memory: what the Sigma scratches keep */
 };
 
 struct bad_row {
@@ -172,6 +173,8 @@ static const char review_help[] =
     "      --policy FILE    review policy: hashed into the seal; not applied yet\n"
     "      --rules DIR      Sigma rules: a file or directory (repeatable)\n"
     "      --mapping FILE   extra Sigma field mapping (repeatable; docs/sigma.md)\n"
+    "      --max-memory SIZE  budget of the Sigma hits and events kept for findings and\n"
+    "                       correlations, all workers together (default 4G)\n"
     "      --aws-keys FILE  AWS CloudTrail public keys ('aws cloudtrail list-public-keys'\n"
     "                       output) to verify digest signatures (repeatable)\n"
     "      --key FILE       Ed25519 private key to sign the manifest (siloscope keygen)\n"
@@ -934,6 +937,7 @@ static int load_rules(struct review *rv, unsigned threads, size_t *ret_rejected)
         rv->scratch[w] = ss_sigma_scratch_new(rv->rules, SS_SIGMA_KEEP_HITS);
         if (rv->scratch[w] == NULL)
             return -ENOMEM;
+        ss_sigma_scratch_set_budget(rv->scratch[w], &rv->o.budget);
     }
     *ret_rejected = n_rejected;
     rv->n_rules_rejected = n_rejected;
@@ -974,6 +978,7 @@ static int parse_args(int argc, char **argv, struct review_opts *o)
     struct ss_args a;
     uint64_t n;
 
+    ss_sigma_budget_init(&o->budget, SS_SIGMA_MAX_KEPT_BYTES);
     ss_args_init(&a, argc, argv);
     while (ss_args_next(&a)) {
         const char *v = NULL;
@@ -991,6 +996,9 @@ static int parse_args(int argc, char **argv, struct review_opts *o)
                 }
                 o->threads = (unsigned)n;
             }
+        } else if (ss_args_value(&a, "max-memory", 0, &v)) {
+            if (v != NULL && ss_cli_budget(&a, v, &o->budget) != 0)
+                a.bad = true;
         } else if (ss_args_value(&a, "policy", 0, &v)) {
             o->policy = v;
         } else if (ss_args_value(&a, "rules", 0, &v)) {
@@ -1119,7 +1127,7 @@ static int params_json(const struct review *rv, unsigned threads, struct ss_buf 
     r = r ? r
           : (rv->o.fail_on ? ss_buf_put_json_str(b, rv->o.fail_on, strlen(rv->o.fail_on))
                            : ss_buf_puts(b, "null"));
-    r = r ? r : ss_buf_puts(b, ",\"policy\":");
+    r = r ? r : ss_buf_printf(b, ",\"max_memory\":%" PRIu64 ",\"policy\":", rv->o.budget.max);
     r = r ? r
           : (rv->o.policy ? ss_buf_put_json_str(b, rv->o.policy, strlen(rv->o.policy))
                           : ss_buf_puts(b, "null"));
@@ -1973,8 +1981,14 @@ int ss_cmd_review(int argc, char **argv)
         r = ss_findings_merge(&all, &rv.res[i].findings);
     if (r == 0)
         r = ss_checks_finish(rv.checks, checks_state, &all, &d);
-    if (r == 0 && rv.rules != NULL)
+    if (r == 0 && rv.rules != NULL) {
         r = ss_sigma_findings(rv.rules, rv.scratch, rv.n_scratch, &all);
+        if (r == 0 && ss_sigma_budget_passed(&rv.o.budget))
+            ss_cli_warn("review: the Sigma hits and events to keep passed --max-memory (%" PRIu64
+                        " bytes): no Sigma finding or correlation was made; a "
+                        "sigma.limit-reached finding says so",
+                        rv.o.budget.max);
+    }
     if (r == 0)
         r = verify_cloudtrail(&rv, &all);
     ss_cli_progress_done();

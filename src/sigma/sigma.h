@@ -29,6 +29,8 @@
 #ifndef SS_SIGMA_SIGMA_H
 #define SS_SIGMA_SIGMA_H
 
+#include <stdatomic.h>
+
 #include "core/base.h"
 #include "core/buf.h"
 #include "core/diag.h"
@@ -245,9 +247,9 @@ struct ss_sigma_hit {
  * feed correlations are kept in @s for ss_sigma_correlate; with SS_SIGMA_KEEP_HITS, hits
  * are kept for ss_sigma_findings too. A regular expression that exceeds its match limit
  * counts as not matching and is counted in the statistics.
- * Returns 0, -ENOMEM, SS_ELIMIT (kept events past SS_SIGMA_MAX_KEPT_BYTES), -EINVAL
- * for a bad @source, or SS_ESYNTAX (with SS_SIGMA_VALIDATE) when the record is not valid
- * JSON: it was not evaluated and the caller reports it.
+ * What does not fit the scratch's budget (ss_sigma_budget) is not kept; matching goes on.
+ * Returns 0, -ENOMEM, -EINVAL for a bad @source, or SS_ESYNTAX (with SS_SIGMA_VALIDATE)
+ * when the record is not valid JSON: it was not evaluated and the caller reports it.
  * Without SS_SIGMA_VALIDATE @rec must be valid JSON; on malformed text the matcher never
  * reads out of bounds, but its results are unspecified.
  */
@@ -255,8 +257,37 @@ SS_MUST_USE int ss_sigma_match(const struct ss_sigma_ruleset *rs, struct ss_sigm
                                int source, const char *rec, size_t len, const struct ss_loc *loc,
                                const struct ss_sigma_hit **ret_hits, size_t *ret_n);
 
-/** Most bytes of events and hits one scratch keeps for correlation and findings. */
+/** The default budget of what is kept for correlations and findings (4 GiB). */
 #define SS_SIGMA_MAX_KEPT_BYTES ((uint64_t)4 << 30)
+/** The largest budget ss_sigma_budget_init accepts (1 TiB). */
+#define SS_SIGMA_MAX_BUDGET ((uint64_t)1 << 40)
+
+/**
+ * What the scratches of one run may keep, all of them together, for ss_sigma_correlate
+ * and ss_sigma_findings: each event kept for a correlation and each hit kept for
+ * findings is charged its size plus the bytes of its strings (entity, group key, value),
+ * whether or not an equal string was kept before, and ss_sigma_correlate charges its
+ * own copies. So the total, and whether it passes @max, depend only on the records,
+ * never on how they were spread over workers. Once it is passed nothing more is kept by
+ * any scratch sharing it (matching goes on), ss_sigma_correlate returns SS_ELIMIT before
+ * delivering anything, and ss_sigma_findings makes one sigma.limit-reached finding
+ * instead of the rules' findings. Set up with ss_sigma_budget_init; shared by threads.
+ */
+struct ss_sigma_budget {
+    _Atomic uint64_t used;
+    uint64_t max;
+};
+
+/** Set up @b with @max bytes (clamped to SS_SIGMA_MAX_BUDGET). */
+void ss_sigma_budget_init(struct ss_sigma_budget *b, uint64_t max);
+/** Whether @b was passed: what was to be kept did not fit. */
+bool ss_sigma_budget_passed(const struct ss_sigma_budget *b);
+/**
+ * Make @s charge what it keeps to @b (borrowed: must outlive @s), shared with other
+ * scratches of the run, instead of its own budget of SS_SIGMA_MAX_KEPT_BYTES. Call it
+ * before the first match.
+ */
+void ss_sigma_scratch_set_budget(struct ss_sigma_scratch *s, struct ss_sigma_budget *b);
 
 struct ss_sigma_stats {
     uint64_t n_records;      /* records matched against */
@@ -294,7 +325,10 @@ typedef int (*ss_sigma_corr_fn)(void *ctx, const struct ss_sigma_corr_hit *hit);
  * Run every correlation over the events kept by @scratches[0..n) (borrowed). Events are
  * sorted by (time, location) before windowing; matches are delivered in (correlation
  * rule, group, time) order, so the result does not depend on how records were spread
- * over workers. Returns 0, the callback's nonzero value, or -ENOMEM.
+ * over workers. The scratches share one budget (or there is one scratch): the
+ * correlations' own copies are charged to it. Returns 0, the callback's nonzero value,
+ * -ENOMEM, or SS_ELIMIT when the budget is passed, before any callback if it was passed
+ * while matching (else some matches may have been delivered: drop them).
  */
 SS_MUST_USE int ss_sigma_correlate(const struct ss_sigma_ruleset *rs,
                                    struct ss_sigma_scratch *const *scratches, size_t n,
@@ -305,8 +339,10 @@ SS_MUST_USE int ss_sigma_correlate(const struct ss_sigma_ruleset *rs,
  * match into findings in @fs: one finding per (rule, primary entity), check id
  * "sigma:<rule id>", severity from the rule level, evidence = the matched record
  * locations (sha256 left zero for the caller to fill), time span of the evidence.
- * Deterministic for any distribution of records over scratches. Returns 0, -ENOMEM or
- * SS_ELIMIT.
+ * Deterministic for any distribution of records over scratches. When the scratches'
+ * budget is passed, the only finding made is one "sigma.limit-reached" (medium; its
+ * data_json holds the budget and every rule's hit count). Returns 0, -ENOMEM or
+ * SS_ELIMIT (@fs's own cap).
  */
 SS_MUST_USE int ss_sigma_findings(const struct ss_sigma_ruleset *rs,
                                   struct ss_sigma_scratch *const *scratches, size_t n,

@@ -63,19 +63,18 @@ struct cstate {
     size_t *n_evs, *cap_evs;
     struct cmatch **matches; /* per correlation (by evaluation order) */
     size_t *n_matches, *cap_matches;
-    struct ss_arena arena; /* evidence arrays */
-    uint64_t bytes;        /* events and matches made here (room_for) */
+    struct ss_arena arena;          /* evidence arrays */
+    struct ss_sigma_budget *budget; /* the scratches' (room_for) */
 };
 
 /*
- * Count @n more bytes of events or matches against SS_SIGMA_MAX_KEPT_BYTES: chains of
- * correlations make events of their own, and 200 of them took 3.9 GB past the cap that
- * bounds what the scratches keep. Returns 0 or SS_ELIMIT.
+ * Charge @n more bytes of events, matches or their strings to the scratches' budget:
+ * the events are copied here, and chains of correlations make events of their own (200
+ * of them took 3.9 GB when only the scratches were bounded). Returns 0 or SS_ELIMIT.
  */
 static int room_for(struct cstate *c, uint64_t n)
 {
-    c->bytes += n;
-    return c->bytes + c->pool.len > SS_SIGMA_MAX_KEPT_BYTES ? SS_ELIMIT : 0;
+    return ss_sigma_budget_take(c->budget, n) ? 0 : SS_ELIMIT;
 }
 
 static uint32_t gput(struct cstate *c, const char *p, size_t n)
@@ -83,9 +82,10 @@ static uint32_t gput(struct cstate *c, const char *p, size_t n)
     return ss_sigma_pool_put(&c->pool, p, n);
 }
 
-static int push_ev(struct cstate *c, uint32_t order, const struct cev *e)
+/* Add event @e, whose strings took @str_bytes, to correlation @order. */
+static int push_ev(struct cstate *c, uint32_t order, const struct cev *e, uint64_t str_bytes)
 {
-    if (room_for(c, sizeof(*e)) < 0)
+    if (room_for(c, sizeof(*e) + str_bytes) < 0)
         return SS_ELIMIT;
     if (c->n_evs[order] == c->cap_evs[order]) {
         size_t cap = c->cap_evs[order] ? c->cap_evs[order] * 2 : 256;
@@ -580,7 +580,7 @@ static int chain(struct cstate *c, uint32_t order)
                     r = -ENOMEM;
                     break;
                 }
-                r = push_ev(c, (uint32_t)oo, &e);
+                r = push_ev(c, (uint32_t)oo, &e, key.len);
             }
         }
     }
@@ -706,23 +706,25 @@ static int gather(struct cstate *c, struct ss_sigma_scratch *const *scratches, s
                              .has_num = k->has_num,
                              .value = SG_NO_STR };
             const char *p;
-            size_t l;
+            size_t l, str_bytes;
             int r;
 
             if (cr->dead)
                 continue;
             p = ss_sigma_pool_get(&s->pool, k->group, &l);
             e.group = gput(c, p, l);
+            str_bytes = l;
             if (k->value != SG_NO_STR) {
                 p = ss_sigma_pool_get(&s->pool, k->value, &l);
                 e.value = gput(c, p, l);
+                str_bytes += l;
             }
             p = ss_sigma_pool_get(&s->pool, k->entity, &l);
             e.entity = gput(c, p, l);
             if (e.group == SG_NO_STR || e.entity == SG_NO_STR ||
                 (k->value != SG_NO_STR && e.value == SG_NO_STR))
                 return -ENOMEM;
-            r = push_ev(c, cr->corr->order, &e);
+            r = push_ev(c, cr->corr->order, &e, str_bytes + l);
             if (r < 0)
                 return r;
         }
@@ -756,10 +758,17 @@ int ss_sigma_correlate(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratc
 {
     struct cstate c = { .rs = rs };
     struct ss_buf gtxt = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+    struct ss_sigma_budget own;
     int r;
 
     if (rs->n_corr == 0)
         return 0;
+    /* what was kept is incomplete: no correlation can be trusted */
+    for (size_t i = 0; i < n; i++)
+        if (ss_sigma_budget_passed(scratches[i]->budget))
+            return SS_ELIMIT;
+    c.budget = n > 0 ? scratches[0]->budget : &own;
+    ss_sigma_budget_init(&own, SS_SIGMA_MAX_KEPT_BYTES);
     ss_arena_init(&c.arena, (size_t)8 << 30);
     r = gather(&c, scratches, n);
     for (uint32_t order = 0; r == 0 && order < rs->n_corr; order++) {
@@ -923,17 +932,78 @@ static int corr_finding(void *ctx, const struct ss_sigma_corr_hit *h)
     return r;
 }
 
+/*
+ * Instead of the rules' findings: one sigma.limit-reached finding with the budget and
+ * every rule's hit count (summed over @scratches, in rule order: exact, as hits are
+ * counted whether kept or not).
+ */
+static int limit_finding(const struct ss_sigma_ruleset *rs,
+                         struct ss_sigma_scratch *const *scratches, size_t n,
+                         struct ss_findings *fs)
+{
+    struct ss_buf desc = SS_BUF_INIT(SS_BUF_SMALL_MAX), data = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+    const char *ents[1] = { "sigma" };
+    uint64_t max = n > 0 ? scratches[0]->budget->max : 0, records = 0;
+    size_t listed = 0;
+    int r = ss_buf_printf(&data, "{\"budget_bytes\":%" PRIu64 ",\"rules\":[", max);
+
+    for (size_t ri = 0; r == 0 && ri < rs->n_rules; ri++) {
+        const struct sg_rule *ru = rs->rules[ri];
+        uint64_t hits = 0;
+
+        for (size_t i = 0; i < n; i++)
+            hits += scratches[i]->rule_hits[ri];
+        if (hits == 0 || !ru->emits)
+            continue;
+        records += hits;
+        r = ss_buf_puts(&data, listed++ ? ",{\"rule_id\":" : "{\"rule_id\":");
+        if (r == 0)
+            r = ss_buf_put_json_str(&data, ru->uid, strlen(ru->uid));
+        if (r == 0)
+            r = ss_buf_printf(&data, ",\"hits\":%" PRIu64 "}", hits);
+    }
+    if (r == 0)
+        r = ss_buf_puts(&data, "]}");
+    if (r == 0)
+        r = ss_buf_printf(&desc,
+                          "Sigma rules matched %" PRIu64 " times, but the events and hits kept "
+                          "for findings and correlations passed the memory budget of %" PRIu64
+                          " bytes (--max-memory), so no Sigma finding and no correlation was "
+                          "made: their absence means nothing. Each rule's hit count is in "
+                          "data_json; raise the budget and review again.",
+                          records, max);
+    if (r == 0) {
+        struct ss_finding f = {
+            .check_id = "sigma.limit-reached",
+            .severity = SS_SEV_MEDIUM,
+            .title = "Sigma findings not made: the memory budget was passed",
+            .desc = desc.ptr,
+            .entities = ents,
+            .n_entities = 1,
+            .data_json = data.ptr,
+        };
+
+        r = ss_findings_add(fs, &f, NULL);
+    }
+    ss_buf_release(&desc);
+    ss_buf_release(&data);
+    return r;
+}
+
 int ss_sigma_findings(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch *const *scratches,
                       size_t n, struct ss_findings *fs)
 {
     struct fctx f = { .rs = rs, .fs = fs, .buf = SS_BUF_INIT(SS_BUF_SMALL_MAX) };
     struct khit_ref *all = NULL;
     struct ss_loc *locs = NULL;
-    size_t total = 0, k = 0;
+    size_t total = 0, k = 0, fs_len = fs->len;
     int r = 0;
 
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (ss_sigma_budget_passed(scratches[i]->budget))
+            return limit_finding(rs, scratches, n, fs);
         total += scratches[i]->n_khit;
+    }
     if (total > 0) {
         all = ss_calloc(total, sizeof(*all));
         locs = ss_calloc(SS_FINDING_MAX_EVIDENCE, sizeof(*locs));
@@ -984,5 +1054,11 @@ out:
     ss_free(all);
     ss_free(locs);
     ss_buf_release(&f.buf);
+    if (r == SS_ELIMIT && ss_sigma_budget_passed(scratches[0]->budget)) {
+        /* the correlations passed the budget: none of these findings is made (what they
+           took of @fs's arena stays allocated until @fs is released) */
+        fs->len = fs_len;
+        r = limit_finding(rs, scratches, n, fs);
+    }
     return r;
 }

@@ -458,7 +458,8 @@ struct ss_sigma_scratch {
     struct sg_khit *khit;
     size_t n_khit, cap_khit;
     struct sg_pool pool;
-    uint64_t kept_bytes;
+    struct ss_sigma_budget *budget; /* what is kept is charged here: own_budget or shared */
+    struct ss_sigma_budget own_budget;
     /* the record being matched */
     const char *rec;
     size_t rec_len;
@@ -467,6 +468,11 @@ struct ss_sigma_scratch {
     bool raw;       /* resolving a mapping's 'when': field names are raw paths */
     bool truncated; /* a value cap was hit in this record */
 };
+
+/** Charge @bytes to @b; false when it is passed (then nothing more is to be kept). */
+bool ss_sigma_budget_take(struct ss_sigma_budget *b, uint64_t bytes);
+/** Mark @b passed: something could not be kept whatever its size. */
+void ss_sigma_budget_exhaust(struct ss_sigma_budget *b);
 
 /** FNV-1a of @n bytes at @s (hash tables of the sigma area). */
 uint64_t ss_sigma_hash(const char *s, size_t n);

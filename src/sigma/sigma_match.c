@@ -125,6 +125,59 @@ void ss_sigma_pool_release(struct sg_pool *pl)
     *pl = (struct sg_pool){ 0 };
 }
 
+/* ---- what is kept, and its budget ---- */
+
+void ss_sigma_budget_init(struct ss_sigma_budget *b, uint64_t max)
+{
+    atomic_init(&b->used, 0);
+    b->max = SS_MIN(max, SS_SIGMA_MAX_BUDGET);
+}
+
+bool ss_sigma_budget_passed(const struct ss_sigma_budget *b)
+{
+    return atomic_load_explicit(&b->used, memory_order_relaxed) > b->max;
+}
+
+/*
+ * Charge @bytes to @b; false when the budget is passed (now or before: then nothing is
+ * charged, as the outcome is settled). While it is not passed every charge is made, so
+ * whether it ends passed depends only on the sum of the charges.
+ */
+bool ss_sigma_budget_take(struct ss_sigma_budget *b, uint64_t bytes)
+{
+    if (ss_sigma_budget_passed(b))
+        return false;
+    bytes = SS_MIN(bytes, SS_SIGMA_MAX_BUDGET);
+    return atomic_fetch_add_explicit(&b->used, bytes, memory_order_relaxed) + bytes <= b->max;
+}
+
+/* Mark @b passed: something could not be kept whatever its size (a full string pool). */
+void ss_sigma_budget_exhaust(struct ss_sigma_budget *b)
+{
+    (void)atomic_fetch_add_explicit(&b->used, SS_SIGMA_MAX_BUDGET + 1, memory_order_relaxed);
+}
+
+void ss_sigma_scratch_set_budget(struct ss_sigma_scratch *s, struct ss_sigma_budget *b)
+{
+    s->budget = b;
+}
+
+/*
+ * Intern @n bytes at @p in @s's pool as *@ret_id. Returns 0; 1 when the pool is full
+ * (its ids are 32-bit offsets: the budget is then marked passed); or -ENOMEM.
+ */
+static int keep_str(struct ss_sigma_scratch *s, const char *p, size_t n, uint32_t *ret_id)
+{
+    *ret_id = ss_sigma_pool_put(&s->pool, p, n);
+    if (*ret_id != SG_NO_STR)
+        return 0;
+    if (s->pool.len + sizeof(uint32_t) + n > (size_t)UINT32_MAX - 1) {
+        ss_sigma_budget_exhaust(s->budget);
+        return 1;
+    }
+    return -ENOMEM;
+}
+
 /* ---- scratch ---- */
 
 static void *pcre_alloc(size_t n, void *ctx)
@@ -148,6 +201,8 @@ struct ss_sigma_scratch *ss_sigma_scratch_new(const struct ss_sigma_ruleset *rs,
         return NULL;
     s->rs = rs;
     s->flags = flags;
+    ss_sigma_budget_init(&s->own_budget, SS_SIGMA_MAX_KEPT_BYTES);
+    s->budget = &s->own_budget;
     ss_arena_init(&s->arena, SCRATCH_ARENA_MAX);
     for (size_t i = 0; i < rs->n_sources; i++)
         max_insts = SS_MAX(max_insts, rs->sources[i].n_insts + rs->sources[i].n_maps);
@@ -1175,15 +1230,6 @@ static const char *entity(struct ss_sigma_scratch *s, size_t *ret_len, int *err)
     return c;
 }
 
-static int kept_room(struct ss_sigma_scratch *s, size_t bytes)
-{
-    /* kept events and hits, and the strings they intern */
-    if (s->kept_bytes + s->pool.len + bytes > SS_SIGMA_MAX_KEPT_BYTES)
-        return SS_ELIMIT;
-    s->kept_bytes += bytes;
-    return 0;
-}
-
 /* Text of the first value of field @fid (current mapping); false when absent. */
 static bool field_text(struct ss_sigma_scratch *s, uint32_t fid, const char **t, size_t *tl,
                        struct sg_fv **ret_fv, int *err)
@@ -1203,12 +1249,12 @@ static bool field_text(struct ss_sigma_scratch *s, uint32_t fid, const char **t,
 }
 
 /*
- * The values of fields @fids[0..n) joined by '\x1f' (in @buf) and interned: *@ret_id,
- * and the first field's value in *@ret_first. Returns 1; 0 when a field is missing;
- * SS_ELIMIT when the values pass the buffer's cap (1 MiB); or an error.
+ * The values of fields @fids[0..n) joined by '\x1f' in @buf, and the first field's value
+ * in *@ret_first. Returns 1; 0 when a field is missing; SS_ELIMIT when the values pass
+ * the buffer's cap (1 MiB); or an error.
  */
 static int field_tuple(struct ss_sigma_scratch *s, const uint32_t *fids, uint32_t n,
-                       struct ss_buf *buf, uint32_t *ret_id, struct sg_fv **ret_first)
+                       struct ss_buf *buf, struct sg_fv **ret_first)
 {
     int err = 0, r = 0;
 
@@ -1227,40 +1273,42 @@ static int field_tuple(struct ss_sigma_scratch *s, const uint32_t *fids, uint32_
         if (r == 0)
             r = ss_buf_append(buf, t, tl);
     }
-    if (r < 0)
-        return r;
-    *ret_id = ss_sigma_pool_put(&s->pool, buf->ptr, buf->len);
-    return *ret_id == SG_NO_STR ? -ENOMEM : 1;
+    return r < 0 ? r : 1;
 }
 
+/*
+ * Keep the event of a hit of @base for correlation @corr, once per slot of @base: its
+ * group key and value tuple are read, charged with the entity (@ent, @ent_len) to the
+ * budget, and interned (*@ent_id on first use). Nothing is kept once the budget is
+ * passed. Returns 0 or -ENOMEM.
+ */
 static int keep_corr_event(struct ss_sigma_scratch *s, const struct sg_rule *base, uint32_t corr,
-                           int64_t time_us, uint32_t ent, const struct ss_loc *loc)
+                           int64_t time_us, const char *ent, size_t ent_len, uint32_t *ent_id,
+                           const struct ss_loc *loc)
 {
     const struct sg_corr *co = s->rs->rules[corr]->corr;
-    struct ss_buf buf = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+    struct ss_buf gbuf = SS_BUF_INIT(SS_BUF_SMALL_MAX), vbuf = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     int r = 0;
 
     for (uint32_t slot = 0; slot < co->n_refs && r == 0; slot++) {
-        struct sg_kev ev = { .corr = corr,
-                             .slot = slot,
-                             .time_us = time_us,
-                             .loc = *loc,
-                             .value = SG_NO_STR,
-                             .entity = ent };
+        struct sg_kev ev = {
+            .corr = corr, .slot = slot, .time_us = time_us, .loc = *loc, .value = SG_NO_STR
+        };
         struct sg_fv *f = NULL;
+        bool has_value = false;
 
         if (co->rules[slot] != base->index)
             continue;
         /* an event without a group-by field is in no group */
-        r = field_tuple(s, co->group_fids + (size_t)slot * co->n_group, co->n_group, &buf,
-                        &ev.group, &f);
+        r = field_tuple(s, co->group_fids + (size_t)slot * co->n_group, co->n_group, &gbuf, &f);
         if (r == 0)
             break;
         /* a missing value field leaves the event without a value */
         if (r > 0 && co->n_fields > 0) {
-            r = field_tuple(s, co->value_fids + (size_t)slot * co->n_fields, co->n_fields, &buf,
-                            &ev.value, &f);
-            if (r > 0 && co->type != SG_C_VALUE_COUNT)
+            r = field_tuple(s, co->value_fids + (size_t)slot * co->n_fields, co->n_fields, &vbuf,
+                            &f);
+            has_value = r > 0;
+            if (has_value && co->type != SG_C_VALUE_COUNT)
                 ev.has_num = fv_number(f, &ev.num);
         }
         if (r == SS_ELIMIT) {
@@ -1269,17 +1317,27 @@ static int keep_corr_event(struct ss_sigma_scratch *s, const struct sg_rule *bas
             r = 0;
             continue;
         }
-        if (r >= 0)
-            r = kept_room(s, sizeof(ev));
-        if (r >= 0)
-            r = ss_grow((void **)&s->kev, &s->cap_kev, s->n_kev + 1, sizeof(*s->kev));
         if (r < 0)
             break;
-        s->kev[s->n_kev++] = ev;
         r = 0;
+        if (!ss_sigma_budget_take(s->budget,
+                                  sizeof(ev) + gbuf.len + (has_value ? vbuf.len : 0) + ent_len))
+            break;
+        r = keep_str(s, gbuf.ptr, gbuf.len, &ev.group);
+        if (r == 0 && has_value)
+            r = keep_str(s, vbuf.ptr, vbuf.len, &ev.value);
+        if (r == 0 && *ent_id == SG_NO_STR)
+            r = keep_str(s, ent, ent_len, ent_id);
+        ev.entity = *ent_id;
+        if (r == 0)
+            r = ss_grow((void **)&s->kev, &s->cap_kev, s->n_kev + 1, sizeof(*s->kev));
+        if (r != 0)
+            break;
+        s->kev[s->n_kev++] = ev;
     }
-    ss_buf_release(&buf);
-    return r;
+    ss_buf_release(&gbuf);
+    ss_buf_release(&vbuf);
+    return r < 0 ? r : 0;
 }
 
 static int on_hit(struct ss_sigma_scratch *s, uint32_t rule, const struct ss_loc *loc)
@@ -1301,11 +1359,6 @@ static int on_hit(struct ss_sigma_scratch *s, uint32_t rule, const struct ss_loc
     ent = entity(s, &ent_len, &err);
     if (err < 0)
         return err;
-    if (ru->n_feeds > 0 || (ru->emits && (s->flags & SS_SIGMA_KEEP_HITS))) {
-        ent_id = ss_sigma_pool_put(&s->pool, ent, ent_len);
-        if (ent_id == SG_NO_STR)
-            return -ENOMEM;
-    }
     if (ru->emits) {
         if (s->n_hits == s->cap_hits) {
             size_t cap = s->cap_hits ? s->cap_hits * 2 : 16;
@@ -1317,25 +1370,20 @@ static int on_hit(struct ss_sigma_scratch *s, uint32_t rule, const struct ss_loc
             s->cap_hits = cap;
         }
         s->hits[s->n_hits++] = (struct ss_sigma_hit){ .rule = rule, .time_us = t, .entity = ent };
-        if (s->flags & SS_SIGMA_KEEP_HITS) {
-            r = kept_room(s, sizeof(struct sg_khit));
-            if (r < 0)
-                return r;
-            if (s->n_khit == s->cap_khit) {
-                size_t cap = s->cap_khit ? s->cap_khit * 2 : 256;
-                struct sg_khit *nk = ss_reallocarray(s->khit, cap, sizeof(*nk));
-
-                if (nk == NULL)
-                    return -ENOMEM;
-                s->khit = nk;
-                s->cap_khit = cap;
-            }
+    }
+    if (ru->emits && (s->flags & SS_SIGMA_KEEP_HITS) &&
+        ss_sigma_budget_take(s->budget, sizeof(struct sg_khit) + ent_len)) {
+        r = keep_str(s, ent, ent_len, &ent_id);
+        if (r == 0)
+            r = ss_grow((void **)&s->khit, &s->cap_khit, s->n_khit + 1, sizeof(*s->khit));
+        if (r < 0)
+            return r;
+        if (r == 0)
             s->khit[s->n_khit++] =
                 (struct sg_khit){ .rule = rule, .entity = ent_id, .time_us = t, .loc = *loc };
-        }
     }
     for (uint32_t i = 0; i < ru->n_feeds; i++) {
-        r = keep_corr_event(s, ru, ru->feeds[i], t, ent_id, loc);
+        r = keep_corr_event(s, ru, ru->feeds[i], t, ent, ent_len, &ent_id, loc);
         if (r < 0)
             return r;
     }

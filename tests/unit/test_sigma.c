@@ -9,6 +9,7 @@
  * records are spread over scratches); findings; and prefilter on/off equality.
  */
 #include "sigma/sigma.h"
+#include "sigma/sigma_int.h"
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -1187,6 +1188,131 @@ static void test_findings(void)
     ss_sigma_ruleset_free(rs);
 }
 
+/*
+ * What the scratches keep is charged to a shared budget: the charge depends only on the
+ * records (not on their spread over scratches or their order), a budget passed while
+ * matching stops every correlation and turns the findings into one sigma.limit-reached,
+ * and one passed by the correlations' own copies takes back the findings already made.
+ */
+static const char budget_rules[] =
+    "title: many failures\nid: 00000000-0000-0000-0000-0000000000cc\ncorrelation:\n"
+    "  type: event_count\n  rules: [failed_login]\n  group-by: [user]\n  timespan: 1h\n"
+    "  condition: {gte: 2}\n";
+
+/* Match corr_recs over @n_scr scratches sharing @b (round-robin, reversed if asked). */
+static void budget_match(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch **scr,
+                         size_t n_scr, struct ss_sigma_budget *b, bool reverse)
+{
+    int src = ss_sigma_source(rs, "t");
+
+    for (size_t i = 0; i < n_scr; i++) {
+        scr[i] = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
+        ASSERT_TRUE(scr[i] != NULL);
+        ss_sigma_scratch_set_budget(scr[i], b);
+    }
+    for (size_t k = 0; k < SS_ARRAY_LEN(corr_recs); k++) {
+        size_t i = reverse ? SS_ARRAY_LEN(corr_recs) - 1 - k : k;
+        struct ss_loc loc = { .offset = 100 * i, .len = strlen(corr_recs[i]), .index = i + 1 };
+        const struct ss_sigma_hit *hits;
+        size_t n;
+
+        ASSERT_OK(ss_sigma_match(rs, scr[k % n_scr], src, corr_recs[i], strlen(corr_recs[i]), &loc,
+                                 &hits, &n));
+    }
+}
+
+static void test_budget(void)
+{
+    char *rules = ss_malloc(strlen(corr_base) + sizeof(budget_rules));
+    struct ss_sigma_ruleset *rs;
+    struct ss_sigma_scratch *scr[3];
+    struct ss_sigma_budget b;
+    struct ss_findings fs;
+    struct corr_got g = { .n = 0 };
+    /* kept: the 2 hits of ok_login (alice, bob), and the 5 events of failed_login with a
+       user (alice x3, bob x2), each with its group key and entity */
+    uint64_t want = 2 * sizeof(struct sg_khit) + 5 + 3 + 5 * sizeof(struct sg_kev) + 3 * 10 + 2 * 6;
+    char data[256];
+
+    ASSERT_TRUE(rules != NULL);
+    memcpy(rules, corr_base, strlen(corr_base));
+    memcpy(rules + strlen(corr_base), budget_rules, sizeof(budget_rules));
+    rs = build(rules, NULL, 0);
+    ss_free(rules);
+    ASSERT_TRUE(rs != NULL);
+    /* any spread, any order: the same charge, and exactly full is not passed */
+    for (size_t n_scr = 1; n_scr <= 3; n_scr++) {
+        ss_sigma_budget_init(&b, want);
+        budget_match(rs, scr, n_scr, &b, n_scr == 2);
+        ASSERT_U64_EQ(atomic_load(&b.used), want);
+        ASSERT_TRUE(!ss_sigma_budget_passed(&b));
+        for (size_t i = 0; i < n_scr; i++)
+            ss_sigma_scratch_free(scr[i]);
+    }
+    /* with room for the correlation's copies too, it runs */
+    ss_sigma_budget_init(&b, SS_SIGMA_MAX_KEPT_BYTES);
+    budget_match(rs, scr, 2, &b, false);
+    ASSERT_OK(ss_sigma_correlate(rs, scr, 2, on_corr, &g));
+    ASSERT_EQ(g.n, 2);
+    ASSERT_STREQ(g.lines[0], "2 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:01:00Z n=2 locs=2");
+    ASSERT_STREQ(g.lines[1], "2 user=bob 2024-01-01T00:02:00Z..2024-01-01T00:30:00Z n=2 locs=2");
+    ss_sigma_scratch_free(scr[0]);
+    ss_sigma_scratch_free(scr[1]);
+    /* one byte short: nothing more kept, no correlation, one limit finding */
+    ss_sigma_budget_init(&b, want - 1);
+    budget_match(rs, scr, 2, &b, true);
+    ASSERT_TRUE(ss_sigma_budget_passed(&b));
+    g.n = 0;
+    ASSERT_EQ(ss_sigma_correlate(rs, scr, 2, on_corr, &g), SS_ELIMIT);
+    ASSERT_EQ(g.n, 0);
+    ss_findings_init(&fs, (size_t)64 << 20);
+    ASSERT_OK(ss_sigma_findings(rs, scr, 2, &fs));
+    ASSERT_EQ(fs.len, 1);
+    ASSERT_STREQ(fs.items[0].check_id, "sigma.limit-reached");
+    ASSERT_EQ(fs.items[0].severity, SS_SEV_MEDIUM);
+    ASSERT_EQ(fs.items[0].n_evidence, 0);
+    (void)snprintf(data, sizeof(data),
+                   "{\"budget_bytes\":%" PRIu64 ",\"rules\":[{\"rule_id\":"
+                   "\"00000000-0000-0000-0000-00000000000a\",\"hits\":2}]}",
+                   want - 1);
+    ASSERT_STREQ(fs.items[0].data_json, data);
+    ss_findings_release(&fs);
+    ss_sigma_scratch_free(scr[0]);
+    ss_sigma_scratch_free(scr[1]);
+    /* room for the scratches, not for the correlation's copies: the findings made before
+       it are taken back (a finding that was there before stays) */
+    ss_sigma_budget_init(&b, want + 8);
+    budget_match(rs, scr, 1, &b, false);
+    ss_findings_init(&fs, (size_t)64 << 20);
+    {
+        const char *ents[1] = { "x" };
+        struct ss_finding f = { .check_id = "a.before",
+                                .severity = SS_SEV_LOW,
+                                .title = "t",
+                                .desc = "",
+                                .entities = ents,
+                                .n_entities = 1 };
+
+        ASSERT_OK(ss_findings_add(&fs, &f, NULL));
+    }
+    ASSERT_OK(ss_sigma_findings(rs, scr, 1, &fs));
+    ASSERT_EQ(fs.len, 2);
+    ASSERT_STREQ(fs.items[0].check_id, "a.before");
+    ASSERT_STREQ(fs.items[1].check_id, "sigma.limit-reached");
+    ss_findings_release(&fs);
+    ss_sigma_scratch_free(scr[0]);
+    /* with room for everything: 2 ok_login findings and 2 correlation findings */
+    ss_sigma_budget_init(&b, SS_SIGMA_MAX_KEPT_BYTES);
+    budget_match(rs, scr, 1, &b, false);
+    ss_findings_init(&fs, (size_t)64 << 20);
+    ASSERT_OK(ss_sigma_findings(rs, scr, 1, &fs));
+    ASSERT_EQ(fs.len, 4);
+    ASSERT_TRUE(!ss_sigma_budget_passed(&b));
+    ss_findings_release(&fs);
+    ss_sigma_scratch_free(scr[0]);
+    ss_sigma_ruleset_free(rs);
+}
+
 /* ---- mappings ---- */
 
 static int builtin_match(const char *rule, const char *kind, const char *rec, const char **ent,
@@ -1893,6 +2019,7 @@ int main(void)
     SS_RUN(test_corr_errors);
     SS_RUN(test_legacy_aggregation);
     SS_RUN(test_findings);
+    SS_RUN(test_budget);
     SS_RUN(test_builtin_mappings);
     SS_RUN(test_user_mapping_first);
     SS_RUN(test_prefilter_equality);
