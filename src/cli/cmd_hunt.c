@@ -813,7 +813,6 @@ static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
     for (size_t i = 0; i < n; i++) {
         struct ss_sigma_rule_info ri;
         uint64_t c = h->corr_shown[i];
-
         bool unknown;
 
         ss_sigma_rule_info(h->rs, i, &ri);
@@ -825,7 +824,6 @@ static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
         total += c;
         if (h->table) {
             struct ss_buf c1 = SS_BUF_INIT(SS_BUF_SMALL_MAX), c2 = SS_BUF_INIT(SS_BUF_SMALL_MAX);
-
             char num[24];
 
             (void)snprintf(num, sizeof(num), "%" PRIu64, c);

@@ -942,8 +942,9 @@ static int limit_finding(const struct ss_sigma_ruleset *rs,
                          struct ss_findings *fs)
 {
     struct ss_buf desc = SS_BUF_INIT(SS_BUF_SMALL_MAX), data = SS_BUF_INIT(SS_BUF_SMALL_MAX);
+    struct ss_buf one = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     const char *ents[1] = { "sigma" };
-    uint64_t max = n > 0 ? scratches[0]->budget->max : 0, records = 0;
+    uint64_t max = n > 0 ? scratches[0]->budget->max : 0, records = 0, omitted = 0;
     size_t listed = 0;
     int r = ss_buf_printf(&data, "{\"budget_bytes\":%" PRIu64 ",\"rules\":[", max);
 
@@ -956,14 +957,24 @@ static int limit_finding(const struct ss_sigma_ruleset *rs,
         if (hits == 0 || !ru->emits)
             continue;
         records += hits;
-        r = ss_buf_puts(&data, listed++ ? ",{\"rule_id\":" : "{\"rule_id\":");
+        ss_buf_reset(&one);
+        r = ss_buf_puts(&one, listed ? ",{\"rule_id\":" : "{\"rule_id\":");
         if (r == 0)
-            r = ss_buf_put_json_str(&data, ru->uid, strlen(ru->uid));
+            r = ss_buf_put_json_str(&one, ru->uid, strlen(ru->uid));
         if (r == 0)
-            r = ss_buf_printf(&data, ",\"hits\":%" PRIu64 "}", hits);
+            r = ss_buf_printf(&one, ",\"hits\":%" PRIu64 "}", hits);
+        /* the list stops at half the buffer; the rest is counted */
+        if (r == 0 && data.len + one.len > SS_BUF_SMALL_MAX / 2) {
+            omitted++;
+            continue;
+        }
+        if (r == 0)
+            r = ss_buf_append(&data, one.ptr, one.len);
+        listed++;
     }
     if (r == 0)
-        r = ss_buf_puts(&data, "]}");
+        r = omitted > 0 ? ss_buf_printf(&data, "],\"rules_not_listed\":%" PRIu64 "}", omitted)
+                        : ss_buf_puts(&data, "]}");
     if (r == 0)
         r = ss_buf_printf(&desc,
                           "Sigma rules matched %" PRIu64 " times, but the events and hits kept "
@@ -987,6 +998,7 @@ static int limit_finding(const struct ss_sigma_ruleset *rs,
     }
     ss_buf_release(&desc);
     ss_buf_release(&data);
+    ss_buf_release(&one);
     return r;
 }
 

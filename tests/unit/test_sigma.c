@@ -1313,6 +1313,51 @@ static void test_budget(void)
     ss_sigma_ruleset_free(rs);
 }
 
+/* A limit finding lists rules up to half a megabyte of data_json and counts the rest. */
+static void test_budget_many_rules(void)
+{
+    struct ss_buf y = SS_BUF_INIT((size_t)8 << 20);
+    struct ss_sigma_ruleset *rs;
+    struct ss_sigma_scratch *s;
+    struct ss_sigma_budget b;
+    struct ss_findings fs;
+    struct ss_loc loc = { .len = 10, .index = 1 };
+    const struct ss_sigma_hit *hits;
+    const char *rec = "{\"ev\":\"x\",\"user\":\"u\"}", *tail;
+    size_t n, listed = 0;
+
+    for (int i = 0; i < 10000; i++)
+        ASSERT_OK(ss_buf_printf(&y,
+                                "title: r\nid: 00000000-0000-0000-0000-%012d\n"
+                                "logsource: {product: test}\ndetection:\n  s: {ev: x}\n"
+                                "  condition: s\n---\n",
+                                i));
+    y.len -= 4; /* the last "---\n" */
+    y.ptr[y.len] = '\0';
+    rs = build(y.ptr, NULL, 0);
+    ss_buf_release(&y);
+    ASSERT_TRUE(rs != NULL);
+    s = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
+    ASSERT_TRUE(s != NULL);
+    ss_sigma_budget_init(&b, 100);
+    ss_sigma_scratch_set_budget(s, &b);
+    ASSERT_OK(ss_sigma_match(rs, s, ss_sigma_source(rs, "t"), rec, strlen(rec), &loc, &hits, &n));
+    ASSERT_EQ(n, 10000);
+    ss_findings_init(&fs, (size_t)64 << 20);
+    ASSERT_OK(ss_sigma_findings(rs, &s, 1, &fs));
+    ASSERT_EQ(fs.len, 1);
+    for (const char *p = fs.items[0].data_json; (p = strstr(p, "\"rule_id\"")) != NULL; p++)
+        listed++;
+    /* 60 bytes a rule after a 29-byte head: 29 + 59 + 8736 * 60 = 524248 <= 512 KiB */
+    ASSERT_EQ(listed, 8737);
+    tail = strstr(fs.items[0].data_json, "],\"rules_not_listed\":");
+    ASSERT_TRUE(tail != NULL);
+    ASSERT_STREQ(tail, "],\"rules_not_listed\":1263}");
+    ss_findings_release(&fs);
+    ss_sigma_scratch_free(s);
+    ss_sigma_ruleset_free(rs);
+}
+
 /* ---- mappings ---- */
 
 static int builtin_match(const char *rule, const char *kind, const char *rec, const char **ent,
@@ -2020,6 +2065,7 @@ int main(void)
     SS_RUN(test_legacy_aggregation);
     SS_RUN(test_findings);
     SS_RUN(test_budget);
+    SS_RUN(test_budget_many_rules);
     SS_RUN(test_builtin_mappings);
     SS_RUN(test_user_mapping_first);
     SS_RUN(test_prefilter_equality);
