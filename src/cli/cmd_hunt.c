@@ -134,8 +134,8 @@ struct hunt {
     bool table;
     bool pipeline; /* decode threads for large compressed inputs (more than one CPU) */
     unsigned threads;
-    struct ss_sigma_budget budget; /* --max-memory, shared by the scratches */
-    bool corr_not_run;             /* the budget was passed: no correlation ran */
+    struct ss_sigma_keep keep; /* --max-memory, shared by the scratches */
+    bool corr_not_run;         /* the budget was passed: no correlation ran */
     struct ss_sigma_ruleset *rs;
     struct ss_sigma_scratch **scr;
     uint64_t **shown; /* per worker: hits printed per rule */
@@ -905,7 +905,7 @@ static int parse_args(struct hunt *h, struct ss_args *a)
                 return -1;
             }
         } else if (ss_args_value(a, "max-memory", 0, &v)) {
-            if (v != NULL && ss_cli_budget(a, v, &h->budget) != 0)
+            if (v != NULL && ss_cli_max_memory(a, v, &h->keep) != 0)
                 return -1;
         } else if (ss_args_value(a, "threads", 'j', &v)) {
             if (v != NULL) {
@@ -936,7 +936,7 @@ int ss_cmd_hunt(int argc, char **argv)
     bool have_q = false;
     int code = SS_EXIT_OK, r;
 
-    ss_sigma_budget_init(&h.budget, SS_SIGMA_MAX_KEPT_BYTES);
+    ss_sigma_keep_init(&h.keep, SS_SIGMA_MAX_KEPT_BYTES);
     ss_args_init(&a, argc, argv);
     r = parse_args(&h, &a);
     if (r != 0)
@@ -1006,7 +1006,7 @@ int ss_cmd_hunt(int argc, char **argv)
             code = SS_EXIT_INTERNAL;
             goto out;
         }
-        ss_sigma_scratch_set_budget(h.scr[w], &h.budget);
+        ss_sigma_scratch_set_keep(h.scr[w], &h.keep);
     }
     if (h.table)
         printf("%-27s %-13s %-50s %-40s %s\n", "TIME", "LEVEL", "RULE", "ENTITY", "LOCATION");
@@ -1031,7 +1031,7 @@ int ss_cmd_hunt(int argc, char **argv)
         ss_cli_error("hunt: correlations not run: the events kept for them passed the memory "
                      "budget of %" PRIu64 " bytes (--max-memory); the matches and hit counts "
                      "are complete",
-                     h.budget.max);
+                     h.keep.max);
         ss_buf_reset(&h.cbuf);
         h.corr_not_run = true;
         code = SS_EXIT_INPUT;
@@ -1058,6 +1058,7 @@ int ss_cmd_hunt(int argc, char **argv)
 out:
     for (unsigned w = 0; h.scr != NULL && w < h.n_workers; w++)
         ss_sigma_scratch_free(h.scr[w]);
+    ss_sigma_keep_release(&h.keep);
     for (unsigned w = 0; h.shown != NULL && w < h.n_workers; w++)
         ss_free(h.shown[w]);
     ss_free(h.scr);

@@ -58,7 +58,7 @@ struct review_opts {
     const char *aws_keys[MAX_RULE_DIRS];
     size_t n_aws_keys;
     unsigned threads;
-    struct ss_sigma_budget budget; /* --max-memory: what the Sigma scratches keep */
+    struct ss_sigma_keep keep; /* --max-memory: what the Sigma scratches keep */
 };
 
 struct bad_row {
@@ -937,7 +937,7 @@ static int load_rules(struct review *rv, unsigned threads, size_t *ret_rejected)
         rv->scratch[w] = ss_sigma_scratch_new(rv->rules, SS_SIGMA_KEEP_HITS);
         if (rv->scratch[w] == NULL)
             return -ENOMEM;
-        ss_sigma_scratch_set_budget(rv->scratch[w], &rv->o.budget);
+        ss_sigma_scratch_set_keep(rv->scratch[w], &rv->o.keep);
     }
     *ret_rejected = n_rejected;
     rv->n_rules_rejected = n_rejected;
@@ -978,7 +978,7 @@ static int parse_args(int argc, char **argv, struct review_opts *o)
     struct ss_args a;
     uint64_t n;
 
-    ss_sigma_budget_init(&o->budget, SS_SIGMA_MAX_KEPT_BYTES);
+    ss_sigma_keep_init(&o->keep, SS_SIGMA_MAX_KEPT_BYTES);
     ss_args_init(&a, argc, argv);
     while (ss_args_next(&a)) {
         const char *v = NULL;
@@ -997,7 +997,7 @@ static int parse_args(int argc, char **argv, struct review_opts *o)
                 o->threads = (unsigned)n;
             }
         } else if (ss_args_value(&a, "max-memory", 0, &v)) {
-            if (v != NULL && ss_cli_budget(&a, v, &o->budget) != 0)
+            if (v != NULL && ss_cli_max_memory(&a, v, &o->keep) != 0)
                 a.bad = true;
         } else if (ss_args_value(&a, "policy", 0, &v)) {
             o->policy = v;
@@ -1127,7 +1127,7 @@ static int params_json(const struct review *rv, unsigned threads, struct ss_buf 
     r = r ? r
           : (rv->o.fail_on ? ss_buf_put_json_str(b, rv->o.fail_on, strlen(rv->o.fail_on))
                            : ss_buf_puts(b, "null"));
-    r = r ? r : ss_buf_printf(b, ",\"max_memory\":%" PRIu64 ",\"policy\":", rv->o.budget.max);
+    r = r ? r : ss_buf_printf(b, ",\"max_memory\":%" PRIu64 ",\"policy\":", rv->o.keep.max);
     r = r ? r
           : (rv->o.policy ? ss_buf_put_json_str(b, rv->o.policy, strlen(rv->o.policy))
                           : ss_buf_puts(b, "null"));
@@ -1983,11 +1983,11 @@ int ss_cmd_review(int argc, char **argv)
         r = ss_checks_finish(rv.checks, checks_state, &all, &d);
     if (r == 0 && rv.rules != NULL) {
         r = ss_sigma_findings(rv.rules, rv.scratch, rv.n_scratch, &all);
-        if (r == 0 && ss_sigma_budget_passed(&rv.o.budget))
+        if (r == 0 && ss_sigma_keep_passed(&rv.o.keep))
             ss_cli_warn("review: the Sigma hits and events to keep passed --max-memory (%" PRIu64
                         " bytes): no Sigma finding or correlation was made; a "
                         "sigma.limit-reached finding says so",
-                        rv.o.budget.max);
+                        rv.o.keep.max);
     }
     if (r == 0)
         r = verify_cloudtrail(&rv, &all);
@@ -2047,6 +2047,7 @@ out:
     for (unsigned w = 0; w < rv.n_scratch; w++)
         ss_sigma_scratch_free(rv.scratch[w]);
     ss_free(rv.scratch);
+    ss_sigma_keep_release(&rv.o.keep);
     for (unsigned w = 0; rv.wchecks != NULL && w < rv.threads; w++)
         ss_checks_state_free(rv.wchecks[w]);
     ss_free(rv.wchecks);

@@ -29,6 +29,7 @@
 #ifndef SS_SIGMA_SIGMA_H
 #define SS_SIGMA_SIGMA_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "core/base.h"
@@ -259,35 +260,50 @@ SS_MUST_USE int ss_sigma_match(const struct ss_sigma_ruleset *rs, struct ss_sigm
 
 /** The default budget of what is kept for correlations and findings (4 GiB). */
 #define SS_SIGMA_MAX_KEPT_BYTES ((uint64_t)4 << 30)
-/** The largest budget ss_sigma_budget_init accepts (1 TiB). */
+/** The largest budget ss_sigma_keep_init accepts (1 TiB). */
 #define SS_SIGMA_MAX_BUDGET ((uint64_t)1 << 40)
 
+struct sg_hitagg;
+
 /**
- * What the scratches of one run may keep, all of them together, for ss_sigma_correlate
- * and ss_sigma_findings: each event kept for a correlation and each hit kept for
- * findings is charged its size plus the bytes of its strings (entity, group key, value),
- * whether or not an equal string was kept before, and ss_sigma_correlate charges its
- * own copies. So the total, and whether it passes @max, depend only on the records,
- * never on how they were spread over workers. Once it is passed nothing more is kept by
- * any scratch sharing it (matching goes on), ss_sigma_correlate returns SS_ELIMIT before
- * delivering anything, and ss_sigma_findings makes one sigma.limit-reached finding
- * instead of the rules' findings. Set up with ss_sigma_budget_init; shared by threads.
+ * What the scratches of one run keep, all of them together, for ss_sigma_correlate and
+ * ss_sigma_findings, and its memory budget:
+ *  - the events of rules that feed correlations (in each scratch);
+ *  - for findings (SS_SIGMA_KEEP_HITS), one entry per (rule, primary entity), shared by
+ *    the scratches under a lock: the number of hits, first and last time, and the
+ *    SS_FINDING_MAX_EVIDENCE smallest locations, so that memory grows with the findings,
+ *    not with the hits.
+ * Each kept event is charged its size plus the bytes of its strings (group key, value,
+ * entity), whether or not an equal string was kept before; each (rule, entity) entry
+ * twice its size plus its entity; each location it keeps its size; ss_sigma_correlate
+ * charges its own copies. So the total, and whether it passes @max, depend only on the
+ * records, never on how they were spread over workers. Once it is passed nothing more is
+ * kept by any scratch sharing it (matching goes on), ss_sigma_correlate returns
+ * SS_ELIMIT before delivering anything, and ss_sigma_findings makes one
+ * sigma.limit-reached finding instead of the rules' findings. Set up with
+ * ss_sigma_keep_init, shared by threads, released with ss_sigma_keep_release after the
+ * scratches are done with it.
  */
-struct ss_sigma_budget {
+struct ss_sigma_keep {
     _Atomic uint64_t used;
     uint64_t max;
+    pthread_mutex_t mu;     /* guards hits */
+    struct sg_hitagg *hits; /* open addressing, hcap slots (empty: rule == UINT32_MAX) */
+    size_t n_hits, hcap;
 };
 
-/** Set up @b with @max bytes (clamped to SS_SIGMA_MAX_BUDGET). */
-void ss_sigma_budget_init(struct ss_sigma_budget *b, uint64_t max);
-/** Whether @b was passed: what was to be kept did not fit. */
-bool ss_sigma_budget_passed(const struct ss_sigma_budget *b);
+/** Set up @k with a budget of @max bytes (clamped to SS_SIGMA_MAX_BUDGET). */
+void ss_sigma_keep_init(struct ss_sigma_keep *k, uint64_t max);
+/** Free what @k holds. */
+void ss_sigma_keep_release(struct ss_sigma_keep *k);
+/** Whether @k's budget was passed: what was to be kept did not fit. */
+bool ss_sigma_keep_passed(const struct ss_sigma_keep *k);
 /**
- * Make @s charge what it keeps to @b (borrowed: must outlive @s), shared with other
- * scratches of the run, instead of its own budget of SS_SIGMA_MAX_KEPT_BYTES. Call it
+ * Make @s keep into @k (borrowed: must outlive @s), shared with other scratches of the
+ * run, instead of a keep of its own with a budget of SS_SIGMA_MAX_KEPT_BYTES. Call it
  * before the first match.
  */
-void ss_sigma_scratch_set_budget(struct ss_sigma_scratch *s, struct ss_sigma_budget *b);
+void ss_sigma_scratch_set_keep(struct ss_sigma_scratch *s, struct ss_sigma_keep *k);
 
 struct ss_sigma_stats {
     uint64_t n_records;      /* records matched against */

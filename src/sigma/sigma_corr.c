@@ -63,8 +63,8 @@ struct cstate {
     size_t *n_evs, *cap_evs;
     struct cmatch **matches; /* per correlation (by evaluation order) */
     size_t *n_matches, *cap_matches;
-    struct ss_arena arena;          /* evidence arrays */
-    struct ss_sigma_budget *budget; /* the scratches' (room_for) */
+    struct ss_arena arena;      /* evidence arrays */
+    struct ss_sigma_keep *keep; /* the scratches' (room_for) */
 };
 
 /*
@@ -74,7 +74,7 @@ struct cstate {
  */
 static int room_for(struct cstate *c, uint64_t n)
 {
-    return ss_sigma_budget_take(c->budget, n) ? 0 : SS_ELIMIT;
+    return ss_sigma_keep_take(c->keep, n) ? 0 : SS_ELIMIT;
 }
 
 static uint32_t gput(struct cstate *c, const char *p, size_t n)
@@ -758,17 +758,17 @@ int ss_sigma_correlate(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratc
 {
     struct cstate c = { .rs = rs };
     struct ss_buf gtxt = SS_BUF_INIT(SS_BUF_SMALL_MAX);
-    struct ss_sigma_budget own;
+    struct ss_sigma_keep own;
     int r;
 
     if (rs->n_corr == 0)
         return 0;
     /* what was kept is incomplete: no correlation can be trusted */
     for (size_t i = 0; i < n; i++)
-        if (ss_sigma_budget_passed(scratches[i]->budget))
+        if (ss_sigma_keep_passed(scratches[i]->keep))
             return SS_ELIMIT;
-    c.budget = n > 0 ? scratches[0]->budget : &own;
-    ss_sigma_budget_init(&own, SS_SIGMA_MAX_KEPT_BYTES);
+    ss_sigma_keep_init(&own, SS_SIGMA_MAX_KEPT_BYTES);
+    c.keep = n > 0 ? scratches[0]->keep : &own;
     ss_arena_init(&c.arena, (size_t)8 << 30);
     r = gather(&c, scratches, n);
     for (uint32_t order = 0; r == 0 && order < rs->n_corr; order++) {
@@ -809,22 +809,16 @@ int ss_sigma_correlate(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratc
     }
     ss_buf_release(&gtxt);
     cstate_release(&c);
+    ss_sigma_keep_release(&own);
     return r;
 }
 
 /* ---- findings ---- */
 
-struct khit_ref {
-    uint32_t rule;
-    const char *ent;
-    size_t ent_len;
-    int64_t t;
-    struct ss_loc loc;
-};
-
-static int cmp_khit(const void *a, const void *b)
+static int cmp_hitagg(const void *a, const void *b)
 {
-    const struct khit_ref *x = a, *y = b;
+    const struct sg_hitagg *x = *(const struct sg_hitagg *const *)a,
+                           *y = *(const struct sg_hitagg *const *)b;
     int r;
 
     if (x->rule != y->rule)
@@ -832,9 +826,7 @@ static int cmp_khit(const void *a, const void *b)
     r = memcmp(x->ent, y->ent, SS_MIN(x->ent_len, y->ent_len));
     if (r != 0)
         return r;
-    if (x->ent_len != y->ent_len)
-        return x->ent_len < y->ent_len ? -1 : 1;
-    return ss_loc_cmp(&x->loc, &y->loc);
+    return x->ent_len < y->ent_len ? -1 : x->ent_len > y->ent_len;
 }
 
 struct fctx {
@@ -944,7 +936,7 @@ static int limit_finding(const struct ss_sigma_ruleset *rs,
     struct ss_buf desc = SS_BUF_INIT(SS_BUF_SMALL_MAX), data = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     struct ss_buf one = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     const char *ents[1] = { "sigma" };
-    uint64_t max = n > 0 ? scratches[0]->budget->max : 0, records = 0, omitted = 0;
+    uint64_t max = n > 0 ? scratches[0]->keep->max : 0, records = 0, omitted = 0;
     size_t listed = 0;
     int r = ss_buf_printf(&data, "{\"budget_bytes\":%" PRIu64 ",\"rules\":[", max);
 
@@ -1002,62 +994,82 @@ static int limit_finding(const struct ss_sigma_ruleset *rs,
     return r;
 }
 
+/* The distinct keeps of @scratches[0..n) into @ks (n entries); returns how many. */
+static size_t distinct_keeps(struct ss_sigma_scratch *const *scratches, size_t n,
+                             const struct ss_sigma_keep **ks)
+{
+    size_t nk = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+
+        while (j < nk && ks[j] != scratches[i]->keep)
+            j++;
+        if (j == nk)
+            ks[nk++] = scratches[i]->keep;
+    }
+    return nk;
+}
+
 int ss_sigma_findings(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch *const *scratches,
                       size_t n, struct ss_findings *fs)
 {
     struct fctx f = { .rs = rs, .fs = fs, .buf = SS_BUF_INIT(SS_BUF_SMALL_MAX) };
-    struct khit_ref *all = NULL;
+    const struct ss_sigma_keep **ks = ss_calloc(n + 1, sizeof(*ks));
+    const struct sg_hitagg **all = NULL;
     struct ss_loc *locs = NULL;
-    size_t total = 0, k = 0, fs_len = fs->len;
+    size_t total = 0, k = 0, nk, fs_len = fs->len, locs_cap = 0;
     int r = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        if (ss_sigma_budget_passed(scratches[i]->budget))
+    if (ks == NULL)
+        return -ENOMEM;
+    nk = distinct_keeps(scratches, n, ks);
+    for (size_t i = 0; i < nk; i++) {
+        if (ss_sigma_keep_passed(ks[i])) {
+            ss_free(ks);
             return limit_finding(rs, scratches, n, fs);
-        total += scratches[i]->n_khit;
-    }
-    if (total > 0) {
-        all = ss_calloc(total, sizeof(*all));
-        locs = ss_calloc(SS_FINDING_MAX_EVIDENCE, sizeof(*locs));
-        if (all == NULL || locs == NULL) {
-            r = -ENOMEM;
-            goto out;
         }
+        total += ks[i]->n_hits;
     }
-    for (size_t i = 0; i < n; i++) {
-        const struct ss_sigma_scratch *s = scratches[i];
-
-        for (size_t j = 0; j < s->n_khit; j++) {
-            const struct sg_khit *h = &s->khit[j];
-
-            all[k].rule = h->rule;
-            all[k].t = h->time_us;
-            all[k].loc = h->loc;
-            all[k].ent = ss_sigma_pool_get(&s->pool, h->entity, &all[k].ent_len);
-            k++;
-        }
+    /* the entries of every keep, sorted by (rule, entity): one finding per run of equals */
+    all = ss_calloc(total + 1, sizeof(*all));
+    if (all == NULL) {
+        r = -ENOMEM;
+        goto out;
     }
+    for (size_t i = 0; i < nk; i++)
+        for (size_t j = 0; j < ks[i]->hcap; j++)
+            if (ks[i]->hits[j].rule != UINT32_MAX)
+                all[k++] = &ks[i]->hits[j];
     if (total > 1)
-        qsort(all, total, sizeof(*all), cmp_khit);
+        qsort(all, total, sizeof(*all), cmp_hitagg);
     for (size_t g0 = 0; g0 < total && r == 0;) {
         size_t g1 = g0, n_locs = 0;
         int64_t first = INT64_MAX, last = INT64_MIN;
+        uint64_t n_total = 0;
 
-        while (g1 < total && all[g1].rule == all[g0].rule && all[g1].ent_len == all[g0].ent_len &&
-               memcmp(all[g1].ent, all[g0].ent, all[g0].ent_len) == 0)
+        while (g1 < total && cmp_hitagg(&all[g0], &all[g1]) == 0)
             g1++;
         for (size_t i = g0; i < g1; i++) {
-            if (all[i].t != INT64_MIN) {
-                first = SS_MIN(first, all[i].t);
-                last = SS_MAX(last, all[i].t);
-            }
-            if (n_locs < SS_FINDING_MAX_EVIDENCE)
-                locs[n_locs++] = all[i].loc;
+            first = SS_MIN(first, all[i]->first);
+            last = SS_MAX(last, all[i]->last);
+            n_total += all[i]->n;
+            n_locs += all[i]->n_heap;
         }
+        r = ss_grow((void **)&locs, &locs_cap, n_locs + 1, sizeof(*locs));
+        if (r < 0)
+            break;
+        n_locs = 0;
+        for (size_t i = g0; i < g1; i++) {
+            memcpy(locs + n_locs, all[i]->heap, all[i]->n_heap * sizeof(*locs));
+            n_locs += all[i]->n_heap;
+        }
+        /* the smallest locations of every keep: the smallest of all */
+        qsort(locs, n_locs, sizeof(*locs), cmp_loc);
         if (first == INT64_MAX)
             first = last = INT64_MIN;
-        r = add_finding(&f, rs->rules[all[g0].rule], all[g0].ent, all[g0].ent_len, first, last,
-                        locs, n_locs, g1 - g0, NULL);
+        r = add_finding(&f, rs->rules[all[g0]->rule], all[g0]->ent, all[g0]->ent_len, first, last,
+                        locs, SS_MIN(n_locs, (size_t)SS_FINDING_MAX_EVIDENCE), n_total, NULL);
         g0 = g1;
     }
     if (r == 0)
@@ -1065,8 +1077,9 @@ int ss_sigma_findings(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch
 out:
     ss_free(all);
     ss_free(locs);
+    ss_free(ks);
     ss_buf_release(&f.buf);
-    if (r == SS_ELIMIT && ss_sigma_budget_passed(scratches[0]->budget)) {
+    if (r == SS_ELIMIT && n > 0 && ss_sigma_keep_passed(scratches[0]->keep)) {
         /* the correlations passed the budget: none of these findings is made (what they
            took of @fs's arena stays allocated until @fs is released) */
         fs->len = fs_len;

@@ -420,11 +420,16 @@ struct sg_kev {
 };
 
 /* A hit kept for findings. */
-struct sg_khit {
-    uint32_t rule;
-    uint32_t entity; /* pool id */
-    int64_t time_us;
-    struct ss_loc loc;
+/* The hits of one (rule, primary entity), for findings (struct ss_sigma_keep). */
+struct sg_hitagg {
+    uint32_t rule; /* UINT32_MAX: an empty slot */
+    uint32_t ent_len;
+    char *ent; /* owned */
+    uint64_t hash;
+    int64_t first, last; /* INT64_MAX / INT64_MIN when no hit had a time */
+    uint64_t n;
+    struct ss_loc *heap; /* max-heap of the smallest locations, at most SS_FINDING_MAX_EVIDENCE */
+    uint32_t n_heap, cap_heap;
 };
 
 struct ss_sigma_scratch {
@@ -455,11 +460,9 @@ struct ss_sigma_scratch {
     uint64_t *rule_hits;
     struct sg_kev *kev;
     size_t n_kev, cap_kev;
-    struct sg_khit *khit;
-    size_t n_khit, cap_khit;
     struct sg_pool pool;
-    struct ss_sigma_budget *budget; /* what is kept is charged here: own_budget or shared */
-    struct ss_sigma_budget own_budget;
+    struct ss_sigma_keep *keep; /* own_keep, or shared by the scratches of a run */
+    struct ss_sigma_keep own_keep;
     /* the record being matched */
     const char *rec;
     size_t rec_len;
@@ -470,9 +473,9 @@ struct ss_sigma_scratch {
 };
 
 /** Charge @bytes to @b; false when it is passed (then nothing more is to be kept). */
-bool ss_sigma_budget_take(struct ss_sigma_budget *b, uint64_t bytes);
+bool ss_sigma_keep_take(struct ss_sigma_keep *b, uint64_t bytes);
 /** Mark @b passed: something could not be kept whatever its size. */
-void ss_sigma_budget_exhaust(struct ss_sigma_budget *b);
+void ss_sigma_keep_exhaust(struct ss_sigma_keep *b);
 
 /** FNV-1a of @n bytes at @s (hash tables of the sigma area). */
 uint64_t ss_sigma_hash(const char *s, size_t n);

@@ -127,13 +127,28 @@ void ss_sigma_pool_release(struct sg_pool *pl)
 
 /* ---- what is kept, and its budget ---- */
 
-void ss_sigma_budget_init(struct ss_sigma_budget *b, uint64_t max)
+void ss_sigma_keep_init(struct ss_sigma_keep *k, uint64_t max)
 {
-    atomic_init(&b->used, 0);
-    b->max = SS_MIN(max, SS_SIGMA_MAX_BUDGET);
+    atomic_init(&k->used, 0);
+    k->max = SS_MIN(max, SS_SIGMA_MAX_BUDGET);
+    (void)pthread_mutex_init(&k->mu, NULL);
+    k->hits = NULL;
+    k->n_hits = k->hcap = 0;
 }
 
-bool ss_sigma_budget_passed(const struct ss_sigma_budget *b)
+void ss_sigma_keep_release(struct ss_sigma_keep *k)
+{
+    for (size_t i = 0; i < k->hcap; i++) {
+        ss_free(k->hits[i].ent);
+        ss_free(k->hits[i].heap);
+    }
+    ss_free(k->hits);
+    k->hits = NULL;
+    k->n_hits = k->hcap = 0;
+    (void)pthread_mutex_destroy(&k->mu);
+}
+
+bool ss_sigma_keep_passed(const struct ss_sigma_keep *b)
 {
     return atomic_load_explicit(&b->used, memory_order_relaxed) > b->max;
 }
@@ -143,23 +158,161 @@ bool ss_sigma_budget_passed(const struct ss_sigma_budget *b)
  * charged, as the outcome is settled). While it is not passed every charge is made, so
  * whether it ends passed depends only on the sum of the charges.
  */
-bool ss_sigma_budget_take(struct ss_sigma_budget *b, uint64_t bytes)
+bool ss_sigma_keep_take(struct ss_sigma_keep *b, uint64_t bytes)
 {
-    if (ss_sigma_budget_passed(b))
+    if (ss_sigma_keep_passed(b))
         return false;
     bytes = SS_MIN(bytes, SS_SIGMA_MAX_BUDGET);
     return atomic_fetch_add_explicit(&b->used, bytes, memory_order_relaxed) + bytes <= b->max;
 }
 
 /* Mark @b passed: something could not be kept whatever its size (a full string pool). */
-void ss_sigma_budget_exhaust(struct ss_sigma_budget *b)
+void ss_sigma_keep_exhaust(struct ss_sigma_keep *b)
 {
     (void)atomic_fetch_add_explicit(&b->used, SS_SIGMA_MAX_BUDGET + 1, memory_order_relaxed);
 }
 
-void ss_sigma_scratch_set_budget(struct ss_sigma_scratch *s, struct ss_sigma_budget *b)
+void ss_sigma_scratch_set_keep(struct ss_sigma_scratch *s, struct ss_sigma_keep *k)
 {
-    s->budget = b;
+    s->keep = k;
+}
+
+/* Double @k's table of (rule, entity) entries (at least 64 slots). */
+static int hits_grow(struct ss_sigma_keep *k)
+{
+    size_t cap = k->hcap ? k->hcap * 2 : 64;
+    struct sg_hitagg *nt = ss_calloc(cap, sizeof(*nt));
+
+    if (nt == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < cap; i++)
+        nt[i].rule = UINT32_MAX;
+    for (size_t i = 0; i < k->hcap; i++) {
+        size_t at;
+
+        if (k->hits[i].rule == UINT32_MAX)
+            continue;
+        at = k->hits[i].hash & (cap - 1);
+        while (nt[at].rule != UINT32_MAX)
+            at = (at + 1) & (cap - 1);
+        nt[at] = k->hits[i];
+    }
+    ss_free(k->hits);
+    k->hits = nt;
+    k->hcap = cap;
+    return 0;
+}
+
+/*
+ * The entry of (@rule, @ent) in @k (locked), added if new: NULL when the budget is
+ * passed (*@err 0) or on -ENOMEM (*@err).
+ */
+static struct sg_hitagg *hits_entry(struct ss_sigma_keep *k, uint32_t rule, const char *ent,
+                                    size_t ent_len, int *err)
+{
+    uint64_t h = ss_sigma_hash(ent, ent_len) ^ ((uint64_t)rule * UINT64_C(0x9e3779b97f4a7c15));
+    struct sg_hitagg *e;
+    size_t at = 0;
+
+    if (k->hcap > 0) {
+        for (at = h & (k->hcap - 1); k->hits[at].rule != UINT32_MAX;
+             at = (at + 1) & (k->hcap - 1)) {
+            e = &k->hits[at];
+            if (e->hash == h && e->rule == rule && e->ent_len == ent_len &&
+                memcmp(e->ent, ent, ent_len) == 0)
+                return e;
+        }
+    }
+    if (!ss_sigma_keep_take(k, 2 * sizeof(*e) + ent_len))
+        return NULL;
+    if ((k->n_hits + 1) * 2 > k->hcap) {
+        *err = hits_grow(k);
+        if (*err < 0)
+            return NULL;
+    }
+    at = h & (k->hcap - 1);
+    while (k->hits[at].rule != UINT32_MAX)
+        at = (at + 1) & (k->hcap - 1);
+    e = &k->hits[at];
+    *e = (struct sg_hitagg){ .rule = rule,
+                             .ent_len = (uint32_t)ent_len,
+                             .ent = ss_strndup(ent, ent_len),
+                             .hash = h,
+                             .first = INT64_MAX,
+                             .last = INT64_MIN };
+    if (e->ent == NULL) {
+        e->rule = UINT32_MAX;
+        *err = -ENOMEM;
+        return NULL;
+    }
+    k->n_hits++;
+    return e;
+}
+
+/* Keep @loc among @e's smallest locations (a max-heap). Returns 0 or -ENOMEM. */
+static int heap_keep(struct ss_sigma_keep *k, struct sg_hitagg *e, const struct ss_loc *loc)
+{
+    struct ss_loc *hp;
+    size_t i = 0;
+
+    if (e->n_heap < SS_FINDING_MAX_EVIDENCE) {
+        size_t cap = e->cap_heap;
+        int r;
+
+        if (!ss_sigma_keep_take(k, sizeof(*loc)))
+            return 0;
+        r = ss_grow((void **)&e->heap, &cap, (size_t)e->n_heap + 1, sizeof(*e->heap));
+        if (r < 0)
+            return r;
+        e->cap_heap = (uint32_t)cap;
+        hp = e->heap;
+        /* sift up */
+        for (i = e->n_heap++; i > 0 && ss_loc_cmp(&hp[(i - 1) / 2], loc) < 0; i = (i - 1) / 2)
+            hp[i] = hp[(i - 1) / 2];
+        hp[i] = *loc;
+        return 0;
+    }
+    hp = e->heap;
+    if (ss_loc_cmp(loc, &hp[0]) >= 0)
+        return 0;
+    /* replace the largest, sift down */
+    for (;;) {
+        size_t c = 2 * i + 1;
+
+        if (c >= e->n_heap)
+            break;
+        if (c + 1 < e->n_heap && ss_loc_cmp(&hp[c + 1], &hp[c]) > 0)
+            c++;
+        if (ss_loc_cmp(&hp[c], loc) <= 0)
+            break;
+        hp[i] = hp[c];
+        i = c;
+    }
+    hp[i] = *loc;
+    return 0;
+}
+
+/* Count a hit of @rule for entity @ent at time @t, location @loc, in @k. */
+static int keep_hit(struct ss_sigma_keep *k, uint32_t rule, const char *ent, size_t ent_len,
+                    int64_t t, const struct ss_loc *loc)
+{
+    struct sg_hitagg *e;
+    int r = 0;
+
+    if (ss_sigma_keep_passed(k))
+        return 0;
+    pthread_mutex_lock(&k->mu);
+    e = hits_entry(k, rule, ent, ent_len, &r);
+    if (e != NULL) {
+        e->n++;
+        if (t != INT64_MIN) {
+            e->first = SS_MIN(e->first, t);
+            e->last = SS_MAX(e->last, t);
+        }
+        r = heap_keep(k, e, loc);
+    }
+    pthread_mutex_unlock(&k->mu);
+    return r;
 }
 
 /*
@@ -172,7 +325,7 @@ static int keep_str(struct ss_sigma_scratch *s, const char *p, size_t n, uint32_
     if (*ret_id != SG_NO_STR)
         return 0;
     if (s->pool.len + sizeof(uint32_t) + n > (size_t)UINT32_MAX - 1) {
-        ss_sigma_budget_exhaust(s->budget);
+        ss_sigma_keep_exhaust(s->keep);
         return 1;
     }
     return -ENOMEM;
@@ -201,8 +354,8 @@ struct ss_sigma_scratch *ss_sigma_scratch_new(const struct ss_sigma_ruleset *rs,
         return NULL;
     s->rs = rs;
     s->flags = flags;
-    ss_sigma_budget_init(&s->own_budget, SS_SIGMA_MAX_KEPT_BYTES);
-    s->budget = &s->own_budget;
+    ss_sigma_keep_init(&s->own_keep, SS_SIGMA_MAX_KEPT_BYTES);
+    s->keep = &s->own_keep;
     ss_arena_init(&s->arena, SCRATCH_ARENA_MAX);
     for (size_t i = 0; i < rs->n_sources; i++)
         max_insts = SS_MAX(max_insts, rs->sources[i].n_insts + rs->sources[i].n_maps);
@@ -260,8 +413,8 @@ void ss_sigma_scratch_free(struct ss_sigma_scratch *s)
     ss_free(s->hits);
     ss_free(s->rule_hits);
     ss_free(s->kev);
-    ss_free(s->khit);
     ss_sigma_pool_release(&s->pool);
+    ss_sigma_keep_release(&s->own_keep);
     ss_free(s);
 }
 
@@ -1320,8 +1473,8 @@ static int keep_corr_event(struct ss_sigma_scratch *s, const struct sg_rule *bas
         if (r < 0)
             break;
         r = 0;
-        if (!ss_sigma_budget_take(s->budget,
-                                  sizeof(ev) + gbuf.len + (has_value ? vbuf.len : 0) + ent_len))
+        if (!ss_sigma_keep_take(s->keep,
+                                sizeof(ev) + gbuf.len + (has_value ? vbuf.len : 0) + ent_len))
             break;
         r = keep_str(s, gbuf.ptr, gbuf.len, &ev.group);
         if (r == 0 && has_value)
@@ -1371,16 +1524,10 @@ static int on_hit(struct ss_sigma_scratch *s, uint32_t rule, const struct ss_loc
         }
         s->hits[s->n_hits++] = (struct ss_sigma_hit){ .rule = rule, .time_us = t, .entity = ent };
     }
-    if (ru->emits && (s->flags & SS_SIGMA_KEEP_HITS) &&
-        ss_sigma_budget_take(s->budget, sizeof(struct sg_khit) + ent_len)) {
-        r = keep_str(s, ent, ent_len, &ent_id);
-        if (r == 0)
-            r = ss_grow((void **)&s->khit, &s->cap_khit, s->n_khit + 1, sizeof(*s->khit));
+    if (ru->emits && (s->flags & SS_SIGMA_KEEP_HITS)) {
+        r = keep_hit(s->keep, rule, ent, ent_len, t, loc);
         if (r < 0)
             return r;
-        if (r == 0)
-            s->khit[s->n_khit++] =
-                (struct sg_khit){ .rule = rule, .entity = ent_id, .time_us = t, .loc = *loc };
     }
     for (uint32_t i = 0; i < ru->n_feeds; i++) {
         r = keep_corr_event(s, ru, ru->feeds[i], t, ent, ent_len, &ent_id, loc);

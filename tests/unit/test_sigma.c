@@ -1201,14 +1201,14 @@ static const char budget_rules[] =
 
 /* Match corr_recs over @n_scr scratches sharing @b (round-robin, reversed if asked). */
 static void budget_match(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch **scr,
-                         size_t n_scr, struct ss_sigma_budget *b, bool reverse)
+                         size_t n_scr, struct ss_sigma_keep *b, bool reverse)
 {
     int src = ss_sigma_source(rs, "t");
 
     for (size_t i = 0; i < n_scr; i++) {
         scr[i] = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
         ASSERT_TRUE(scr[i] != NULL);
-        ss_sigma_scratch_set_budget(scr[i], b);
+        ss_sigma_scratch_set_keep(scr[i], b);
     }
     for (size_t k = 0; k < SS_ARRAY_LEN(corr_recs); k++) {
         size_t i = reverse ? SS_ARRAY_LEN(corr_recs) - 1 - k : k;
@@ -1226,12 +1226,13 @@ static void test_budget(void)
     char *rules = ss_malloc(strlen(corr_base) + sizeof(budget_rules));
     struct ss_sigma_ruleset *rs;
     struct ss_sigma_scratch *scr[3];
-    struct ss_sigma_budget b;
+    struct ss_sigma_keep b;
     struct ss_findings fs;
     struct corr_got g = { .n = 0 };
-    /* kept: the 2 hits of ok_login (alice, bob), and the 5 events of failed_login with a
-       user (alice x3, bob x2), each with its group key and entity */
-    uint64_t want = 2 * sizeof(struct sg_khit) + 5 + 3 + 5 * sizeof(struct sg_kev) + 3 * 10 + 2 * 6;
+    /* kept: the hits of ok_login, an entry and a location for each of alice and bob; the
+       5 events of failed_login with a user (alice x3, bob x2), with group key and entity */
+    uint64_t want = 2 * (2 * sizeof(struct sg_hitagg) + sizeof(struct ss_loc)) + 5 + 3 +
+                    5 * sizeof(struct sg_kev) + 3 * 10 + 2 * 6;
     char data[256];
 
     ASSERT_TRUE(rules != NULL);
@@ -1242,15 +1243,16 @@ static void test_budget(void)
     ASSERT_TRUE(rs != NULL);
     /* any spread, any order: the same charge, and exactly full is not passed */
     for (size_t n_scr = 1; n_scr <= 3; n_scr++) {
-        ss_sigma_budget_init(&b, want);
+        ss_sigma_keep_init(&b, want);
         budget_match(rs, scr, n_scr, &b, n_scr == 2);
         ASSERT_U64_EQ(atomic_load(&b.used), want);
-        ASSERT_TRUE(!ss_sigma_budget_passed(&b));
+        ASSERT_TRUE(!ss_sigma_keep_passed(&b));
         for (size_t i = 0; i < n_scr; i++)
             ss_sigma_scratch_free(scr[i]);
+        ss_sigma_keep_release(&b);
     }
     /* with room for the correlation's copies too, it runs */
-    ss_sigma_budget_init(&b, SS_SIGMA_MAX_KEPT_BYTES);
+    ss_sigma_keep_init(&b, SS_SIGMA_MAX_KEPT_BYTES);
     budget_match(rs, scr, 2, &b, false);
     ASSERT_OK(ss_sigma_correlate(rs, scr, 2, on_corr, &g));
     ASSERT_EQ(g.n, 2);
@@ -1259,9 +1261,10 @@ static void test_budget(void)
     ss_sigma_scratch_free(scr[0]);
     ss_sigma_scratch_free(scr[1]);
     /* one byte short: nothing more kept, no correlation, one limit finding */
-    ss_sigma_budget_init(&b, want - 1);
+    ss_sigma_keep_release(&b);
+    ss_sigma_keep_init(&b, want - 1);
     budget_match(rs, scr, 2, &b, true);
-    ASSERT_TRUE(ss_sigma_budget_passed(&b));
+    ASSERT_TRUE(ss_sigma_keep_passed(&b));
     g.n = 0;
     ASSERT_EQ(ss_sigma_correlate(rs, scr, 2, on_corr, &g), SS_ELIMIT);
     ASSERT_EQ(g.n, 0);
@@ -1281,7 +1284,8 @@ static void test_budget(void)
     ss_sigma_scratch_free(scr[1]);
     /* room for the scratches, not for the correlation's copies: the findings made before
        it are taken back (a finding that was there before stays) */
-    ss_sigma_budget_init(&b, want + 8);
+    ss_sigma_keep_release(&b);
+    ss_sigma_keep_init(&b, want + 8);
     budget_match(rs, scr, 1, &b, false);
     ss_findings_init(&fs, (size_t)64 << 20);
     {
@@ -1302,14 +1306,70 @@ static void test_budget(void)
     ss_findings_release(&fs);
     ss_sigma_scratch_free(scr[0]);
     /* with room for everything: 2 ok_login findings and 2 correlation findings */
-    ss_sigma_budget_init(&b, SS_SIGMA_MAX_KEPT_BYTES);
+    ss_sigma_keep_release(&b);
+    ss_sigma_keep_init(&b, SS_SIGMA_MAX_KEPT_BYTES);
     budget_match(rs, scr, 1, &b, false);
     ss_findings_init(&fs, (size_t)64 << 20);
     ASSERT_OK(ss_sigma_findings(rs, scr, 1, &fs));
     ASSERT_EQ(fs.len, 4);
-    ASSERT_TRUE(!ss_sigma_budget_passed(&b));
+    ASSERT_TRUE(!ss_sigma_keep_passed(&b));
     ss_findings_release(&fs);
     ss_sigma_scratch_free(scr[0]);
+    ss_sigma_keep_release(&b);
+    ss_sigma_ruleset_free(rs);
+}
+
+/*
+ * Findings keep per (rule, entity) the hit count, the time span and the 1000 smallest
+ * locations, whatever the order of the hits and their spread over scratches sharing a
+ * keep or not: 2500 hits of one user, fed backwards over 3 scratches.
+ */
+static void test_findings_many_hits(void)
+{
+    struct ss_sigma_ruleset *rs = build(corr_base, NULL, 0);
+    struct ss_sigma_scratch *scr[3];
+    struct ss_sigma_keep k;
+    struct ss_findings fs;
+    int src;
+
+    ASSERT_TRUE(rs != NULL);
+    src = ss_sigma_source(rs, "t");
+    ss_sigma_keep_init(&k, SS_SIGMA_MAX_KEPT_BYTES);
+    for (size_t i = 0; i < 3; i++) {
+        scr[i] = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
+        ASSERT_TRUE(scr[i] != NULL);
+        if (i < 2)
+            ss_sigma_scratch_set_keep(scr[i], &k); /* the third keeps its own */
+    }
+    for (size_t j = 0; j < 2500; j++) {
+        size_t i = 2499 - j;
+        char rec[128];
+        struct ss_loc loc = { .input = (uint32_t)(i % 2), .offset = 10 * i, .len = 5 };
+        const struct ss_sigma_hit *hits;
+        size_t n;
+
+        (void)snprintf(rec, sizeof(rec),
+                       "{\"t\":\"2024-01-01T%02zu:%02zu:%02zuZ\",\"ev\":\"ok\",\"user\":\"eve\"}",
+                       i / 3600, i / 60 % 60, i % 60);
+        ASSERT_OK(ss_sigma_match(rs, scr[j % 3], src, rec, strlen(rec), &loc, &hits, &n));
+        ASSERT_EQ(n, 1);
+    }
+    ss_findings_init(&fs, (size_t)64 << 20);
+    ASSERT_OK(ss_sigma_findings(rs, scr, 3, &fs));
+    ASSERT_EQ(fs.len, 1);
+    ASSERT_STREQ(fs.items[0].entities[0], "eve");
+    ASSERT_U64_EQ(fs.items[0].n_evidence_total, 2500);
+    ASSERT_EQ(fs.items[0].n_evidence, 1000);
+    /* by location: input 0 (even i) first, then input 1 */
+    ASSERT_EQ(fs.items[0].evidence[0].loc.input, 0);
+    ASSERT_U64_EQ(fs.items[0].evidence[0].loc.offset, 0);
+    ASSERT_U64_EQ(fs.items[0].evidence[999].loc.offset, 19980);
+    ASSERT_EQ(fs.items[0].first_us, 1704067200000000LL);
+    ASSERT_EQ(fs.items[0].last_us, 1704067200000000LL + 2499 * 1000000LL);
+    ss_findings_release(&fs);
+    for (size_t i = 0; i < 3; i++)
+        ss_sigma_scratch_free(scr[i]);
+    ss_sigma_keep_release(&k);
     ss_sigma_ruleset_free(rs);
 }
 
@@ -1319,7 +1379,7 @@ static void test_budget_many_rules(void)
     struct ss_buf y = SS_BUF_INIT((size_t)8 << 20);
     struct ss_sigma_ruleset *rs;
     struct ss_sigma_scratch *s;
-    struct ss_sigma_budget b;
+    struct ss_sigma_keep b;
     struct ss_findings fs;
     struct ss_loc loc = { .len = 10, .index = 1 };
     const struct ss_sigma_hit *hits;
@@ -1339,8 +1399,8 @@ static void test_budget_many_rules(void)
     ASSERT_TRUE(rs != NULL);
     s = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
     ASSERT_TRUE(s != NULL);
-    ss_sigma_budget_init(&b, 100);
-    ss_sigma_scratch_set_budget(s, &b);
+    ss_sigma_keep_init(&b, 100);
+    ss_sigma_scratch_set_keep(s, &b);
     ASSERT_OK(ss_sigma_match(rs, s, ss_sigma_source(rs, "t"), rec, strlen(rec), &loc, &hits, &n));
     ASSERT_EQ(n, 10000);
     ss_findings_init(&fs, (size_t)64 << 20);
@@ -1355,6 +1415,7 @@ static void test_budget_many_rules(void)
     ASSERT_STREQ(tail, "],\"rules_not_listed\":1263}");
     ss_findings_release(&fs);
     ss_sigma_scratch_free(s);
+    ss_sigma_keep_release(&b);
     ss_sigma_ruleset_free(rs);
 }
 
@@ -2064,6 +2125,7 @@ int main(void)
     SS_RUN(test_corr_errors);
     SS_RUN(test_legacy_aggregation);
     SS_RUN(test_findings);
+    SS_RUN(test_findings_many_hits);
     SS_RUN(test_budget);
     SS_RUN(test_budget_many_rules);
     SS_RUN(test_builtin_mappings);
