@@ -12,8 +12,11 @@
  * SS_SIGMA_VALIDATE; the target aborts unless both return the same code and, for a
  * valid record, the same hits (rule and count). The record is also matched without
  * validation on the prefiltered set, where malformed text must never be read out of
- * bounds (a private copy of exactly its size lets ASan see any overread). Crashes,
- * leaks and sanitizer reports are the other failures.
+ * bounds (a private copy of exactly its size lets ASan see any overread). That scratch
+ * keeps its hits for findings (a 1 MiB budget, locations in a scrambled order): every
+ * 64 records the findings are made and checked (evidence sorted, at most 1000 and at
+ * most the hit count; one sigma.limit-reached finding once the budget is passed).
+ * Crashes, leaks and sanitizer reports are the other failures.
  */
 #include "sigma/sigma.h"
 
@@ -98,6 +101,8 @@ static const char rules[] =
 
 static struct ss_sigma_ruleset *with_pf, *without_pf;
 static struct ss_sigma_scratch *s_with, *s_without, *s_raw;
+static struct ss_sigma_keep keep;
+static uint64_t n_calls;
 
 static struct ss_sigma_ruleset *build(unsigned flags)
 {
@@ -123,13 +128,35 @@ static void setup(void)
     without_pf = build(SS_SIGMA_NO_PREFILTER);
     s_with = ss_sigma_scratch_new(with_pf, SS_SIGMA_VALIDATE);
     s_without = ss_sigma_scratch_new(without_pf, SS_SIGMA_VALIDATE);
-    s_raw = ss_sigma_scratch_new(with_pf, 0);
+    s_raw = ss_sigma_scratch_new(with_pf, SS_SIGMA_KEEP_HITS);
     CHECK(s_with != NULL && s_without != NULL && s_raw != NULL);
+    ss_sigma_keep_init(&keep, (uint64_t)1 << 20);
+    ss_sigma_scratch_set_keep(s_raw, &keep);
+}
+
+/* The findings of what s_raw kept hold together. */
+static void check_findings(void)
+{
+    struct ss_findings fs;
+
+    ss_findings_init(&fs, (size_t)256 << 20);
+    CHECK(ss_sigma_findings(with_pf, &s_raw, 1, &fs) == 0);
+    if (ss_sigma_keep_passed(&keep))
+        CHECK(fs.len == 1 && strcmp(fs.items[0].check_id, "sigma.limit-reached") == 0);
+    for (size_t i = 0; i < fs.len; i++) {
+        const struct ss_finding *f = &fs.items[i];
+
+        CHECK(f->n_evidence <= SS_FINDING_MAX_EVIDENCE && f->n_evidence <= f->n_evidence_total);
+        for (size_t k = 1; k < f->n_evidence; k++)
+            CHECK(ss_loc_cmp(&f->evidence[k - 1].loc, &f->evidence[k].loc) <= 0);
+    }
+    ss_findings_release(&fs);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const struct ss_sigma_hit *h1, *h2;
+    struct ss_loc loc = { .len = size };
     size_t n1 = 0, n2 = 0;
     char *rec;
     int r1, r2;
@@ -153,8 +180,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < n1; i++)
             CHECK(h1[i].rule == h2[i].rule);
     }
-    r1 = ss_sigma_match(with_pf, s_raw, ss_sigma_source(with_pf, "t"), rec, size, NULL, &h1, &n1);
+    n_calls++;
+    loc.offset = (n_calls * UINT64_C(2654435761)) % 100003;
+    r1 = ss_sigma_match(with_pf, s_raw, ss_sigma_source(with_pf, "t"), rec, size, &loc, &h1, &n1);
     CHECK(r1 == 0 || r1 == SS_ELIMIT || r1 == -ENOMEM);
+    if (n_calls % 64 == 0)
+        check_findings();
     ss_free(rec);
     return 0;
 }
