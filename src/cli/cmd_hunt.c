@@ -54,6 +54,8 @@ static const char hunt_help[] =
     "      --level L             only rules of level L or above (informational, low,\n"
     "                            medium, high, critical)\n"
     "      --table               print a table instead of JSON lines\n"
+    "      --validate-all        validate every record, so that every invalid one is\n"
+    "                            reported, not only those a rule could match (slower)\n"
     "      --max-memory SIZE     budget of the events kept for correlations, all\n"
     "                            workers together (default 4G; K, M, G, T suffixes)\n"
     "  -j, --threads N           worker threads, 1 to 1024 (default: all CPUs; at most\n"
@@ -136,6 +138,7 @@ struct hunt {
     unsigned threads;
     struct ss_sigma_keep keep; /* --max-memory, shared by the scratches */
     bool corr_not_run;         /* the budget was passed: no correlation ran */
+    bool validate_all;         /* --validate-all: the reader validates every record */
     struct ss_sigma_ruleset *rs;
     struct ss_sigma_scratch **scr;
     uint64_t **shown; /* per worker: hits printed per rule */
@@ -509,8 +512,9 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
                         d.code ? d.msg : ss_strerror(r));
     }
     /* Records are framed without validation: the engine validates the records that reach
-       rule evaluation (SS_SIGMA_VALIDATE); the others are never interpreted. */
-    flags = SS_READER_NO_VALIDATE;
+       rule evaluation (SS_SIGMA_VALIDATE); the others are never interpreted, unless every
+       record is to be validated. */
+    flags = h->validate_all ? 0 : SS_READER_NO_VALIDATE;
     if (h->pipeline && in->comp != SS_COMP_NONE && in->size_bytes >= HUNT_PIPELINE_MIN_BYTES &&
         (!t->batched || h->n_workers >= HUNT_BATCH_PIPELINE_WORKERS))
         flags |= SS_READER_PIPELINE;
@@ -877,6 +881,8 @@ static int parse_args(struct hunt *h, struct ss_args *a)
             return 1;
         } else if (ss_args_flag(a, "table", 0)) {
             h->table = true;
+        } else if (ss_args_flag(a, "validate-all", 0)) {
+            h->validate_all = true;
         } else if (ss_args_value(a, "rules", 0, &v)) {
             if (v != NULL && h->n_rules < HUNT_MAX_ARGS)
                 h->rules[h->n_rules++] = v;

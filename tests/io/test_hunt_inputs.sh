@@ -8,7 +8,8 @@
 # on stderr with the reason, the first 20, then counted, and counted in the summary
 # ("inputs_unknown", "paths_skipped"); file names and values with line
 # breaks, escape sequences or bytes that are not UTF-8 cannot forge table rows or break
-# the JSON lines. Exact messages and counts.
+# the JSON lines; an invalid record that no rule could match is reported only with
+# --validate-all. Exact messages and counts.
 # Prints "N passed, N failed".
 #
 # usage: test_hunt_inputs.sh SILOSCOPE
@@ -91,6 +92,19 @@ YML
 "$SS" hunt --mapping badkinds.yml --rules rules case/big-first.jsonl >/dev/null 2>bk.err
 grep -q "^siloscope: warning: a mapping routes rules to input kind 'jsonll', which no input has" bk.err &&
     ok || bad "unknown mapping kind not reported: $(cat bk.err)"
+
+# an invalid record no rule could match is not interpreted, unless --validate-all
+mkdir -p inval
+printf '%s\n' '{"a":"one END"}' '{"b":"no literal here"' '{"a":"two END"}' >inval/v.jsonl
+"$SS" hunt --rules rules inval >inval.txt 2>inval.err
+[ ! -s inval.err ] && ok || bad "hunt: a warning for a record no rule could match: $(cat inval.err)"
+"$SS" hunt --validate-all --rules rules inval >inval2.txt 2>inval2.err
+[ "$(cat inval2.err)" = "siloscope: warning: inval/v.jsonl: offset 38, line 2: unexpected end of input" ] &&
+    ok || bad "hunt --validate-all: $(cat inval2.err)"
+grep -v summary inval.txt >a.txt
+grep -v summary inval2.txt >b.txt
+cmp -s a.txt b.txt && [ "$(grep -c '"type":"match"' a.txt)" = 2 ] && ok ||
+    bad "hunt --validate-all: other matches"
 
 # hostile names: a line break, a terminal escape, a byte that is not UTF-8
 mkdir -p odd
