@@ -32,6 +32,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/arena.h"
 #include "core/base.h"
 #include "core/buf.h"
 #include "core/diag.h"
@@ -287,9 +288,12 @@ struct sg_hitagg;
 struct ss_sigma_keep {
     _Atomic uint64_t used;
     uint64_t max;
-    pthread_mutex_t mu;     /* guards hits */
-    struct sg_hitagg *hits; /* open addressing, hcap slots (empty: rule == UINT32_MAX) */
-    size_t n_hits, hcap;
+    pthread_mutex_t mu;     /* guards what follows */
+    struct sg_hitagg *hits; /* n_hits entries, dense */
+    size_t n_hits, cap_hits;
+    uint32_t *slots; /* open addressing over hits: index + 1, 0 empty; hcap of them */
+    size_t hcap;
+    struct ss_arena strs; /* the entities of hits */
 };
 
 /** Set up @k with a budget of @max bytes (clamped to SS_SIGMA_MAX_BUDGET). */

@@ -1038,9 +1038,8 @@ int ss_sigma_findings(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch
         goto out;
     }
     for (size_t i = 0; i < nk; i++)
-        for (size_t j = 0; j < ks[i]->hcap; j++)
-            if (ks[i]->hits[j].rule != UINT32_MAX)
-                all[k++] = &ks[i]->hits[j];
+        for (size_t j = 0; j < ks[i]->n_hits; j++)
+            all[k++] = &ks[i]->hits[j];
     if (total > 1)
         qsort(all, total, sizeof(*all), cmp_hitagg);
     for (size_t g0 = 0; g0 < total && r == 0;) {
@@ -1061,7 +1060,7 @@ int ss_sigma_findings(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch
             break;
         n_locs = 0;
         for (size_t i = g0; i < g1; i++) {
-            memcpy(locs + n_locs, all[i]->heap, all[i]->n_heap * sizeof(*locs));
+            memcpy(locs + n_locs, sg_hitagg_locs(all[i]), all[i]->n_heap * sizeof(*locs));
             n_locs += all[i]->n_heap;
         }
         /* the smallest locations of every keep: the smallest of all */

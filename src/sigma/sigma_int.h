@@ -422,15 +422,24 @@ struct sg_kev {
 /* A hit kept for findings. */
 /* The hits of one (rule, primary entity), for findings (struct ss_sigma_keep). */
 struct sg_hitagg {
-    uint32_t rule; /* UINT32_MAX: an empty slot */
+    uint32_t rule;
     uint32_t ent_len;
-    char *ent; /* owned */
+    char *ent; /* in the keep's arena */
     uint64_t hash;
     int64_t first, last; /* INT64_MAX / INT64_MIN when no hit had a time */
     uint64_t n;
-    struct ss_loc *heap; /* max-heap of the smallest locations, at most SS_FINDING_MAX_EVIDENCE */
+    /* max-heap of the smallest locations, at most SS_FINDING_MAX_EVIDENCE: in @one while
+       there is one (cap_heap 0: most entities have few hits), then in @heap */
+    struct ss_loc one;
+    struct ss_loc *heap;
     uint32_t n_heap, cap_heap;
 };
+
+/** The locations of @e (n_heap of them). */
+static inline const struct ss_loc *sg_hitagg_locs(const struct sg_hitagg *e)
+{
+    return e->cap_heap > 0 ? e->heap : &e->one;
+}
 
 struct ss_sigma_scratch {
     const struct ss_sigma_ruleset *rs;

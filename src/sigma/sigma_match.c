@@ -133,18 +133,22 @@ void ss_sigma_keep_init(struct ss_sigma_keep *k, uint64_t max)
     k->max = SS_MIN(max, SS_SIGMA_MAX_BUDGET);
     (void)pthread_mutex_init(&k->mu, NULL);
     k->hits = NULL;
-    k->n_hits = k->hcap = 0;
+    k->n_hits = k->cap_hits = 0;
+    k->slots = NULL;
+    k->hcap = 0;
+    ss_arena_init(&k->strs, (size_t)SS_SIGMA_MAX_BUDGET);
 }
 
 void ss_sigma_keep_release(struct ss_sigma_keep *k)
 {
-    for (size_t i = 0; i < k->hcap; i++) {
-        ss_free(k->hits[i].ent);
+    for (size_t i = 0; i < k->n_hits; i++)
         ss_free(k->hits[i].heap);
-    }
     ss_free(k->hits);
+    ss_free(k->slots);
+    ss_arena_release(&k->strs);
     k->hits = NULL;
-    k->n_hits = k->hcap = 0;
+    k->n_hits = k->cap_hits = k->hcap = 0;
+    k->slots = NULL;
     (void)pthread_mutex_destroy(&k->mu);
 }
 
@@ -177,35 +181,30 @@ void ss_sigma_scratch_set_keep(struct ss_sigma_scratch *s, struct ss_sigma_keep 
     s->keep = k;
 }
 
-/* Double @k's table of (rule, entity) entries (at least 64 slots). */
-static int hits_grow(struct ss_sigma_keep *k)
+/* Double @k's index of (rule, entity) entries (at least 64 slots). */
+static int slots_grow(struct ss_sigma_keep *k)
 {
     size_t cap = k->hcap ? k->hcap * 2 : 64;
-    struct sg_hitagg *nt = ss_calloc(cap, sizeof(*nt));
+    uint32_t *ns = ss_calloc(cap, sizeof(*ns));
 
-    if (nt == NULL)
+    if (ns == NULL)
         return -ENOMEM;
-    for (size_t i = 0; i < cap; i++)
-        nt[i].rule = UINT32_MAX;
-    for (size_t i = 0; i < k->hcap; i++) {
-        size_t at;
+    for (size_t i = 0; i < k->n_hits; i++) {
+        size_t at = k->hits[i].hash & (cap - 1);
 
-        if (k->hits[i].rule == UINT32_MAX)
-            continue;
-        at = k->hits[i].hash & (cap - 1);
-        while (nt[at].rule != UINT32_MAX)
+        while (ns[at] != 0)
             at = (at + 1) & (cap - 1);
-        nt[at] = k->hits[i];
+        ns[at] = (uint32_t)i + 1;
     }
-    ss_free(k->hits);
-    k->hits = nt;
+    ss_free(k->slots);
+    k->slots = ns;
     k->hcap = cap;
     return 0;
 }
 
 /*
  * The entry of (@rule, @ent) in @k (locked), added if new: NULL when the budget is
- * passed (*@err 0) or on -ENOMEM (*@err).
+ * passed (*@err 0) or on -ENOMEM (*@err). Valid until the next call.
  */
 static struct sg_hitagg *hits_entry(struct ss_sigma_keep *k, uint32_t rule, const char *ent,
                                     size_t ent_len, int *err)
@@ -213,39 +212,41 @@ static struct sg_hitagg *hits_entry(struct ss_sigma_keep *k, uint32_t rule, cons
     uint64_t h = ss_sigma_hash(ent, ent_len) ^ ((uint64_t)rule * UINT64_C(0x9e3779b97f4a7c15));
     struct sg_hitagg *e;
     size_t at = 0;
+    char *copy;
 
     if (k->hcap > 0) {
-        for (at = h & (k->hcap - 1); k->hits[at].rule != UINT32_MAX;
-             at = (at + 1) & (k->hcap - 1)) {
-            e = &k->hits[at];
+        for (at = h & (k->hcap - 1); k->slots[at] != 0; at = (at + 1) & (k->hcap - 1)) {
+            e = &k->hits[k->slots[at] - 1];
             if (e->hash == h && e->rule == rule && e->ent_len == ent_len &&
                 memcmp(e->ent, ent, ent_len) == 0)
                 return e;
         }
     }
-    if (!ss_sigma_keep_take(k, 2 * sizeof(*e) + ent_len))
+    /* the dense array and the index, at most half full, are covered by twice its size */
+    if (k->n_hits >= UINT32_MAX - 1 || !ss_sigma_keep_take(k, 2 * sizeof(*e) + ent_len))
         return NULL;
     if ((k->n_hits + 1) * 2 > k->hcap) {
-        *err = hits_grow(k);
+        *err = slots_grow(k);
         if (*err < 0)
             return NULL;
+        at = h & (k->hcap - 1);
+        while (k->slots[at] != 0)
+            at = (at + 1) & (k->hcap - 1);
     }
-    at = h & (k->hcap - 1);
-    while (k->hits[at].rule != UINT32_MAX)
-        at = (at + 1) & (k->hcap - 1);
-    e = &k->hits[at];
-    *e = (struct sg_hitagg){ .rule = rule,
-                             .ent_len = (uint32_t)ent_len,
-                             .ent = ss_strndup(ent, ent_len),
-                             .hash = h,
-                             .first = INT64_MAX,
-                             .last = INT64_MIN };
-    if (e->ent == NULL) {
-        e->rule = UINT32_MAX;
+    *err = ss_grow((void **)&k->hits, &k->cap_hits, k->n_hits + 1, sizeof(*k->hits));
+    copy = *err == 0 ? ss_arena_strndup(&k->strs, ent, ent_len) : NULL;
+    if (copy == NULL) {
         *err = -ENOMEM;
         return NULL;
     }
-    k->n_hits++;
+    e = &k->hits[k->n_hits];
+    *e = (struct sg_hitagg){ .rule = rule,
+                             .ent_len = (uint32_t)ent_len,
+                             .ent = copy,
+                             .hash = h,
+                             .first = INT64_MAX,
+                             .last = INT64_MIN };
+    k->slots[at] = (uint32_t)++k->n_hits;
     return e;
 }
 
@@ -256,23 +257,28 @@ static int heap_keep(struct ss_sigma_keep *k, struct sg_hitagg *e, const struct 
     size_t i = 0;
 
     if (e->n_heap < SS_FINDING_MAX_EVIDENCE) {
-        size_t cap = e->cap_heap;
-        int r;
-
         if (!ss_sigma_keep_take(k, sizeof(*loc)))
             return 0;
-        r = ss_grow((void **)&e->heap, &cap, (size_t)e->n_heap + 1, sizeof(*e->heap));
-        if (r < 0)
-            return r;
-        e->cap_heap = (uint32_t)cap;
-        hp = e->heap;
+        if (e->n_heap > 0 && e->n_heap == SS_MAX(e->cap_heap, 1u)) {
+            /* out of @one, then doubling */
+            uint32_t cap = SS_MIN(2 * e->n_heap, (uint32_t)SS_FINDING_MAX_EVIDENCE);
+
+            hp = ss_reallocarray(e->heap, cap, sizeof(*hp));
+            if (hp == NULL)
+                return -ENOMEM;
+            if (e->cap_heap == 0)
+                hp[0] = e->one;
+            e->heap = hp;
+            e->cap_heap = cap;
+        }
+        hp = e->cap_heap > 0 ? e->heap : &e->one;
         /* sift up */
         for (i = e->n_heap++; i > 0 && ss_loc_cmp(&hp[(i - 1) / 2], loc) < 0; i = (i - 1) / 2)
             hp[i] = hp[(i - 1) / 2];
         hp[i] = *loc;
         return 0;
     }
-    hp = e->heap;
+    hp = e->cap_heap > 0 ? e->heap : &e->one;
     if (ss_loc_cmp(loc, &hp[0]) >= 0)
         return 0;
     /* replace the largest, sift down */
