@@ -39,10 +39,10 @@ size_t ss_cli_warn_unknown_kinds(const struct ss_sigma_ruleset *rs);
 struct ss_sigma_keep;
 struct ss_args;
 /**
- * The value @v of --max-memory (a size, "512M"): sets up @b with it. Returns 0, or -1
- * after saying why (zero, not a size, or over 1T).
+ * The value @v of --max-memory (a size, "512M"): the budget of @k (set up already).
+ * Returns 0, or -1 after saying why (zero, not a size, or over 1T).
  */
-SS_MUST_USE int ss_cli_max_memory(struct ss_args *a, const char *v, struct ss_sigma_keep *b);
+SS_MUST_USE int ss_cli_max_memory(struct ss_args *a, const char *v, struct ss_sigma_keep *k);
 /** Whether progress lines should be shown (stderr is a terminal and not quiet). */
 bool ss_cli_progress_enabled(void);
 /** Overwrite the progress line on stderr ("\r...\033[K"); no-op unless enabled. */

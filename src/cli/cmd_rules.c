@@ -211,7 +211,7 @@ size_t ss_cli_warn_unknown_kinds(const struct ss_sigma_ruleset *rs)
     return n;
 }
 
-int ss_cli_max_memory(struct ss_args *a, const char *v, struct ss_sigma_keep *b)
+int ss_cli_max_memory(struct ss_args *a, const char *v, struct ss_sigma_keep *k)
 {
     uint64_t n;
 
@@ -222,7 +222,7 @@ int ss_cli_max_memory(struct ss_args *a, const char *v, struct ss_sigma_keep *b)
         a->bad = true;
         return -1;
     }
-    ss_sigma_keep_init(b, n);
+    k->max = n;
     return 0;
 }
 

@@ -249,7 +249,8 @@ struct ss_sigma_hit {
  * feed correlations are kept in @s for ss_sigma_correlate; with SS_SIGMA_KEEP_HITS, hits
  * are kept for ss_sigma_findings too. A regular expression that exceeds its match limit
  * counts as not matching and is counted in the statistics.
- * What does not fit the scratch's budget (ss_sigma_budget) is not kept; matching goes on.
+ * What does not fit the budget of the scratch's keep (ss_sigma_keep) is not kept; matching
+ * goes on.
  * Returns 0, -ENOMEM, -EINVAL for a bad @source, or SS_ESYNTAX (with SS_SIGMA_VALIDATE)
  * when the record is not valid JSON: it was not evaluated and the caller reports it.
  * Without SS_SIGMA_VALIDATE @rec must be valid JSON; on malformed text the matcher never

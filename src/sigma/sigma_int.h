@@ -481,10 +481,10 @@ struct ss_sigma_scratch {
     bool truncated; /* a value cap was hit in this record */
 };
 
-/** Charge @bytes to @b; false when it is passed (then nothing more is to be kept). */
-bool ss_sigma_keep_take(struct ss_sigma_keep *b, uint64_t bytes);
-/** Mark @b passed: something could not be kept whatever its size. */
-void ss_sigma_keep_exhaust(struct ss_sigma_keep *b);
+/** Charge @bytes to @k; false when it is passed (then nothing more is to be kept). */
+bool ss_sigma_keep_take(struct ss_sigma_keep *k, uint64_t bytes);
+/** Mark @k passed: something could not be kept whatever its size. */
+void ss_sigma_keep_exhaust(struct ss_sigma_keep *k);
 
 /** FNV-1a of @n bytes at @s (hash tables of the sigma area). */
 uint64_t ss_sigma_hash(const char *s, size_t n);

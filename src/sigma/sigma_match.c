@@ -152,28 +152,28 @@ void ss_sigma_keep_release(struct ss_sigma_keep *k)
     (void)pthread_mutex_destroy(&k->mu);
 }
 
-bool ss_sigma_keep_passed(const struct ss_sigma_keep *b)
+bool ss_sigma_keep_passed(const struct ss_sigma_keep *k)
 {
-    return atomic_load_explicit(&b->used, memory_order_relaxed) > b->max;
+    return atomic_load_explicit(&k->used, memory_order_relaxed) > k->max;
 }
 
 /*
- * Charge @bytes to @b; false when the budget is passed (now or before: then nothing is
+ * Charge @bytes to @k; false when the budget is passed (now or before: then nothing is
  * charged, as the outcome is settled). While it is not passed every charge is made, so
  * whether it ends passed depends only on the sum of the charges.
  */
-bool ss_sigma_keep_take(struct ss_sigma_keep *b, uint64_t bytes)
+bool ss_sigma_keep_take(struct ss_sigma_keep *k, uint64_t bytes)
 {
-    if (ss_sigma_keep_passed(b))
+    if (ss_sigma_keep_passed(k))
         return false;
     bytes = SS_MIN(bytes, SS_SIGMA_MAX_BUDGET);
-    return atomic_fetch_add_explicit(&b->used, bytes, memory_order_relaxed) + bytes <= b->max;
+    return atomic_fetch_add_explicit(&k->used, bytes, memory_order_relaxed) + bytes <= k->max;
 }
 
-/* Mark @b passed: something could not be kept whatever its size (a full string pool). */
-void ss_sigma_keep_exhaust(struct ss_sigma_keep *b)
+/* Mark @k passed: something could not be kept whatever its size (a full string pool). */
+void ss_sigma_keep_exhaust(struct ss_sigma_keep *k)
 {
-    (void)atomic_fetch_add_explicit(&b->used, SS_SIGMA_MAX_BUDGET + 1, memory_order_relaxed);
+    (void)atomic_fetch_add_explicit(&k->used, SS_SIGMA_MAX_BUDGET + 1, memory_order_relaxed);
 }
 
 void ss_sigma_scratch_set_keep(struct ss_sigma_scratch *s, struct ss_sigma_keep *k)
