@@ -693,7 +693,7 @@ static int gather(struct cstate *c, struct ss_sigma_scratch *const *scratches, s
         c->n_matches == NULL || c->cap_matches == NULL)
         return -ENOMEM;
     for (size_t si = 0; si < n; si++) {
-        const struct ss_sigma_scratch *s = scratches[si];
+        struct ss_sigma_scratch *s = scratches[si];
 
         for (size_t i = 0; i < s->n_kev; i++) {
             const struct sg_kev *k = &s->kev[i];
@@ -728,6 +728,17 @@ static int gather(struct cstate *c, struct ss_sigma_scratch *const *scratches, s
             if (r < 0)
                 return r;
         }
+        /* copied: the scratch's events and their strings are freed */
+        ss_free(s->kev);
+        s->kev = NULL;
+        s->n_kev = s->cap_kev = 0;
+        ss_sigma_pool_release(&s->pool);
+    }
+    /* and their charges given back once all are copied, so that the most the budget
+       held (all the events, and all the copies) does not depend on their spread */
+    for (size_t si = 0; si < n; si++) {
+        ss_sigma_keep_give(scratches[si]->keep, scratches[si]->kev_charged);
+        scratches[si]->kev_charged = 0;
     }
     return 0;
 }

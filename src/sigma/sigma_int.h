@@ -470,6 +470,7 @@ struct ss_sigma_scratch {
     struct sg_kev *kev;
     size_t n_kev, cap_kev;
     struct sg_pool pool;
+    uint64_t kev_charged;       /* what the events in kev were charged (ss_sigma_keep_take) */
     struct ss_sigma_keep *keep; /* own_keep, or shared by the scratches of a run */
     struct ss_sigma_keep own_keep;
     /* the record being matched */
@@ -483,6 +484,8 @@ struct ss_sigma_scratch {
 
 /** Charge @bytes to @k; false when it is passed (then nothing more is to be kept). */
 bool ss_sigma_keep_take(struct ss_sigma_keep *k, uint64_t bytes);
+/** Give back @bytes charged to @k (their memory was freed). */
+void ss_sigma_keep_give(struct ss_sigma_keep *k, uint64_t bytes);
 /** Mark @k passed: something could not be kept whatever its size. */
 void ss_sigma_keep_exhaust(struct ss_sigma_keep *k);
 

@@ -170,6 +170,11 @@ bool ss_sigma_keep_take(struct ss_sigma_keep *k, uint64_t bytes)
     return atomic_fetch_add_explicit(&k->used, bytes, memory_order_relaxed) + bytes <= k->max;
 }
 
+void ss_sigma_keep_give(struct ss_sigma_keep *k, uint64_t bytes)
+{
+    (void)atomic_fetch_sub_explicit(&k->used, bytes, memory_order_relaxed);
+}
+
 /* Mark @k passed: something could not be kept whatever its size (a full string pool). */
 void ss_sigma_keep_exhaust(struct ss_sigma_keep *k)
 {
@@ -1455,6 +1460,7 @@ static int keep_corr_event(struct ss_sigma_scratch *s, const struct sg_rule *bas
         };
         struct sg_fv *f = NULL;
         bool has_value = false;
+        uint64_t charge;
 
         if (co->rules[slot] != base->index)
             continue;
@@ -1479,9 +1485,10 @@ static int keep_corr_event(struct ss_sigma_scratch *s, const struct sg_rule *bas
         if (r < 0)
             break;
         r = 0;
-        if (!ss_sigma_keep_take(s->keep,
-                                sizeof(ev) + gbuf.len + (has_value ? vbuf.len : 0) + ent_len))
+        charge = sizeof(ev) + gbuf.len + (has_value ? vbuf.len : 0) + ent_len;
+        if (!ss_sigma_keep_take(s->keep, charge))
             break;
+        s->kev_charged += charge;
         r = keep_str(s, gbuf.ptr, gbuf.len, &ev.group);
         if (r == 0 && has_value)
             r = keep_str(s, vbuf.ptr, vbuf.len, &ev.value);

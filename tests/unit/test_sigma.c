@@ -1258,6 +1258,10 @@ static void test_budget(void)
     ASSERT_EQ(g.n, 2);
     ASSERT_STREQ(g.lines[0], "2 user=alice 2024-01-01T00:00:00Z..2024-01-01T00:01:00Z n=2 locs=2");
     ASSERT_STREQ(g.lines[1], "2 user=bob 2024-01-01T00:02:00Z..2024-01-01T00:30:00Z n=2 locs=2");
+    /* the events were consumed (their charge given back): a second run finds none */
+    g.n = 0;
+    ASSERT_OK(ss_sigma_correlate(rs, scr, 2, on_corr, &g));
+    ASSERT_EQ(g.n, 0);
     ss_sigma_scratch_free(scr[0]);
     ss_sigma_scratch_free(scr[1]);
     /* one byte short: nothing more kept, no correlation, one limit finding */
