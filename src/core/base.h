@@ -64,12 +64,15 @@ enum ss_err {
     SS_ENOTREG = -1007,      /* a path names a FIFO, device, socket or directory */
 };
 
+struct stat;
 /**
  * Open @path for reading if it is a regular file: the open never blocks (a FIFO would
- * wait for a writer forever), and anything but a regular file is closed again. Returns
- * the file descriptor, or -errno (-EISDIR for a directory), or SS_ENOTREG.
+ * wait for a writer forever), and anything but a regular file is closed again. @flags
+ * are added to O_RDONLY (O_NOFOLLOW, say); *@ret_st (if not NULL) gets the file's
+ * status. Returns the file descriptor, or -errno (-EISDIR for a directory), or
+ * SS_ENOTREG. The descriptor keeps O_NONBLOCK, which reads of a regular file ignore.
  */
-int ss_open_regular(const char *path);
+int ss_open_regular(const char *path, int flags, struct stat *ret_st);
 
 /** Describe @r (0, -errno or an SS_E* code). Returns a static string; never NULL. */
 const char *ss_strerror(int r);

@@ -38,9 +38,9 @@ const char *ss_strerror(int r)
     return "unknown error";
 }
 
-int ss_open_regular(const char *path)
+int ss_open_regular(const char *path, int flags, struct stat *ret_st)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
     struct stat st;
     int r;
 
@@ -55,7 +55,7 @@ int ss_open_regular(const char *path)
         (void)close(fd);
         return S_ISDIR(st.st_mode) ? -EISDIR : SS_ENOTREG;
     }
-    /* reads of a regular file never block; clear the flag all the same */
-    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (ret_st != NULL)
+        *ret_st = st;
     return fd;
 }

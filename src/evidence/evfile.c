@@ -25,7 +25,7 @@ int ss_evidence_read_file(const char *path, size_t max_bytes, struct ss_buf *out
 {
     char chunk[65536];
     size_t start = out->len;
-    int fd = ss_open_regular(path);
+    int fd = ss_open_regular(path, 0, NULL);
     int r = 0;
 
     if (fd < 0)

@@ -116,7 +116,7 @@ int ss_sha256_file(const char *path, uint8_t ret[SS_SHA256_LEN], uint64_t *ret_s
     int fd = -1;
     int r;
 
-    fd = ss_open_regular(path);
+    fd = ss_open_regular(path, 0, NULL);
     if (fd < 0) {
         r = fd;
         goto out;

@@ -397,17 +397,13 @@ static int mark_duplicates(struct walk *w)
 
 static void sniff_ent(struct walk_ent *e)
 {
-    int fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* a FIFO by now */
     struct stat st;
+    int fd = ss_open_regular(e->path, O_NOFOLLOW, &st);
 
+    /* still a regular file (else it changed since the walk: a FIFO or a directory by now): its
+       device, inode and size are taken here, once */
     if (fd < 0) {
-        e->open_err = -errno;
-        return;
-    }
-    /* still a regular file: its device, inode and size are taken here, once */
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        e->open_err = -ESTALE;
-        (void)close(fd);
+        e->open_err = fd == SS_ENOTREG || fd == -EISDIR ? -ESTALE : fd;
         return;
     }
     e->dev = st.st_dev;
@@ -749,19 +745,13 @@ int ss_case_from_file(const char *path, const struct ss_io_limits *lim, struct s
     struct walk_ent e = { 0 };
     const char *slash = strrchr(path, '/');
     struct stat st;
-    int fd, r;
+    int fd;
 
     (void)lim;
-    fd = ss_open_regular(path);
+    fd = ss_open_regular(path, 0, &st);
     if (fd < 0)
         return ss_diag_set(reterr_diag, fd, path, 0, 0, UINT64_MAX, "cannot open: %s",
                            ss_strerror(fd));
-    if (fstat(fd, &st) != 0) {
-        r = -errno;
-        (void)close(fd);
-        return ss_diag_set(reterr_diag, r, path, 0, 0, UINT64_MAX, "cannot stat: %s",
-                           ss_strerror(r));
-    }
     io_sniff_path(path, fd, &e.sniff);
     (void)close(fd);
     c.root = slash == NULL   ? ss_strdup(".")

@@ -1001,7 +1001,7 @@ static int open_input_fd(const struct ss_case *c, uint32_t index, struct ss_diag
     if (c == NULL || index >= c->n_inputs)
         return ss_diag_set(d, -EINVAL, NULL, 0, 0, UINT64_MAX, "no input %" PRIu32, index);
     in = &c->inputs[index];
-    fd = ss_open_regular(in->path);
+    fd = ss_open_regular(in->path, 0, NULL);
     if (fd < 0)
         return ss_diag_set(d, fd, in->path, 0, 0, UINT64_MAX, "cannot open: %s", ss_strerror(fd));
 #ifdef POSIX_FADV_SEQUENTIAL

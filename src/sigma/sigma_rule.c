@@ -302,18 +302,14 @@ enum ss_severity ss_sigma_level_sev(const char *level)
 
 static int read_file(const char *path, uint64_t max, char **ret, size_t *ret_len, struct ss_diag *d)
 {
-    int fd = ss_open_regular(path);
     struct stat st;
+    int fd = ss_open_regular(path, 0, &st);
     char *buf = NULL;
     size_t got = 0;
     int r = 0;
 
     if (fd < 0)
         return ss_diag_set(d, fd, path, 0, 0, UINT64_MAX, "cannot open: %s", ss_strerror(fd));
-    if (fstat(fd, &st) != 0) {
-        r = ss_diag_set(d, -errno, path, 0, 0, UINT64_MAX, "cannot stat: %s", strerror(errno));
-        goto out;
-    }
     if ((uint64_t)st.st_size > max) {
         r = ss_diag_set(d, SS_ELIMIT, path, 0, 0, UINT64_MAX,
                         "file too large (%" PRIu64 " bytes, at most %" PRIu64 ")",

@@ -1133,8 +1133,18 @@ static void test_discover_tree(void)
        forever; found by a hostile-input audit) */
     ASSERT_EQ(ss_case_from_file(tmp_path("case/pipe"), NULL, &c, &d), SS_ENOTREG);
     ASSERT_STREQ(ss_strerror(SS_ENOTREG), "not a regular file");
-    ASSERT_EQ(ss_open_regular(tmp_path("case/pipe")), SS_ENOTREG);
-    ASSERT_EQ(ss_open_regular("/dev/null"), SS_ENOTREG);
+    ASSERT_EQ(ss_open_regular(tmp_path("case/pipe"), 0, NULL), SS_ENOTREG);
+    ASSERT_EQ(ss_open_regular("/dev/null", 0, NULL), SS_ENOTREG);
+    /* the status comes with the descriptor; O_NOFOLLOW refuses a link */
+    {
+        struct stat st = { 0 };
+        int fd = ss_open_regular(tmp_path("case/a.jsonl"), 0, &st);
+
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(st.st_size, (off_t)(sizeof(lines_a) - 1));
+        ASSERT_EQ(close(fd), 0);
+        ASSERT_EQ(ss_open_regular(tmp_path("case/link.jsonl"), O_NOFOLLOW, &st), -ELOOP);
+    }
 }
 
 /* ---- the shared corpus ---- */
