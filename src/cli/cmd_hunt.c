@@ -137,7 +137,6 @@ struct hunt {
     bool pipeline; /* decode threads for large compressed inputs (more than one CPU) */
     unsigned threads;
     struct ss_sigma_keep keep; /* --max-memory, shared by the scratches */
-    bool corr_not_run;         /* the budget was passed: no correlation ran */
     bool validate_all;         /* --validate-all: the reader validates every record */
     struct ss_sigma_ruleset *rs;
     struct ss_sigma_scratch **scr;
@@ -179,12 +178,13 @@ static bool keep_time(const struct hunt *h, int64_t us)
 }
 
 /*
- * Append a line of kind @kind (\x01..\x03, see write_part) to @out: the message printed
- * with ss_buf_put_printable, so a file name or a value cannot break the line.
+ * Append a line to @out: a note of kind @kind (\x01..\x03, see write_part), or a table
+ * row (@kind 0), printed with ss_buf_put_printable, so that a file name or a value can
+ * neither break the line nor drive the terminal.
  */
-static int put_note(struct ss_buf *out, char kind, const char *fmt, ...) SS_ATTR_PRINTF(3, 4);
+static int put_line(struct ss_buf *out, char kind, const char *fmt, ...) SS_ATTR_PRINTF(3, 4);
 
-static int put_note(struct ss_buf *out, char kind, const char *fmt, ...)
+static int put_line(struct ss_buf *out, char kind, const char *fmt, ...)
 {
     struct ss_buf msg = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     va_list ap;
@@ -193,20 +193,11 @@ static int put_note(struct ss_buf *out, char kind, const char *fmt, ...)
     va_start(ap, fmt);
     r = ss_buf_vprintf(&msg, fmt, ap);
     va_end(ap);
-    r = r ? r : ss_buf_putc(out, kind);
+    r = r || kind == '\0' ? r : ss_buf_putc(out, kind);
     r = r ? r : ss_buf_put_printable(out, msg.ptr, msg.len);
     r = r ? r : ss_buf_putc(out, '\n');
     ss_buf_release(&msg);
-    return r < 0 ? -ENOMEM : 0;
-}
-
-/* A table cell: @s printable, into @tmp ("-" when empty). */
-static const char *cell(struct ss_buf *tmp, const char *s)
-{
-    ss_buf_reset(tmp);
-    if (s[0] == '\0' || ss_buf_put_printable(tmp, s, strlen(s)) < 0)
-        return "-";
-    return tmp->ptr;
+    return r;
 }
 
 static int put_match(struct hunt *h, struct ss_buf *b, const struct ss_sigma_hit *hit,
@@ -218,18 +209,9 @@ static int put_match(struct hunt *h, struct ss_buf *b, const struct ss_sigma_hit
 
     ss_sigma_rule_info(h->rs, hit->rule, &ri);
     fmt_time(hit->time_us, t);
-    if (h->table) {
-        struct ss_buf c1 = SS_BUF_INIT(SS_BUF_SMALL_MAX), c2 = SS_BUF_INIT(SS_BUF_SMALL_MAX),
-                      c3 = SS_BUF_INIT(SS_BUF_SMALL_MAX);
-
-        r = ss_buf_printf(b, "%-27s %-13s %-50.50s %-40.40s %s:%" PRIu64 "\n", t[0] ? t : "-",
-                          ri.level, cell(&c1, ri.title), cell(&c2, hit->entity), cell(&c3, file),
-                          line);
-        ss_buf_release(&c1);
-        ss_buf_release(&c2);
-        ss_buf_release(&c3);
-        return r;
-    }
+    if (h->table)
+        return put_line(b, 0, "%-27s %-13s %-50.50s %-40.40s %s:%" PRIu64, t[0] ? t : "-", ri.level,
+                        ri.title, hit->entity[0] ? hit->entity : "-", file, line);
     r = ss_buf_puts(b, "{\"type\":\"match\",\"time\":");
     if (r == 0)
         r = t[0] ? ss_buf_put_json_str(b, t, strlen(t)) : ss_buf_puts(b, "null");
@@ -276,7 +258,7 @@ static int hunt_record(struct hunt *h, unsigned worker, const struct hunt_task *
         /* validated once more for the reason and where in the record (shown ones only) */
         ss_diag_clear(&d);
         why = ss_json_validate(rec, len, NULL, &d) < 0 && d.code != 0;
-        return put_note(&p->out, '\x02',
+        return put_line(&p->out, '\x02',
                         "%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record: %s at "
                         "byte %" PRIu64 " of it",
                         path, loc->offset, line, why ? d.msg : "malformed", why ? d.offset : 0);
@@ -301,16 +283,16 @@ static int hunt_record(struct hunt *h, unsigned worker, const struct hunt_task *
 static int hunt_framing_error(struct hunt_part *p, const char *msg, bool stream)
 {
     if (stream)
-        return put_note(&p->out, '\x01', "%s", msg);
+        return put_line(&p->out, '\x01', "%s", msg);
     if (++p->bad > HUNT_BAD_SHOWN)
         return 0;
-    return put_note(&p->out, '\x02', "%s", msg);
+    return put_line(&p->out, '\x02', "%s", msg);
 }
 
 /* End @p with error @r: a warning in the output; only running out of memory fails. */
 static int hunt_part_fail(const struct hunt_task *t, struct hunt_part *p, int r)
 {
-    int w = put_note(&p->out, '\x03', "%s: %s", t->c->inputs[t->index].path, ss_strerror(r));
+    int w = put_line(&p->out, '\x03', "%s: %s", t->c->inputs[t->index].path, ss_strerror(r));
 
     p->err = r;
     return r == -ENOMEM || w < 0 ? -ENOMEM : 0;
@@ -508,7 +490,7 @@ static int hunt_read(struct hunt *h, struct hunt_task *t, unsigned worker, struc
     r = ss_reader_open(t->c, t->index, NULL, NULL, NULL, &rd, &d);
     if (r < 0) {
         p->err = r;
-        return put_note(&p->out, '\x01', "cannot read '%s': %s", in->path,
+        return put_line(&p->out, '\x01', "cannot read '%s': %s", in->path,
                         d.code ? d.msg : ss_strerror(r));
     }
     /* Records are framed without validation: the engine validates the records that reach
@@ -626,19 +608,10 @@ static int on_corr(void *ctx, const struct ss_sigma_corr_hit *c)
     h->corr_shown[c->rule]++;
     fmt_time(c->first_us, t1);
     fmt_time(c->last_us, t2);
-    if (h->table) {
-        struct ss_buf c1 = SS_BUF_INIT(SS_BUF_SMALL_MAX), c2 = SS_BUF_INIT(SS_BUF_SMALL_MAX),
-                      c3 = SS_BUF_INIT(SS_BUF_SMALL_MAX);
-
-        r = ss_buf_printf(b, "%-27s %-13s %-50.50s %-40.40s %" PRIu64 " events%s%s\n",
-                          t2[0] ? t2 : "-", ri.level, cell(&c1, ri.title), cell(&c2, c->entity),
-                          c->n_events, c->group[0] ? ", " : "",
-                          c->group[0] ? cell(&c3, c->group) : "");
-        ss_buf_release(&c1);
-        ss_buf_release(&c2);
-        ss_buf_release(&c3);
-        return r;
-    }
+    if (h->table)
+        return put_line(b, 0, "%-27s %-13s %-50.50s %-40.40s %" PRIu64 " events%s%s",
+                        t2[0] ? t2 : "-", ri.level, ri.title, c->entity[0] ? c->entity : "-",
+                        c->n_events, c->group[0] ? ", " : "", c->group);
     r = ss_buf_puts(b, "{\"type\":\"correlation\",\"time\":");
     if (r == 0)
         r = t2[0] ? ss_buf_put_json_str(b, t2, strlen(t2)) : ss_buf_puts(b, "null");
@@ -817,42 +790,37 @@ static int print_hits(struct hunt *h, const struct ss_sigma_stats *st)
     for (size_t i = 0; i < n; i++) {
         struct ss_sigma_rule_info ri;
         uint64_t c = h->corr_shown[i];
+        struct ss_buf b = SS_BUF_INIT(1 << 20);
+        char num[24];
         bool unknown;
+        int r;
 
         ss_sigma_rule_info(h->rs, i, &ri);
         if (!ri.emits)
             continue;
-        unknown = ri.is_correlation && h->corr_not_run;
         for (unsigned w = 0; w < h->n_workers; w++)
             c += h->shown[w][i];
         total += c;
+        /* past the budget no correlation ran: its count is unknown */
+        unknown = ri.is_correlation && ss_sigma_keep_passed(&h->keep);
+        (void)snprintf(num, sizeof(num), "%" PRIu64, c);
         if (h->table) {
-            struct ss_buf c1 = SS_BUF_INIT(SS_BUF_SMALL_MAX), c2 = SS_BUF_INIT(SS_BUF_SMALL_MAX);
-            char num[24];
-
-            (void)snprintf(num, sizeof(num), "%" PRIu64, c);
-            printf("%10s  %-13s %s  %s%s\n", unknown ? "not run" : num, ri.level, cell(&c1, ri.id),
-                   cell(&c2, ri.title), ri.n_kinds == 0 ? "  (not routed to any input kind)" : "");
-            ss_buf_release(&c1);
-            ss_buf_release(&c2);
+            r = put_line(&b, 0, "%10s  %-13s %s  %s%s", unknown ? "not run" : num, ri.level, ri.id,
+                         ri.title, ri.n_kinds == 0 ? "  (not routed to any input kind)" : "");
         } else {
-            struct ss_buf b = SS_BUF_INIT(1 << 20);
-            int r = ss_buf_puts(&b, "{\"type\":\"hits\",\"rule\":");
-
+            r = ss_buf_puts(&b, "{\"type\":\"hits\",\"rule\":");
             r = r ? r : ss_buf_put_json_str(&b, ri.id, strlen(ri.id));
             r = r ? r : ss_buf_puts(&b, ",\"title\":");
             r = r ? r : ss_buf_put_json_str(&b, ri.title, strlen(ri.title));
             r = r ? r
-                  : ss_buf_printf(&b, ",\"level\":\"%s\",\"routed\":%s,\"hits\":", ri.level,
-                                  ri.n_kinds ? "true" : "false");
-            r = r ? r
-                  : (unknown ? ss_buf_puts(&b, "null}\n") : ss_buf_printf(&b, "%" PRIu64 "}\n", c));
-            if (r == 0 && fwrite(b.ptr, 1, b.len, stdout) != b.len)
-                r = -EIO;
-            ss_buf_release(&b);
-            if (r < 0)
-                return r;
+                  : ss_buf_printf(&b, ",\"level\":\"%s\",\"routed\":%s,\"hits\":%s}\n", ri.level,
+                                  ri.n_kinds ? "true" : "false", unknown ? "null" : num);
         }
+        if (r == 0 && fwrite(b.ptr, 1, b.len, stdout) != b.len)
+            r = -EIO;
+        ss_buf_release(&b);
+        if (r < 0)
+            return r;
     }
     if (h->table)
         printf("\n%" PRIu64 " matches shown; %" PRIu64 " records read, %" PRIu64
@@ -1039,7 +1007,6 @@ int ss_cmd_hunt(int argc, char **argv)
                      "are complete",
                      h.keep.max);
         ss_buf_reset(&h.cbuf);
-        h.corr_not_run = true;
         code = SS_EXIT_INPUT;
         r = 0;
     }

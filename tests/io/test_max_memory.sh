@@ -77,6 +77,9 @@ grep -q '^{"type":"summary","records":4,"candidates":4,"evaluations":7,"matches"
     ok || bad "hunt past the budget: summary $(tail -1 small.txt)"
 grep -q '"rule":"7b1d2f30-4c5e-4d6f-9a81-a2b3c4d5e6f7",.*"hits":null}$' small.txt && ok ||
     bad "hunt: the correlation's hits are not null"
+"$SS" hunt --table -j 3 --rules rules --max-memory 100 case >table.txt 2>/dev/null
+grep -q '^   not run  high          7b1d2f30-4c5e-4d6f-9a81-a2b3c4d5e6f7  Repeated failed sign-ins$' table.txt &&
+    ok || bad "hunt --table: the correlation's count is not 'not run': $(cat table.txt)"
 
 # the smallest budget that lets the correlation run, found by bisection
 threshold() {
