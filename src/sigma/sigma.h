@@ -363,8 +363,9 @@ SS_MUST_USE int ss_sigma_correlate(const struct ss_sigma_ruleset *rs,
  * locations (sha256 left zero for the caller to fill), time span of the evidence.
  * Deterministic for any distribution of records over scratches. When the scratches'
  * budget is passed, the only finding made is one "sigma.limit-reached" (medium; its
- * data_json holds the budget and every rule's hit count). Returns 0, -ENOMEM or
- * SS_ELIMIT (@fs's own cap).
+ * data_json holds the budget and every rule's hit count). The scratches must share one
+ * keep (ss_sigma_scratch_set_keep), or be one. Returns 0, -ENOMEM, -EINVAL (keeps of
+ * their own) or SS_ELIMIT (@fs's own cap).
  */
 SS_MUST_USE int ss_sigma_findings(const struct ss_sigma_ruleset *rs,
                                   struct ss_sigma_scratch *const *scratches, size_t n,

@@ -1005,91 +1005,47 @@ static int limit_finding(const struct ss_sigma_ruleset *rs,
     return r;
 }
 
-/* The distinct keeps of @scratches[0..n) into @ks (n entries); returns how many. */
-static size_t distinct_keeps(struct ss_sigma_scratch *const *scratches, size_t n,
-                             const struct ss_sigma_keep **ks)
-{
-    size_t nk = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        size_t j = 0;
-
-        while (j < nk && ks[j] != scratches[i]->keep)
-            j++;
-        if (j == nk)
-            ks[nk++] = scratches[i]->keep;
-    }
-    return nk;
-}
-
 int ss_sigma_findings(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch *const *scratches,
                       size_t n, struct ss_findings *fs)
 {
     struct fctx f = { .rs = rs, .fs = fs, .buf = SS_BUF_INIT(SS_BUF_SMALL_MAX) };
-    const struct ss_sigma_keep **ks = ss_calloc(n + 1, sizeof(*ks));
+    const struct ss_sigma_keep *k = n > 0 ? scratches[0]->keep : NULL;
     const struct sg_hitagg **all = NULL;
     struct ss_loc *locs = NULL;
-    size_t total = 0, k = 0, nk, fs_len = fs->len, locs_cap = 0;
+    size_t fs_len = fs->len;
     int r = 0;
 
-    if (ks == NULL)
-        return -ENOMEM;
-    nk = distinct_keeps(scratches, n, ks);
-    for (size_t i = 0; i < nk; i++) {
-        if (ss_sigma_keep_passed(ks[i])) {
-            ss_free(ks);
-            return limit_finding(rs, scratches, n, fs);
-        }
-        total += ks[i]->n_hits;
-    }
-    /* the entries of every keep, sorted by (rule, entity): one finding per run of equals */
-    all = ss_calloc(total + 1, sizeof(*all));
-    if (all == NULL) {
+    if (n == 0)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (scratches[i]->keep != k)
+            return -EINVAL;
+    if (ss_sigma_keep_passed(k))
+        return limit_finding(rs, scratches, n, fs);
+    /* one finding per entry, in (rule, entity) order */
+    all = ss_calloc(k->n_hits + 1, sizeof(*all));
+    locs = ss_calloc(SS_FINDING_MAX_EVIDENCE, sizeof(*locs));
+    if (all == NULL || locs == NULL)
         r = -ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < nk; i++)
-        for (size_t j = 0; j < ks[i]->n_hits; j++)
-            all[k++] = &ks[i]->hits[j];
-    if (total > 1)
-        qsort(all, total, sizeof(*all), cmp_hitagg);
-    for (size_t g0 = 0; g0 < total && r == 0;) {
-        size_t g1 = g0, n_locs = 0;
-        int64_t first = INT64_MAX, last = INT64_MIN;
-        uint64_t n_total = 0;
+    for (size_t i = 0; i < k->n_hits && r == 0; i++)
+        all[i] = &k->hits[i];
+    if (r == 0 && k->n_hits > 1)
+        qsort(all, k->n_hits, sizeof(*all), cmp_hitagg);
+    for (size_t i = 0; i < k->n_hits && r == 0; i++) {
+        const struct sg_hitagg *e = all[i];
 
-        while (g1 < total && cmp_hitagg(&all[g0], &all[g1]) == 0)
-            g1++;
-        for (size_t i = g0; i < g1; i++) {
-            first = SS_MIN(first, all[i]->first);
-            last = SS_MAX(last, all[i]->last);
-            n_total += all[i]->n;
-            n_locs += all[i]->n_heap;
-        }
-        r = ss_grow((void **)&locs, &locs_cap, n_locs + 1, sizeof(*locs));
-        if (r < 0)
-            break;
-        n_locs = 0;
-        for (size_t i = g0; i < g1; i++) {
-            memcpy(locs + n_locs, sg_hitagg_locs(all[i]), all[i]->n_heap * sizeof(*locs));
-            n_locs += all[i]->n_heap;
-        }
-        /* the smallest locations of every keep: the smallest of all */
-        qsort(locs, n_locs, sizeof(*locs), cmp_loc);
-        if (first == INT64_MAX)
-            first = last = INT64_MIN;
-        r = add_finding(&f, rs->rules[all[g0]->rule], all[g0]->ent, all[g0]->ent_len, first, last,
-                        locs, SS_MIN(n_locs, (size_t)SS_FINDING_MAX_EVIDENCE), n_total, NULL);
-        g0 = g1;
+        memcpy(locs, sg_hitagg_locs(e), e->n_heap * sizeof(*locs));
+        qsort(locs, e->n_heap, sizeof(*locs), cmp_loc); /* a heap: sorted here */
+        r = add_finding(&f, rs->rules[e->rule], e->ent, e->ent_len,
+                        e->first == INT64_MAX ? INT64_MIN : e->first, e->last, locs, e->n_heap,
+                        e->n, NULL);
     }
     if (r == 0)
         r = ss_sigma_correlate(rs, scratches, n, corr_finding, &f);
-out:
     ss_free(all);
     ss_free(locs);
-    ss_free(ks);
     ss_buf_release(&f.buf);
-    if (r == SS_ELIMIT && n > 0 && ss_sigma_keep_passed(scratches[0]->keep)) {
+    if (r == SS_ELIMIT && ss_sigma_keep_passed(k)) {
         /* the correlations passed the budget: none of these findings is made (what they
            took of @fs's arena stays allocated until @fs is released) */
         fs->len = fs_len;

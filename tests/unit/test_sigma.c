@@ -1147,6 +1147,7 @@ static void test_findings(void)
 {
     struct ss_sigma_ruleset *rs = build(corr_base, NULL, 0);
     struct ss_sigma_scratch *scr[2];
+    struct ss_sigma_keep k;
     struct ss_findings fs;
     int src;
 
@@ -1155,6 +1156,12 @@ static void test_findings(void)
     scr[0] = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
     scr[1] = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
     ASSERT_TRUE(scr[0] != NULL && scr[1] != NULL);
+    ss_sigma_keep_init(&k, SS_SIGMA_MAX_KEPT_BYTES);
+    ss_findings_init(&fs, (size_t)64 << 20);
+    /* scratches that keep apart cannot make findings together */
+    ASSERT_EQ(ss_sigma_findings(rs, scr, 2, &fs), -EINVAL);
+    ss_sigma_scratch_set_keep(scr[0], &k);
+    ss_sigma_scratch_set_keep(scr[1], &k);
     for (size_t i = 0; i < SS_ARRAY_LEN(corr_recs); i++) {
         struct ss_loc loc = { .input = (uint32_t)(i % 2), .offset = 10 * i, .len = 5, .index = i };
         const struct ss_sigma_hit *hits;
@@ -1164,7 +1171,6 @@ static void test_findings(void)
                                  &hits, &n));
         ASSERT_EQ(n, 1);
     }
-    ss_findings_init(&fs, (size_t)64 << 20);
     ASSERT_OK(ss_sigma_findings(rs, scr, 2, &fs));
     ss_findings_sort(&fs);
     ASSERT_EQ(fs.len, 5); /* failed: alice, bob, (none); ok: alice, bob */
@@ -1185,6 +1191,7 @@ static void test_findings(void)
     ss_findings_release(&fs);
     ss_sigma_scratch_free(scr[0]);
     ss_sigma_scratch_free(scr[1]);
+    ss_sigma_keep_release(&k);
     ss_sigma_ruleset_free(rs);
 }
 
@@ -1325,8 +1332,8 @@ static void test_budget(void)
 
 /*
  * Findings keep per (rule, entity) the hit count, the time span and the 1000 smallest
- * locations, whatever the order of the hits and their spread over scratches sharing a
- * keep or not: 2500 hits of one user, fed backwards over 3 scratches.
+ * locations, whatever the order of the hits and their spread over the scratches sharing
+ * a keep: 2500 hits of one user, fed backwards over 3 scratches.
  */
 static void test_findings_many_hits(void)
 {
@@ -1342,8 +1349,7 @@ static void test_findings_many_hits(void)
     for (size_t i = 0; i < 3; i++) {
         scr[i] = ss_sigma_scratch_new(rs, SS_SIGMA_KEEP_HITS);
         ASSERT_TRUE(scr[i] != NULL);
-        if (i < 2)
-            ss_sigma_scratch_set_keep(scr[i], &k); /* the third keeps its own */
+        ss_sigma_scratch_set_keep(scr[i], &k);
     }
     for (size_t j = 0; j < 2500; j++) {
         size_t i = 2499 - j;
