@@ -18,6 +18,13 @@
 #define INDEX_OPEN_MAX 200
 /* Above this many inputs the full inputs listing starts collapsed. */
 #define INPUTS_OPEN_MAX 200
+/*
+ * Findings shown: the most severe SHOWN_PER_CHECK of each check, SHOWN_MAX in all (a
+ * noisy rule over a large case makes a million findings: 1.8 GB of HTML that no browser
+ * opens). The rest are counted per check and left to findings.sqlite and OCSF.
+ */
+#define SHOWN_PER_CHECK 200u
+#define SHOWN_MAX 5000u
 
 /* Inputs, loaded once: the inputs table, the unreadable section and bad-record paths. */
 struct inputs {
@@ -33,7 +40,8 @@ struct html {
     struct ss_report_checks checks;
     struct inputs in;
     struct ss_buf scratch;
-    size_t n_rendered;    /* findings written so far */
+    uint64_t *shown;      /* per check (h->checks order): findings in the index */
+    uint64_t n_shown;     /* findings in the index */
     size_t ev_collapsed;  /* collapsed evidence rows written so far */
     size_t excerpt_bytes; /* record text written so far */
 };
@@ -398,6 +406,14 @@ static void put_card(struct html *h, uint64_t n, const char *label, bool bad)
     ss_report_out_fmt(h->o, "</div><div class=\"lbl\">%s</div>", label);
 }
 
+static void put_check_title(struct html *h, const struct ss_store_check *c)
+{
+    if (c->title != NULL)
+        ss_report_out_esc(h->o, c->title);
+    else
+        ss_report_out_str(h->o, "<span class=\"muted\">&ndash;</span>");
+}
+
 static int put_check_row(void *ctx, const struct ss_store_check *c)
 {
     struct html *h = ctx;
@@ -405,10 +421,7 @@ static int put_check_row(void *ctx, const struct ss_store_check *c)
     ss_report_out_str(h->o, "<tr><td>");
     put_code(h, c->check_id);
     ss_report_out_str(h->o, "</td><td>");
-    if (c->title != NULL)
-        ss_report_out_esc(h->o, c->title);
-    else
-        ss_report_out_str(h->o, "<span class=\"muted\">&ndash;</span>");
+    put_check_title(h, c);
     ss_report_out_str(h->o, "</td><td>");
     put_badge(h, c->level);
     ss_report_out_str(h->o, "</td><td class=\"r\">");
@@ -475,7 +488,11 @@ static int index_row(void *ctx, const struct ss_store_finding *sf)
 {
     struct html *h = ctx;
     const struct ss_finding *f = &sf->f;
+    const struct ss_store_check *ck = ss_report_checks_find(&h->checks, f->check_id);
 
+    if (ck != NULL)
+        h->shown[ck - h->checks.items]++;
+    h->n_shown++;
     ss_report_out_fmt(h->o,
                       "<tr><td class=\"r\"><a href=\"#f%" PRId64 "\">%" PRId64 "</a></td><td>",
                       sf->seq, sf->seq);
@@ -829,12 +846,54 @@ static int finding_article(void *ctx, const struct ss_store_finding *sf)
         put_data(h, f->data_json);
     put_evidence(h, sf);
     ss_report_out_str(h->o, "</article>\n");
-    h->n_rendered++;
     return h->o->err;
+}
+
+/* After the articles: the checks with findings left out, and how to query them. */
+static void put_not_shown(struct html *h)
+{
+    ss_report_out_str(h->o, "<h3 id=\"not-shown\">Findings not shown</h3>\n<p>");
+    put_count(h, h->sum.n_findings - h->n_shown);
+    ss_report_out_str(h->o, " findings are not shown above. <code>findings.sqlite</code> and "
+                            "<code>findings.ocsf.jsonl</code> hold every finding with all its "
+                            "evidence.</p>\n<table><thead><tr><th>Check</th><th>Title</th>"
+                            "<th class=\"r\">Findings</th><th class=\"r\">Shown</th>"
+                            "<th class=\"r\">Not shown</th><th>Query (findings.sqlite)</th>"
+                            "</tr></thead><tbody>\n");
+    for (size_t i = 0; i < h->checks.n && h->o->err == 0; i++) {
+        const struct ss_store_check *c = &h->checks.items[i];
+        int r;
+
+        if (c->n_findings <= h->shown[i])
+            continue;
+        ss_report_out_str(h->o, "<tr><td>");
+        put_code(h, c->check_id);
+        ss_report_out_str(h->o, "</td><td>");
+        put_check_title(h, c);
+        ss_report_out_str(h->o, "</td><td class=\"r\">");
+        put_count(h, c->n_findings);
+        ss_report_out_str(h->o, "</td><td class=\"r\">");
+        put_count(h, h->shown[i]);
+        ss_report_out_str(h->o, "</td><td class=\"r\">");
+        put_count(h, c->n_findings - h->shown[i]);
+        /* the id as an SQL string literal (quotes doubled), then escaped for HTML */
+        ss_buf_reset(&h->scratch);
+        r = ss_buf_puts(&h->scratch, "SELECT * FROM finding WHERE check_id = '");
+        for (const char *p = c->check_id; *p != '\0' && r == 0; p++)
+            r = *p == '\'' ? ss_buf_puts(&h->scratch, "''") : ss_buf_putc(&h->scratch, *p);
+        if (r == 0)
+            r = ss_buf_puts(&h->scratch, "' ORDER BY severity DESC, id");
+        (void)ss_report_out_fail(h->o, r);
+        ss_report_out_str(h->o, "</td><td>");
+        put_code(h, h->scratch.ptr);
+        ss_report_out_str(h->o, "</td></tr>\n");
+    }
+    ss_report_out_str(h->o, "</tbody></table>\n");
 }
 
 static int put_findings(struct html *h, struct ss_store *st, struct ss_diag *d)
 {
+    uint64_t shown = 0;
     int r;
 
     ss_report_out_str(h->o, "<section id=\"findings\"><h2>Findings<span class=\"n\">");
@@ -844,19 +903,38 @@ static int put_findings(struct html *h, struct ss_store *st, struct ss_diag *d)
         ss_report_out_str(h->o, "<p class=\"empty\">No findings.</p></section>\n");
         return h->o->err;
     }
-    ss_report_out_str(h->o, h->sum.n_findings <= INDEX_OPEN_MAX ? "<details open>" : "<details>");
+    for (size_t i = 0; i < h->checks.n; i++)
+        shown += SS_MIN(h->checks.items[i].n_findings, SHOWN_PER_CHECK);
+    shown = SS_MIN(shown, SHOWN_MAX);
+    if (shown < h->sum.n_findings) {
+        ss_report_out_str(h->o, "<p class=\"note\">This report shows ");
+        put_count(h, shown);
+        ss_report_out_str(h->o, " of the findings: the most severe ");
+        put_count(h, SHOWN_PER_CHECK);
+        ss_report_out_str(h->o, " of each check, ");
+        put_count(h, SHOWN_MAX);
+        ss_report_out_str(h->o, " in all. The others are counted under <a href=\"#not-shown\">"
+                                "Findings not shown</a>.</p>\n");
+    }
+    h->shown = ss_calloc(h->checks.n + 1, sizeof(*h->shown));
+    if (h->shown == NULL)
+        return ss_report_out_fail(h->o, -ENOMEM);
+    ss_report_out_str(h->o, shown <= INDEX_OPEN_MAX ? "<details open>" : "<details>");
     ss_report_out_str(h->o, "<summary>Index of findings</summary>\n<table><thead><tr>"
                             "<th class=\"r\">#</th><th>Severity</th><th>Title</th><th>Check</th>"
                             "<th>Primary entity</th><th class=\"r\">Records</th></tr></thead>"
                             "<tbody>\n");
-    r = ss_store_each_finding(st, SS_STORE_READ_BY_SEVERITY | SS_STORE_READ_NO_EVIDENCE, index_row,
-                              h, d);
+    r = ss_store_each_finding_top(st, SS_STORE_READ_BY_SEVERITY | SS_STORE_READ_NO_EVIDENCE,
+                                  SHOWN_PER_CHECK, SHOWN_MAX, index_row, h, d);
     if (r < 0)
         return ss_report_out_keep(h->o, r);
     ss_report_out_str(h->o, "</tbody></table></details>\n");
-    r = ss_store_each_finding(st, SS_STORE_READ_BY_SEVERITY, finding_article, h, d);
+    r = ss_store_each_finding_top(st, SS_STORE_READ_BY_SEVERITY, SHOWN_PER_CHECK, SHOWN_MAX,
+                                  finding_article, h, d);
     if (r < 0)
         return ss_report_out_keep(h->o, r);
+    if (h->n_shown < h->sum.n_findings)
+        put_not_shown(h);
     ss_report_out_str(h->o, "</section>\n");
     return h->o->err;
 }
@@ -1167,6 +1245,7 @@ out:
         r = ss_report_out_close(&out);
     ss_buf_release(&h.scratch);
     ss_report_checks_release(&h.checks);
+    ss_free(h.shown);
     ss_free(h.in.items);
     ss_arena_release(&h.arena);
     return r;

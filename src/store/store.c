@@ -107,9 +107,12 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_R_FINDINGS_CANON] = "SELECT id, uid, check_id, class, severity, title, description, "
                               "first_us, last_us, n_evidence_total, " FINDING_DATA_COLS " "
                               "FROM finding ORDER BY id",
+    /* ?1: at most this many of each check (its most severe), ?2: at most this many */
     [STMT_R_FINDINGS_SEV] = "SELECT id, uid, check_id, class, severity, title, description, "
                             "first_us, last_us, n_evidence_total, " FINDING_DATA_COLS " "
-                            "FROM finding ORDER BY severity DESC, id",
+                            "FROM (SELECT *, row_number() OVER (PARTITION BY check_id "
+                            "ORDER BY severity DESC, id) AS in_check FROM finding) "
+                            "WHERE in_check <= ?1 ORDER BY severity DESC, id LIMIT ?2",
     [STMT_R_ENTITIES] = "SELECT e.uid, e.type FROM finding_entity fe "
                         "JOIN entity e ON e.id = fe.entity WHERE fe.finding = ?1 "
                         "ORDER BY fe.ord",
@@ -1509,6 +1512,13 @@ static int load_evidence(struct ss_store *st, int64_t id, size_t *ret_n, struct 
 int ss_store_each_finding(struct ss_store *st, enum ss_store_read_flags flags,
                           ss_store_finding_fn fn, void *ctx, struct ss_diag *reterr_diag)
 {
+    return ss_store_each_finding_top(st, flags, UINT64_MAX, UINT64_MAX, fn, ctx, reterr_diag);
+}
+
+int ss_store_each_finding_top(struct ss_store *st, enum ss_store_read_flags flags,
+                              uint64_t per_check, uint64_t total, ss_store_finding_fn fn, void *ctx,
+                              struct ss_diag *reterr_diag)
+{
     const enum stmt_id id =
         (flags & SS_STORE_READ_BY_SEVERITY) ? STMT_R_FINDINGS_SEV : STMT_R_FINDINGS_CANON;
     struct row rw;
@@ -1517,6 +1527,15 @@ int ss_store_each_finding(struct ss_store *st, enum ss_store_read_flags flags,
     r = row_start(st, id, &rw, reterr_diag);
     if (r < 0)
         return r;
+    if (id == STMT_R_FINDINGS_SEV) {
+        r = sqlite3_bind_int64(rw.s, 1, (sqlite3_int64)SS_MIN(per_check, (uint64_t)INT64_MAX));
+        if (r == SQLITE_OK)
+            r = sqlite3_bind_int64(rw.s, 2, (sqlite3_int64)SS_MIN(total, (uint64_t)INT64_MAX));
+        if (r != SQLITE_OK)
+            return sql_fail(st, r, "bind", reterr_diag);
+    } else if (per_check != UINT64_MAX || total != UINT64_MAX) {
+        return bad_arg(st, -EINVAL, "caps need SS_STORE_READ_BY_SEVERITY", reterr_diag);
+    }
     for (;;) {
         struct ss_store_finding sf = { 0 };
         size_t n_ent = 0, n_ev = 0;

@@ -320,6 +320,15 @@ SS_MUST_USE int ss_store_each_check(struct ss_store *st, ss_store_check_fn fn, v
 SS_MUST_USE int ss_store_each_finding(struct ss_store *st, enum ss_store_read_flags flags,
                                       ss_store_finding_fn fn, void *ctx,
                                       struct ss_diag *reterr_diag);
+/**
+ * Like ss_store_each_finding() with SS_STORE_READ_BY_SEVERITY in @flags, but only the
+ * first @per_check findings of each check id in that order, and the first @total in all
+ * (UINT64_MAX: no cap). -EINVAL with caps but without SS_STORE_READ_BY_SEVERITY.
+ */
+SS_MUST_USE int ss_store_each_finding_top(struct ss_store *st, enum ss_store_read_flags flags,
+                                          uint64_t per_check, uint64_t total,
+                                          ss_store_finding_fn fn, void *ctx,
+                                          struct ss_diag *reterr_diag);
 
 /* Helpers ---------------------------------------------------------------------------- */
 

@@ -533,6 +533,8 @@ static void test_html(void)
 
     /* Findings: three articles in severity order; 0 evidence; 1500 collapse after 20. */
     ASSERT_EQ(count_of(h.ptr, "<article class=\"finding"), 3);
+    ASSERT_EQ(count_of(h.ptr, "This report shows"), 0);
+    ASSERT_EQ(count_of(h.ptr, "not-shown"), 0);
     crit = strstr(h.ptr, "<article class=\"finding sev5\" id=\"f3\">");
     high = strstr(h.ptr, "<article class=\"finding sev4\" id=\"f2\">");
     med = strstr(h.ptr, "<article class=\"finding sev3\" id=\"f1\">");
@@ -771,7 +773,7 @@ static void test_html_excerpt_caps(void)
     ASSERT_OK(ss_store_begin(st, &d));
     ASSERT_OK(ss_store_put_input(st, &in, &d));
     for (unsigned k = 0; k < N_F && r == 0; k++) {
-        char uid[32], title[64];
+        char uid[32], title[64], check[32];
 
         for (unsigned i = 0; i < N_EV; i++) {
             ev[i] = (struct ss_evidence){
@@ -781,7 +783,9 @@ static void test_html_excerpt_caps(void)
         }
         snprintf(uid, sizeof(uid), "%08x", k);
         snprintf(title, sizeof(title), "Finding %05u", k);
-        const struct ss_finding f = { .check_id = "sigma:caps",
+        /* 100 findings per check: all of them are shown */
+        snprintf(check, sizeof(check), "sigma:caps-%02u", k / 100);
+        const struct ss_finding f = { .check_id = check,
                                       .severity = SS_SEV_HIGH,
                                       .title = title,
                                       .entities = ent,
@@ -820,6 +824,149 @@ static void test_html_excerpt_caps(void)
     ss_store_free(st);
 }
 
+/* Put @n findings of @check (severity from @sev(k)), one evidence record each. */
+static int put_many(struct ss_store *st, const char *check, unsigned n, unsigned *seq,
+                    enum ss_severity (*sev)(unsigned k), struct ss_diag *d)
+{
+    const char *ent[] = { "user" };
+    int r = 0;
+
+    for (unsigned k = 0; k < n && r == 0; k++, (*seq)++) {
+        struct ss_evidence ev = { .loc = {
+                                      .input = 0, .offset = (uint64_t)*seq * 100, .len = 90 } };
+        char uid[32];
+
+        fill_sha(ev.sha256, (uint8_t)*seq);
+        snprintf(uid, sizeof(uid), "%08x", *seq);
+        const struct ss_finding f = { .check_id = check,
+                                      .severity = sev(k),
+                                      .title = "T",
+                                      .entities = ent,
+                                      .n_entities = 1,
+                                      .evidence = &ev,
+                                      .n_evidence = 1 };
+        r = ss_store_put_finding(st, &f, uid, 0, d);
+    }
+    return r;
+}
+
+static enum ss_severity sev_cycle(unsigned k)
+{
+    return (enum ss_severity)(1 + k % 5);
+}
+
+static enum ss_severity sev_critical(unsigned k)
+{
+    (void)k;
+    return SS_SEV_CRITICAL;
+}
+
+static enum ss_severity sev_info(unsigned k)
+{
+    (void)k;
+    return SS_SEV_INFO;
+}
+
+static int count_cb(void *ctx, const struct ss_store_finding *sf)
+{
+    (void)sf;
+    (*(unsigned *)ctx)++;
+    return 0;
+}
+
+/* The articles of check @check in @html. */
+static size_t articles_of(const char *html, const char *check)
+{
+    char needle[96];
+
+    snprintf(needle, sizeof(needle), "<dt>Check</dt><dd><code>%s</code>", check);
+    return count_of(html, needle);
+}
+
+/*
+ * Findings shown: the most severe 200 of each check, 5,000 in all, in severity order.
+ * 'sigma:loud' has 260 (52 of each severity; its 200 most severe are the 156 of
+ * severities 5-3 and the 44 first of severity 2), "sigma:o'q" 3 critical ones, and 25
+ * 'sigma:bulk-NN' checks 200 informational ones each, put in that order: after the 203,
+ * the 4,797 first bulk findings in id order fill the report (23 checks and 197 of the
+ * 24th). Not shown: 60 + 3 + 200 = 263, each check with its count and query.
+ */
+static void test_html_findings_cap(void)
+{
+    struct ss_store *st = NULL;
+    struct ss_buf h = SS_BUF_INIT((size_t)64 << 20);
+    struct ss_diag d;
+    const struct ss_store_run run = {
+        .tool_version = "0.1.0", .tool_build = "cap", .case_name = "cap", .case_root = "/cap"
+    };
+    const struct ss_store_input in = { .index = 0,
+                                       .relpath = "cap.jsonl",
+                                       .kind = "jsonl",
+                                       .compression = "none",
+                                       .status = SS_STORE_INPUT_OK };
+    unsigned seq = 0;
+    int r;
+
+    ss_diag_clear(&d);
+    ASSERT_OK(ss_store_create(tmp_path(0, "cap.sqlite"), &st, &d));
+    ASSERT_OK(ss_store_begin(st, &d));
+    ASSERT_OK(ss_store_put_input(st, &in, &d));
+    r = put_many(st, "sigma:loud", 260, &seq, sev_cycle, &d);
+    if (r == 0)
+        r = put_many(st, "sigma:o'q", 3, &seq, sev_critical, &d);
+    for (unsigned c = 0; c < 25 && r == 0; c++) {
+        char check[32];
+
+        snprintf(check, sizeof(check), "sigma:bulk-%02u", c);
+        r = put_many(st, check, 200, &seq, sev_info, &d);
+    }
+    ASSERT_OK(r);
+    ASSERT_OK(ss_store_put_run(st, &run, &d));
+    ASSERT_OK(ss_store_commit(st, &d));
+    ASSERT_OK(ss_store_finish(st, &d));
+    ASSERT_OK(ss_report_html(st, tmp_path(1, "cap.html"), &d));
+    ASSERT_OK(slurp(tmp_path(1, "cap.html"), &h));
+    ASSERT_EQ(count_of(h.ptr, "<article class=\"finding"), 5000);
+    ASSERT_EQ(articles_of(h.ptr, "sigma:loud"), 200);
+    ASSERT_EQ(count_of(h.ptr, "<article class=\"finding sev5"), 52 + 3);
+    ASSERT_EQ(count_of(h.ptr, "<article class=\"finding sev2"), 44);
+    ASSERT_EQ(count_of(h.ptr, "<article class=\"finding sev1"), 4797);
+    /* the 44 severity-2 findings of 'loud' are its first: k = 1, 6, ..., 216 (ids 2..217) */
+    ASSERT_TRUE(strstr(h.ptr, "<article class=\"finding sev2\" id=\"f217\">") != NULL);
+    ASSERT_TRUE(strstr(h.ptr, "<article class=\"finding sev2\" id=\"f222\">") == NULL);
+    ASSERT_EQ(articles_of(h.ptr, "sigma:o&#39;q"), 3);
+    ASSERT_EQ(articles_of(h.ptr, "sigma:bulk-22"), 200);
+    ASSERT_EQ(articles_of(h.ptr, "sigma:bulk-23"), 197);
+    ASSERT_EQ(articles_of(h.ptr, "sigma:bulk-24"), 0);
+    ASSERT_EQ(count_of(h.ptr, "This report shows 5,000 of the findings: the most severe 200 of "
+                              "each check, 5,000 in all."),
+              1);
+    ASSERT_EQ(count_of(h.ptr, "<p>263 findings are not shown above."), 1);
+    ASSERT_EQ(
+        count_of(h.ptr,
+                 "<tr><td><code>sigma:loud</code></td><td><span class=\"muted\">&ndash;</span></td>"
+                 "<td class=\"r\">260"
+                 "</td><td class=\"r\">200</td><td class=\"r\">60</td><td><code>"
+                 "SELECT * FROM finding WHERE check_id = &#39;sigma:loud&#39; ORDER "
+                 "BY severity DESC, id</code></td></tr>"),
+        1);
+    ASSERT_EQ(count_of(h.ptr, "<td class=\"r\">200</td><td class=\"r\">197</td><td "
+                              "class=\"r\">3</td><td><code>SELECT * FROM finding WHERE check_id = "
+                              "&#39;sigma:bulk-23&#39;"),
+              1);
+    ASSERT_EQ(count_of(h.ptr, "<td class=\"r\">200</td><td class=\"r\">0</td><td "
+                              "class=\"r\">200</td><td><code>SELECT * FROM finding WHERE "
+                              "check_id = &#39;sigma:bulk-24&#39;"),
+              1);
+    /* checks shown in full are not listed; the index lists what is shown */
+    ASSERT_EQ(count_of(h.ptr, "check_id = &#39;sigma:o&#39;&#39;q&#39;"), 0);
+    ASSERT_EQ(count_of(h.ptr, "<tr><td class=\"r\"><a href=\"#f"), 5000);
+    /* caps need the severity order */
+    ASSERT_EQ(ss_store_each_finding_top(st, 0, 1, 1, count_cb, &seq, &d), -EINVAL);
+    ss_buf_release(&h);
+    ss_store_free(st);
+}
+
 int main(void)
 {
     SS_RUN(test_html_escape);
@@ -829,6 +976,7 @@ int main(void)
     SS_RUN(test_html);
     SS_RUN(test_empty_and_errors);
     SS_RUN(test_html_excerpt_caps);
+    SS_RUN(test_html_findings_cap);
     SS_RUN(test_alloc_faults);
     SS_RUN(test_bench);
     return ss_test_done();
