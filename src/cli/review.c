@@ -1201,6 +1201,10 @@ static int evref_cmp(const void *a, const void *b)
     return ss_loc_cmp(&((const struct evref *)a)->ev->loc, &((const struct evref *)b)->ev->loc);
 }
 
+/* Plain inputs are read through a window moved forward with pread (one read per
+ * RESOLVE_WINDOW of cited records, not a seek and a read per record). */
+#define RESOLVE_WINDOW ((size_t)1 << 20)
+
 /* Resolve refs[0..n) (all of input @index, sorted by offset). Returns 0 or -ENOMEM. */
 static int resolve_input(struct review *rv, uint32_t index, struct evref *refs, size_t n,
                          struct excerpts *xs, size_t *ret_unresolved)
@@ -1212,29 +1216,49 @@ static int resolve_input(struct review *rv, uint32_t index, struct evref *refs, 
     int r = 0;
 
     if (in->comp == SS_COMP_NONE) {
-        FILE *f = fopen(in->path, "rb");
+        int fd = ss_open_regular(in->path, 0, NULL);
+        uint64_t wbase = 0;
+        size_t wlen = 0, cap = 0;
 
-        for (; f != NULL && done < n; done++) {
+        for (; fd >= 0 && done < n; done++) {
             const struct ss_loc *loc = &refs[done].ev->loc;
-            char *nb;
 
             if (loc->len > SS_IO_DEFAULT_MAX_RECORD)
                 break;
-            nb = ss_realloc(buf, (size_t)loc->len + 1);
-            if (nb == NULL) {
-                r = -ENOMEM;
-                break;
+            if (loc->offset < wbase || loc->offset + loc->len > wbase + wlen) {
+                /* move the window to this record: one read serves the next ones too */
+                size_t want = SS_MAX(RESOLVE_WINDOW, (size_t)loc->len);
+
+                if (want > cap) {
+                    char *nb = ss_realloc(buf, want);
+
+                    if (nb == NULL) {
+                        r = -ENOMEM;
+                        break;
+                    }
+                    buf = nb;
+                    cap = want;
+                }
+                wbase = loc->offset;
+                wlen = 0;
+                while (wlen < want) {
+                    ssize_t got = pread(fd, buf + wlen, want - wlen, (off_t)(wbase + wlen));
+
+                    if (got < 0 && errno == EINTR)
+                        continue;
+                    if (got <= 0)
+                        break;
+                    wlen += (size_t)got;
+                }
+                if (wlen < loc->len)
+                    break;
             }
-            buf = nb;
-            if (fseeko(f, (off_t)loc->offset, SEEK_SET) != 0 ||
-                fread(buf, 1, (size_t)loc->len, f) != loc->len)
-                break;
-            r = cite(xs, &refs[done], buf, (size_t)loc->len);
+            r = cite(xs, &refs[done], buf + (loc->offset - wbase), (size_t)loc->len);
             if (r < 0)
                 break;
         }
-        if (f != NULL)
-            fclose(f);
+        if (fd >= 0)
+            close(fd);
         ss_free(buf);
         *ret_unresolved += n - done;
         return r == -ENOMEM ? r : 0;
