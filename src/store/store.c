@@ -110,9 +110,10 @@ static const char *const stmt_sql[STMT__COUNT] = {
     /* ?1: at most this many of each check (its most severe), ?2: at most this many */
     [STMT_R_FINDINGS_SEV] = "SELECT id, uid, check_id, class, severity, title, description, "
                             "first_us, last_us, n_evidence_total, " FINDING_DATA_COLS " "
-                            "FROM (SELECT *, row_number() OVER (PARTITION BY check_id "
-                            "ORDER BY severity DESC, id) AS in_check FROM finding) "
-                            "WHERE in_check <= ?1 ORDER BY severity DESC, id LIMIT ?2",
+                            "FROM finding WHERE id IN (SELECT id FROM (SELECT id, "
+                            "row_number() OVER (PARTITION BY check_id ORDER BY severity DESC, "
+                            "id) AS k FROM finding) WHERE k <= ?1) "
+                            "ORDER BY severity DESC, id LIMIT ?2",
     [STMT_R_ENTITIES] = "SELECT e.uid, e.type FROM finding_entity fe "
                         "JOIN entity e ON e.id = fe.entity WHERE fe.finding = ?1 "
                         "ORDER BY fe.ord",
