@@ -258,10 +258,10 @@ static int hunt_record(struct hunt *h, unsigned worker, const struct hunt_task *
         /* validated once more for the reason and where in the record (shown ones only) */
         ss_diag_clear(&d);
         why = ss_json_validate(rec, len, NULL, &d) < 0 && d.code != 0;
+        /* as --validate-all reports it (framing_msg): where the record goes wrong */
         return put_line(&p->out, '\x02',
-                        "%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record: %s at "
-                        "byte %" PRIu64 " of it",
-                        path, loc->offset, line, why ? d.msg : "malformed", why ? d.offset : 0);
+                        "%s: offset %" PRIu64 ", line %" PRIu64 ": invalid JSON record: %s", path,
+                        loc->offset + (why ? d.offset : 0), line, why ? d.msg : "malformed");
     }
     for (size_t i = 0; i < n && r == 0; i++) {
         struct ss_sigma_rule_info ri;
@@ -465,8 +465,8 @@ static int framing_msg(const char *path, const struct ss_diag *d, int r, char *o
     /* damage to the stream has a decoded offset but no line, as in 'siloscope cat' */
     if (d->line > 0)
         (void)snprintf(line, sizeof(line), ", line %" PRIu64, d->line);
-    n = snprintf(out, cap, "%s: offset %" PRIu64 "%s: %s", path, d->offset, line,
-                 d->code ? d->msg : ss_strerror(r));
+    n = snprintf(out, cap, "%s: offset %" PRIu64 "%s: %s%s", path, d->offset, line,
+                 r == SS_ESYNTAX ? "invalid JSON record: " : "", d->code ? d->msg : ss_strerror(r));
 
     return n < 0 ? 0 : (int)SS_MIN((size_t)n, cap - 1);
 }

@@ -75,7 +75,7 @@ size=$(wc -c <dmg/d.jsonl.gz)
 printf 'XXXX' | dd of=dmg/d.jsonl.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null
 "$SS" hunt --rules rules dmg >dmg.out 2>dmg.err
 [ "$(grep -c ': invalid JSON record: ' dmg.err)" = 10 ] && ok || bad "not 10 invalid records listed"
-grep -q "^siloscope: warning: dmg/d.jsonl.gz: offset 0, line 1: invalid JSON record: .* at byte 6 of it$" dmg.err &&
+grep -q "^siloscope: warning: dmg/d.jsonl.gz: offset 6, line 1: invalid JSON record: expected a value, found 'b'$" dmg.err &&
     ok || bad "no reason and place for the first invalid record: $(head -1 dmg.err)"
 grep -q '^siloscope: warning: dmg/d.jsonl.gz: offset [0-9]*: damaged gzip stream at stored offset [0-9]*: checksum mismatch$' dmg.err &&
     ok || bad "the damaged stream is not reported: $(cat dmg.err)"
@@ -99,8 +99,15 @@ printf '%s\n' '{"a":"one END"}' '{"b":"no literal here"' '{"a":"two END"}' >inva
 "$SS" hunt --rules rules inval >inval.txt 2>inval.err
 [ ! -s inval.err ] && ok || bad "hunt: a warning for a record no rule could match: $(cat inval.err)"
 "$SS" hunt --validate-all --rules rules inval >inval2.txt 2>inval2.err
-[ "$(cat inval2.err)" = "siloscope: warning: inval/v.jsonl: offset 38, line 2: unexpected end of input" ] &&
+[ "$(cat inval2.err)" = "siloscope: warning: inval/v.jsonl: offset 38, line 2: invalid JSON record: unexpected end of input" ] &&
     ok || bad "hunt --validate-all: $(cat inval2.err)"
+# an invalid record a rule could match: the same report either way
+mkdir -p inval3
+printf '%s\n' '{"a":"one END"}' '{"a":"two END",}' >inval3/v.jsonl
+"$SS" hunt --rules rules inval3 >/dev/null 2>inval3.err
+"$SS" hunt --validate-all --rules rules inval3 >/dev/null 2>inval4.err
+[ "$(cat inval3.err)" = "siloscope: warning: inval3/v.jsonl: offset 31, line 2: invalid JSON record: expected a string key, found '}'" ] &&
+    cmp -s inval3.err inval4.err && ok || bad "invalid record reports: $(cat inval3.err inval4.err)"
 grep -v summary inval.txt >a.txt
 grep -v summary inval2.txt >b.txt
 cmp -s a.txt b.txt && [ "$(grep -c '"type":"match"' a.txt)" = 2 ] && ok ||
