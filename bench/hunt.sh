@@ -22,7 +22,9 @@
 #               with -j 1 and -j 2 (a large input is matched in batches by every
 #               worker), next to `igzip -dc` and `zstd -dc` writing to /dev/null; its
 #               fixed startup (a one-record file), subtracted in a second ratio; and
-#               the whole case directory (22k files, in the page cache)
+#               the whole case directory (22k files, in the page cache); with more than
+#               2 cores, -j (all of them) too; and the pipeline alone (one rule that
+#               matches nothing, -j 3: the ceiling of a compressed hunt with enough cores)
 #
 # usage: bench/hunt.sh [SIZE] [BUILD_DIR]      SIZE of the synth case (default 400M)
 set -euo pipefail
@@ -75,6 +77,33 @@ peer "siloscope hunt -j 2 FILE.zst" 3 "'$BIN' hunt -j 2 --rules '$CLOUD_RULES' '
 head -n 1 "$PLAIN" >"$DATA/one-record.jsonl"
 peer "siloscope hunt -j 2 one record (startup)" 5 \
     "'$BIN' hunt -j 2 --rules '$CLOUD_RULES' '$DATA/one-record.jsonl'"
+# every core (on a machine with more than 2), then the pipeline alone: one rule that no
+# record can match, so that matching is off the critical path as it is with enough
+# cores (decoding, framing and batching left); -j 3 so that the decode thread runs
+NPROC=$(nproc)
+if [ "$NPROC" -gt 2 ]; then
+    for f in "$PLAIN" "$PLAIN.gz" "$PLAIN.zst"; do
+        peer "siloscope hunt -j $NPROC FILE${f#"$PLAIN"}" 3 "'$BIN' hunt -j $NPROC --rules '$CLOUD_RULES' '$f'"
+    done
+fi
+mkdir -p "$DATA/never-rule"
+cat >"$DATA/never-rule/never.yml" <<'YML'
+title: Never matches
+id: 5b0c4a0e-1d6f-4a53-9f0e-3f2d8f6c1a11
+status: test
+logsource:
+    product: azure
+    service: activitylogs
+detection:
+    selection:
+        operationName: zzqqxx-never-seen-operation
+    condition: selection
+level: low
+YML
+for f in "$PLAIN.gz" "$PLAIN.zst"; do
+    peer "siloscope hunt -j 3 FILE${f#"$PLAIN"}, one rule matching nothing" 5 \
+        "'$BIN' hunt -j 3 --rules '$DATA/never-rule' '$f'"
+done
 echo "== decompression tools alone (stdout to /dev/null)"
 peer "igzip -dc FILE.gz" 3 "igzip -dc '$PLAIN.gz'"
 peer "zstd -dc FILE.zst" 3 "zstd -dc '$PLAIN.zst'"
@@ -101,6 +130,16 @@ ratio "siloscope hunt -j 2 FILE.zst vs zstd -dc (>= 0.8x)" "siloscope hunt -j 2 
     "zstd -dc FILE.zst"
 steady "  the same, its startup (rules load + compile) subtracted" \
     "siloscope hunt -j 2 FILE.zst" "zstd -dc FILE.zst"
+if [ "$NPROC" -gt 2 ]; then
+    ratio "siloscope hunt -j $NPROC FILE.gz vs igzip -dc (>= 0.8x)" \
+        "siloscope hunt -j $NPROC FILE.gz" "igzip -dc FILE.gz"
+    ratio "siloscope hunt -j $NPROC FILE.zst vs zstd -dc (>= 0.8x)" \
+        "siloscope hunt -j $NPROC FILE.zst" "zstd -dc FILE.zst"
+fi
+ratio "pipeline alone (no match), FILE.gz vs igzip -dc: the ceiling with enough cores" \
+    "siloscope hunt -j 3 FILE.gz, one rule matching nothing" "igzip -dc FILE.gz"
+ratio "pipeline alone (no match), FILE.zst vs zstd -dc: the ceiling with enough cores" \
+    "siloscope hunt -j 3 FILE.zst, one rule matching nothing" "zstd -dc FILE.zst"
 ratio "siloscope hunt -j 2 FILE.gz vs ISA-L decoding alone, in memory" \
     "siloscope hunt -j 2 FILE.gz" "decode gzip: ISA-L"
 ratio "siloscope hunt -j 2 FILE.zst vs zstd decoding alone, in memory" \
