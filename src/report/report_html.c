@@ -406,8 +406,12 @@ static void put_card(struct html *h, uint64_t n, const char *label, bool bad)
     ss_report_out_fmt(h->o, "</div><div class=\"lbl\">%s</div>", label);
 }
 
-static void put_check_title(struct html *h, const struct ss_store_check *c)
+/* A table row's first two cells: the check id and its title (the title cell left open). */
+static void put_check_head(struct html *h, const struct ss_store_check *c)
 {
+    ss_report_out_str(h->o, "<tr><td>");
+    put_code(h, c->check_id);
+    ss_report_out_str(h->o, "</td><td>");
     if (c->title != NULL)
         ss_report_out_esc(h->o, c->title);
     else
@@ -418,10 +422,7 @@ static int put_check_row(void *ctx, const struct ss_store_check *c)
 {
     struct html *h = ctx;
 
-    ss_report_out_str(h->o, "<tr><td>");
-    put_code(h, c->check_id);
-    ss_report_out_str(h->o, "</td><td>");
-    put_check_title(h, c);
+    put_check_head(h, c);
     ss_report_out_str(h->o, "</td><td>");
     put_badge(h, c->level);
     ss_report_out_str(h->o, "</td><td class=\"r\">");
@@ -866,10 +867,7 @@ static void put_not_shown(struct html *h)
 
         if (c->n_findings <= h->shown[i])
             continue;
-        ss_report_out_str(h->o, "<tr><td>");
-        put_code(h, c->check_id);
-        ss_report_out_str(h->o, "</td><td>");
-        put_check_title(h, c);
+        put_check_head(h, c);
         ss_report_out_str(h->o, "</td><td class=\"r\">");
         put_count(h, c->n_findings);
         ss_report_out_str(h->o, "</td><td class=\"r\">");
