@@ -229,6 +229,7 @@ int main(int argc, char **argv)
     rs = ss_sigma_ruleset_new(flags);
     if (rs == NULL)
         return 4;
+    ss_sigma_ruleset_set_threads(rs, ss_pool_default_threads());
     for (size_t k = 0; k < n_dirs && r == 0; k++)
         r = ss_sigma_load_path(rs, dirs[k], &d);
     if (r == 0)

@@ -655,6 +655,7 @@ static int load_rules(struct hunt *h)
     h->rs = ss_sigma_ruleset_new(SS_SIGMA_DEFER_PREFILTER);
     if (h->rs == NULL)
         return -ENOMEM;
+    ss_sigma_ruleset_set_threads(h->rs, h->threads ? h->threads : ss_pool_default_threads());
     ss_diag_clear(&d);
     for (size_t i = 0; i < h->n_maps && r == 0; i++)
         r = ss_sigma_mapping_load(h->rs, h->maps[i], &d);

@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/diag.h"
+#include "core/pool.h"
 #include "io/io.h"
 #include "sigma/sigma.h"
 
@@ -267,6 +268,7 @@ static int rules_check(int argc, char **argv)
         ss_cli_error("out of memory");
         return SS_EXIT_INTERNAL;
     }
+    ss_sigma_ruleset_set_threads(rs, ss_pool_default_threads());
     r = load_all(rs, &o, a.pos, a.n_pos);
     if (r < 0) {
         code = ss_cli_exit_for(r);

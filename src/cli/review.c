@@ -896,6 +896,7 @@ static int load_rules(struct review *rv, unsigned threads, size_t *ret_rejected)
     rv->rules = ss_sigma_ruleset_new(SS_SIGMA_DEFER_PREFILTER);
     if (rv->rules == NULL)
         return -ENOMEM;
+    ss_sigma_ruleset_set_threads(rv->rules, threads);
     for (size_t i = 0; i < rv->o.n_mappings; i++) {
         ss_diag_clear(&d);
         r = ss_sigma_mapping_load(rv->rules, rv->o.mappings[i], &d);

@@ -60,6 +60,31 @@ void ss_arena_release(struct ss_arena *a)
     a->err = 0;
 }
 
+int ss_arena_adopt(struct ss_arena *dst, struct ss_arena *src)
+{
+    struct ss_arena_chunk *last = src->head;
+
+    if (src->held_bytes > dst->max_bytes - SS_MIN(dst->held_bytes, dst->max_bytes)) {
+        ss_arena_release(src);
+        return SS_ELIMIT;
+    }
+    if (last == NULL)
+        return 0;
+    while (last->next != NULL)
+        last = last->next;
+    /* behind dst's current chunk, so that dst goes on filling it */
+    if (dst->head != NULL) {
+        last->next = dst->head->next;
+        dst->head->next = src->head;
+    } else {
+        dst->head = src->head;
+    }
+    dst->held_bytes += src->held_bytes;
+    dst->used_bytes += src->used_bytes;
+    *src = (struct ss_arena){ .max_bytes = src->max_bytes };
+    return 0;
+}
+
 void ss_arena_reset(struct ss_arena *a)
 {
     struct ss_arena_chunk *c = a->head, *keep = NULL;

@@ -29,6 +29,13 @@ struct ss_arena {
 void ss_arena_init(struct ss_arena *a, size_t max_bytes);
 /** Free every chunk. @a may be reused after ss_arena_init. Accepts a zeroed arena. */
 void ss_arena_release(struct ss_arena *a);
+/**
+ * Move every chunk of @src into @dst (what was allocated from @src stays valid, now
+ * owned by @dst; @src is left empty). @dst keeps allocating from its own current chunk.
+ * Returns 0, or SS_ELIMIT (and frees @src's chunks) when @dst would pass its cap. An
+ * error of @src (ss_arena_failed) is not carried over.
+ */
+SS_MUST_USE int ss_arena_adopt(struct ss_arena *dst, struct ss_arena *src);
 /** Invalidate every allocation; keeps one chunk for reuse. O(chunks). */
 void ss_arena_reset(struct ss_arena *a);
 /** @n bytes, aligned; valid until reset/release. NULL on failure (see ss_arena_failed). */

@@ -64,6 +64,11 @@ struct ss_sigma_ruleset; /* opaque */
 SS_MUST_USE struct ss_sigma_ruleset *ss_sigma_ruleset_new(unsigned flags);
 /** Free @rs and everything it owns. Accepts NULL. */
 void ss_sigma_ruleset_free(struct ss_sigma_ruleset *rs);
+/**
+ * Parse rule files on @threads threads (default 1) in ss_sigma_load_path; they are
+ * still loaded in path order, so the rule set does not depend on @threads.
+ */
+void ss_sigma_ruleset_set_threads(struct ss_sigma_ruleset *rs, unsigned threads);
 
 /**
  * Load the rules of a file, or of every *.yml / *.yaml file under a directory (recursive,

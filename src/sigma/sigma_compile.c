@@ -448,6 +448,9 @@ static int unrouted_notes(struct ss_sigma_ruleset *rs)
     return 0;
 }
 
+static int build_prefilters(struct ss_sigma_ruleset *rs, const bool *used, unsigned threads,
+                            struct ss_diag *reterr_diag);
+
 int ss_sigma_compile(struct ss_sigma_ruleset *rs, struct ss_diag *reterr_diag)
 {
     int r = 0;
@@ -473,10 +476,8 @@ int ss_sigma_compile(struct ss_sigma_ruleset *rs, struct ss_diag *reterr_diag)
         r = ss_sigma_resolve_tables(rs);
     if (r == 0)
         r = unrouted_notes(rs);
-    for (size_t i = 0; r == 0 && i < rs->n_sources; i++) {
-        if (!(rs->flags & (SS_SIGMA_NO_PREFILTER | SS_SIGMA_DEFER_PREFILTER)))
-            r = ss_sigma_prefilter_build(rs, &rs->sources[i], reterr_diag);
-    }
+    if (r == 0 && !(rs->flags & (SS_SIGMA_NO_PREFILTER | SS_SIGMA_DEFER_PREFILTER)))
+        r = build_prefilters(rs, NULL, SS_MAX(rs->threads, 1u), reterr_diag);
     for (size_t i = 0; r == 0 && i < rs->n_rules; i++) {
         struct sg_rule *ru = rs->rules[i];
 
@@ -558,22 +559,21 @@ static int pf_build_task(void *ctx, size_t slot, unsigned worker)
     struct pf_build *b = ctx;
 
     (void)worker;
-    if (b->used[slot] && b->rs->sources[slot].pf == NULL)
+    if ((b->used == NULL || b->used[slot]) && b->rs->sources[slot].pf == NULL)
         b->err[slot] = ss_sigma_prefilter_build(b->rs, &b->rs->sources[slot], &b->diag[slot]);
     return 0;
 }
 
-int ss_sigma_build_prefilters(struct ss_sigma_ruleset *rs, const bool *used, unsigned threads,
-                              struct ss_diag *reterr_diag)
+/* Build the prefilters of the slots in @used (NULL: all) on @threads threads; the error
+ * is the first failing slot's, in slot order. */
+static int build_prefilters(struct ss_sigma_ruleset *rs, const bool *used, unsigned threads,
+                            struct ss_diag *reterr_diag)
 {
     struct pf_build b = { .rs = rs, .used = used };
     int r = 0;
 
-    if (!rs->compiled)
-        return -EINVAL;
-    if (!(rs->flags & SS_SIGMA_DEFER_PREFILTER) || (rs->flags & SS_SIGMA_NO_PREFILTER) ||
-        rs->n_sources == 0)
-        return 0; /* built by ss_sigma_compile, or never */
+    if (rs->n_sources == 0)
+        return 0;
     b.err = ss_calloc(rs->n_sources, sizeof(*b.err));
     b.diag = ss_calloc(rs->n_sources, sizeof(*b.diag));
     if (b.err == NULL || b.diag == NULL) {
@@ -592,6 +592,16 @@ out:
     ss_free(b.err);
     ss_free(b.diag);
     return r;
+}
+
+int ss_sigma_build_prefilters(struct ss_sigma_ruleset *rs, const bool *used, unsigned threads,
+                              struct ss_diag *reterr_diag)
+{
+    if (!rs->compiled)
+        return -EINVAL;
+    if (!(rs->flags & SS_SIGMA_DEFER_PREFILTER) || (rs->flags & SS_SIGMA_NO_PREFILTER))
+        return 0; /* built by ss_sigma_compile, or never */
+    return build_prefilters(rs, used, threads, reterr_diag);
 }
 
 int ss_sigma_source(const struct ss_sigma_ruleset *rs, const char *kind_name)

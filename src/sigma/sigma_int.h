@@ -324,6 +324,7 @@ struct sg_placeholder {
 struct ss_sigma_ruleset {
     struct ss_arena arena;
     unsigned flags;
+    unsigned threads; /* for parsing rule files (ss_sigma_ruleset_set_threads) */
     bool compiled;
     struct sg_entry *entries;
     size_t n_entries, cap_entries;

@@ -21,6 +21,7 @@
 
 #include "core/alloc.h"
 #include "core/parse.h"
+#include "core/pool.h"
 #include "core/ss_time.h"
 
 #include <dirent.h>
@@ -446,18 +447,44 @@ static int walk(struct ss_sigma_ruleset *rs, const char *dir, unsigned depth, st
     return r;
 }
 
-/*
- * Load rule file @path; @in_dir: found while walking a directory, where a file that
- * cannot be read (a FIFO, no permission) is one rejected entry, as an oversized one is,
- * and not a failure of the whole load.
- */
-static int load_file(struct ss_sigma_ruleset *rs, const char *path, bool in_dir, struct ss_diag *d)
+/* A rule file read and parsed (on any worker), to be loaded in path order. */
+struct parsed {
+    int read_r;       /* read_file's result */
+    int yr;           /* ss_yaml_parse's */
+    bool fatal;       /* out of memory (or past the arena's cap) while parsing */
+    struct ss_diag d; /* the read error, or the YAML error */
+    struct ss_yaml_stream st;
+};
+
+static void read_and_parse(struct ss_arena *arena, const char *path, struct parsed *p)
 {
     char *text = NULL;
     size_t len = 0;
-    int r = read_file(path, SS_SIGMA_MAX_FILE_BYTES, &text, &len, d);
 
-    if (r == SS_ELIMIT || (in_dir && r < 0 && r != -ENOMEM)) {
+    *p = (struct parsed){ 0 };
+    ss_diag_clear(&p->d);
+    p->read_r = read_file(path, SS_SIGMA_MAX_FILE_BYTES, &text, &len, &p->d);
+    if (p->read_r < 0)
+        return;
+    p->yr = ss_yaml_parse(arena, path, text, len, NULL, &p->st, &p->d);
+    p->fatal = p->yr == -ENOMEM || (p->yr < 0 && ss_arena_failed(arena) != 0);
+    ss_free(text);
+}
+
+static int load_stream(struct ss_sigma_ruleset *rs, const char *file,
+                       const struct ss_yaml_stream *st, int yr, struct ss_diag *yd);
+
+/*
+ * Load rule file @path, read and parsed into @p; @in_dir: found while walking a
+ * directory, where a file that cannot be read (a FIFO, no permission) is one rejected
+ * entry, as an oversized one is, and not a failure of the whole load.
+ */
+static int load_parsed(struct ss_sigma_ruleset *rs, const char *path, bool in_dir, struct parsed *p,
+                       struct ss_diag *d)
+{
+    const char *file;
+
+    if (p->read_r == SS_ELIMIT || (in_dir && p->read_r < 0 && p->read_r != -ENOMEM)) {
         int e = ss_sigma_entry_add(rs, NULL, 0, 0, 0);
 
         if (e < 0)
@@ -465,14 +492,86 @@ static int load_file(struct ss_sigma_ruleset *rs, const char *path, bool in_dir,
         rs->entries[e].pub.file = ss_arena_strdup(&rs->arena, path);
         if (rs->entries[e].pub.file == NULL)
             return rs_oom(rs);
-        r = entry_reject(rs, (uint32_t)e, d);
-        ss_diag_clear(d);
+        return entry_reject(rs, (uint32_t)e, &p->d);
+    }
+    if (p->read_r < 0) {
+        if (d != NULL)
+            *d = p->d;
+        return p->read_r;
+    }
+    file = ss_arena_strdup(&rs->arena, path);
+    if (file == NULL)
+        return rs_oom(rs);
+    rs->n_files++;
+    if (p->fatal)
+        return p->yr;
+    return load_stream(rs, file, &p->st, p->yr, &p->d);
+}
+
+/*
+ * Files read and parsed at once on every worker (rs->threads): YAML parsing is most of
+ * loading (0.6 s for SigmaHQ's 3,000 rules on one core). Each worker parses into an
+ * arena of its own, handed over to the rule set whole; the files are then loaded one by
+ * one in path order, so the result is the same for any number of threads.
+ */
+#define PARSE_WINDOW 256u
+
+struct parse_job {
+    const char *const *paths;
+    struct parsed *out;
+    struct ss_arena *arenas; /* per worker */
+};
+
+static int parse_task(void *ctx, size_t i, unsigned worker)
+{
+    struct parse_job *j = ctx;
+
+    read_and_parse(&j->arenas[worker], j->paths[i], &j->out[i]);
+    return 0;
+}
+
+static int load_files(struct ss_sigma_ruleset *rs, const char *const *paths, size_t n, bool in_dir,
+                      struct ss_diag *d)
+{
+    unsigned threads = (unsigned)SS_MIN((size_t)SS_MAX(rs->threads, 1u), n);
+    struct parse_job j = { 0 };
+    int r = 0;
+
+    if (threads <= 1) {
+        struct parsed p;
+
+        for (size_t i = 0; i < n && r == 0; i++) {
+            read_and_parse(&rs->arena, paths[i], &p);
+            r = load_parsed(rs, paths[i], in_dir, &p, d);
+        }
         return r;
     }
-    if (r < 0)
-        return r;
-    r = ss_sigma_load_text(rs, path, text, len, d);
-    ss_free(text);
+    j.out = ss_calloc(PARSE_WINDOW, sizeof(*j.out));
+    j.arenas = ss_calloc(threads, sizeof(*j.arenas));
+    if (j.out == NULL || j.arenas == NULL) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (unsigned w = 0; w < threads; w++)
+        ss_arena_init(&j.arenas[w], SG_RULESET_ARENA_MAX);
+    for (size_t at = 0; at < n && r == 0; at += PARSE_WINDOW) {
+        size_t k = SS_MIN((size_t)PARSE_WINDOW, n - at);
+
+        j.paths = paths + at;
+        r = ss_pool_run(threads, k, parse_task, &j);
+        for (unsigned w = 0; w < threads; w++) {
+            int a = ss_arena_adopt(&rs->arena, &j.arenas[w]);
+
+            r = r < 0 ? r : a;
+        }
+        for (size_t i = 0; i < k && r == 0; i++)
+            r = load_parsed(rs, paths[at + i], in_dir, &j.out[i], d);
+    }
+out:
+    for (unsigned w = 0; j.arenas != NULL && w < threads; w++)
+        ss_arena_release(&j.arenas[w]);
+    ss_free(j.arenas);
+    ss_free(j.out);
     return r;
 }
 
@@ -488,16 +587,21 @@ int ss_sigma_load_path(struct ss_sigma_ruleset *rs, const char *path, struct ss_
         return ss_diag_set(reterr_diag, -errno, path, 0, 0, UINT64_MAX, "cannot read: %s",
                            strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return load_file(rs, path, false, reterr_diag);
+        return load_files(rs, &path, 1, false, reterr_diag);
     r = walk(rs, path, 0, &pl, reterr_diag);
     if (r == 0 && pl.n > 1)
         qsort(pl.v, pl.n, sizeof(*pl.v), cmp_str);
-    for (size_t i = 0; i < pl.n && r == 0; i++)
-        r = load_file(rs, pl.v[i], true, reterr_diag);
+    if (r == 0)
+        r = load_files(rs, (const char *const *)pl.v, pl.n, true, reterr_diag);
     for (size_t i = 0; i < pl.n; i++)
         ss_free(pl.v[i]);
     ss_free(pl.v);
     return r;
+}
+
+void ss_sigma_ruleset_set_threads(struct ss_sigma_ruleset *rs, unsigned threads)
+{
+    rs->threads = threads;
 }
 
 int ss_sigma_load_mem(struct ss_sigma_ruleset *rs, const char *name, const char *text, size_t len,
@@ -2145,8 +2249,7 @@ int ss_sigma_load_text(struct ss_sigma_ruleset *rs, const char *name, const char
     struct ss_yaml_stream st;
     struct ss_diag yd;
     const char *file = ss_arena_strdup(&rs->arena, name);
-    const struct ss_yaml_node *global = NULL, *prev = NULL;
-    int yr, r = 0;
+    int yr;
 
     (void)reterr_diag;
     if (file == NULL)
@@ -2156,8 +2259,18 @@ int ss_sigma_load_text(struct ss_sigma_ruleset *rs, const char *name, const char
     yr = ss_yaml_parse(&rs->arena, file, text, len, NULL, &st, &yd);
     if (yr == -ENOMEM || (yr < 0 && ss_arena_failed(&rs->arena) != 0))
         return yr;
-    for (size_t i = 0; i < st.n_docs && r == 0; i++) {
-        const struct ss_yaml_node *root = st.docs[i].root;
+    return load_stream(rs, file, &st, yr, &yd);
+}
+
+/* Load the documents of @st, parsed from @file with result @yr (@yd: its error). */
+static int load_stream(struct ss_sigma_ruleset *rs, const char *file,
+                       const struct ss_yaml_stream *st, int yr, struct ss_diag *yd)
+{
+    const struct ss_yaml_node *global = NULL, *prev = NULL;
+    int r = 0;
+
+    for (size_t i = 0; i < st->n_docs && r == 0; i++) {
+        const struct ss_yaml_node *root = st->docs[i].root;
         struct dctx x = { .rs = rs, .file = file, .doc = (uint32_t)i };
         const struct ss_yaml_node *act;
         const char *merged_from = NULL;
@@ -2165,7 +2278,7 @@ int ss_sigma_load_text(struct ss_sigma_ruleset *rs, const char *name, const char
 
         if (ss_yaml_is_null(root))
             continue; /* an empty document (e.g. a trailing '---') */
-        e = ss_sigma_entry_add(rs, file, (uint32_t)i, st.docs[i].line, st.docs[i].col);
+        e = ss_sigma_entry_add(rs, file, (uint32_t)i, st->docs[i].line, st->docs[i].col);
         if (e < 0)
             return e;
         x.entry = (uint32_t)e;
@@ -2247,21 +2360,21 @@ int ss_sigma_load_text(struct ss_sigma_ruleset *rs, const char *name, const char
     }
     if (r < 0)
         return r;
-    if (yr < 0 || st.n_docs == 0) {
-        int e = ss_sigma_entry_add(rs, file, (uint32_t)st.n_docs, (uint32_t)yd.line,
-                                   (uint32_t)yd.column);
+    if (yr < 0 || st->n_docs == 0) {
+        int e = ss_sigma_entry_add(rs, file, (uint32_t)st->n_docs, (uint32_t)yd->line,
+                                   (uint32_t)yd->column);
 
         if (e < 0)
             return e;
         if (yr == 0) {
-            ss_diag_set(&yd, SS_EEMPTY, file, 0, 0, UINT64_MAX, "no YAML document in the file");
-        } else if (st.n_docs > 0) {
+            ss_diag_set(yd, SS_EEMPTY, file, 0, 0, UINT64_MAX, "no YAML document in the file");
+        } else if (st->n_docs > 0) {
             static const char tail[] = " (the rest of the file is not read)";
-            size_t ml = strnlen(yd.msg, sizeof(yd.msg) - sizeof(tail));
+            size_t ml = strnlen(yd->msg, sizeof(yd->msg) - sizeof(tail));
 
-            memcpy(yd.msg + ml, tail, sizeof(tail));
+            memcpy(yd->msg + ml, tail, sizeof(tail));
         }
-        r = entry_reject(rs, (uint32_t)e, &yd);
+        r = entry_reject(rs, (uint32_t)e, yd);
     }
     return r;
 }

@@ -2106,6 +2106,98 @@ static void test_load_dir_fifo(void)
     ss_sigma_ruleset_free(rs);
 }
 
+/* A load report as text: every entry with its place, status, reason and notes. */
+static void report_text(const struct ss_sigma_ruleset *rs, struct ss_buf *b)
+{
+    for (size_t i = 0; i < ss_sigma_report_len(rs); i++) {
+        const struct ss_sigma_entry *e = ss_sigma_report_at(rs, i);
+
+        ASSERT_OK(ss_buf_printf(b, "%s %u %u:%u %d %d %s %s %d %s %d\n", e->file, e->doc, e->line,
+                                e->column, (int)e->kind, (int)e->status, e->id ? e->id : "-",
+                                e->title ? e->title : "-", e->code, e->reason ? e->reason : "-",
+                                (int)e->rule));
+        for (size_t k = 0; k < e->n_notes; k++)
+            ASSERT_OK(ss_buf_printf(b, "  %d %u:%u %s\n", (int)e->notes[k].kind, e->notes[k].line,
+                                    e->notes[k].column, e->notes[k].msg));
+    }
+}
+
+/*
+ * Rule files are parsed on every thread but loaded in path order: 300 files (two
+ * parse windows of 256) holding good rules, a YAML syntax error, an empty file, a
+ * schema error and a Sigma 1.0 collection give the same load report, the same rule
+ * count and the same matches with 1 and 3 threads.
+ */
+static void test_load_threads(void)
+{
+    struct ss_buf rep[2] = { SS_BUF_INIT(1 << 24), SS_BUF_INIT(1 << 24) };
+    char dir[512], file[600];
+    size_t rules[2], hits[2], rejected[2] = { 0, 0 };
+
+    (void)snprintf(dir, sizeof(dir), "%s/rules-threads", ss_test_tmpdir());
+    ASSERT_EQ(mkdir(dir, 0755), 0);
+    for (unsigned k = 0; k < 300; k++) {
+        FILE *f;
+
+        (void)snprintf(file, sizeof(file), "%s/r%03u.yml", dir, k);
+        f = fopen(file, "w");
+        ASSERT_TRUE(f != NULL);
+        if (k == 17)
+            fputs("title: broken\ndetection: [a, {b: c\n", f);
+        else if (k == 18)
+            fputs("", f);
+        else if (k == 19)
+            fputs("title: no detection\nlogsource: {product: t}\n", f);
+        else if (k == 260)
+            fputs("action: global\nlogsource: {product: t}\n---\ntitle: c1\ndetection:\n"
+                  "  s: {a: one}\n  condition: s\n---\ntitle: c2\ndetection:\n  s: {a: two}\n"
+                  "  condition: s\n",
+                  f);
+        else
+            fprintf(f,
+                    "title: rule %u\nlogsource: {product: t}\ndetection:\n  s: {a: v%u}\n"
+                    "  condition: s\n",
+                    k, k % 7);
+        ASSERT_EQ(fclose(f), 0);
+    }
+    for (unsigned t = 0; t < 2; t++) {
+        struct ss_sigma_ruleset *rs = ss_sigma_ruleset_new(0);
+        struct ss_sigma_scratch *sc = NULL;
+        const struct ss_sigma_hit *h;
+        const char rec[] = "{\"a\":\"v3\"}";
+        struct ss_diag d;
+
+        ASSERT_TRUE(rs != NULL);
+        ss_sigma_ruleset_set_threads(rs, t == 0 ? 1 : 3);
+        ss_diag_clear(&d);
+        ASSERT_OK(ss_sigma_load_path(rs, dir, &d));
+        ASSERT_OK(ss_sigma_compile(rs, &d));
+        report_text(rs, &rep[t]);
+        rules[t] = ss_sigma_rule_count(rs);
+        for (size_t i = 0; i < ss_sigma_report_len(rs); i++)
+            rejected[t] += ss_sigma_report_at(rs, i)->status == SS_SIGMA_REJECTED;
+        sc = ss_sigma_scratch_new(rs, 0);
+        ASSERT_TRUE(sc != NULL);
+        ASSERT_OK(ss_sigma_match(rs, sc, ss_sigma_source(rs, "jsonl"), rec, sizeof(rec) - 1, NULL,
+                                 &h, &hits[t]));
+        ss_sigma_scratch_free(sc);
+        ss_sigma_ruleset_free(rs);
+    }
+    ASSERT_TRUE(rep[0].len > 0 && rep[0].len == rep[1].len &&
+                memcmp(rep[0].ptr, rep[1].ptr, rep[0].len) == 0);
+    /* 296 rules of one document and the collection's 2 (besides its global document); 3
+       files rejected */
+    ASSERT_EQ(rules[0], 298);
+    ASSERT_EQ(rules[1], 298);
+    ASSERT_EQ(rejected[0], 3);
+    ASSERT_EQ(rejected[1], 3);
+    /* v3: k % 7 == 3 for 43 of k < 300, less k = 17 (a broken file) */
+    ASSERT_EQ(hits[0], 42);
+    ASSERT_EQ(hits[1], 42);
+    ss_buf_release(&rep[0]);
+    ss_buf_release(&rep[1]);
+}
+
 int main(void)
 {
     SS_RUN(test_conformance);
@@ -2143,5 +2235,6 @@ int main(void)
     SS_RUN(test_prefilter_regex_escapes);
     SS_RUN(test_prefilter_nested_json);
     SS_RUN(test_load_dir_fifo);
+    SS_RUN(test_load_threads);
     return ss_test_done();
 }
