@@ -197,6 +197,41 @@ static void test_arena(void)
     ASSERT_EQ(a.held_bytes, 0);
 }
 
+/* Adoption: what was allocated from the source stays valid in the destination, which
+ * goes on filling its own chunk; a source past the destination's cap is refused. */
+static void test_arena_adopt(void)
+{
+    struct ss_arena dst, src;
+    char *a, *b, *c;
+    size_t held;
+
+    ss_arena_init(&dst, (size_t)1 << 20);
+    ss_arena_init(&src, (size_t)1 << 20);
+    a = ss_arena_strdup(&dst, "dst");
+    b = ss_arena_strdup(&src, "src");
+    ASSERT_TRUE(a != NULL && b != NULL && ss_arena_alloc(&src, (size_t)100 << 10) != NULL);
+    held = dst.held_bytes + src.held_bytes;
+    ASSERT_OK(ss_arena_adopt(&dst, &src));
+    ASSERT_EQ(dst.held_bytes, held);
+    ASSERT_EQ(src.held_bytes, 0);
+    ASSERT_TRUE(src.head == NULL);
+    c = ss_arena_strdup(&dst, "next");
+    /* the destination's first chunk is still the one it allocates from */
+    ASSERT_TRUE(c == a + 16 || c == a + 32);
+    ASSERT_STREQ(a, "dst");
+    ASSERT_STREQ(b, "src");
+    ASSERT_OK(ss_arena_adopt(&dst, &src)); /* an empty source */
+    ASSERT_EQ(dst.held_bytes, held);
+    /* past the cap: refused, the source freed */
+    ASSERT_TRUE(ss_arena_alloc(&src, (size_t)900 << 10) != NULL);
+    ASSERT_EQ(ss_arena_adopt(&dst, &src), SS_ELIMIT);
+    ASSERT_EQ(src.held_bytes, 0);
+    ASSERT_EQ(dst.held_bytes, held);
+    ASSERT_STREQ(b, "src");
+    ss_arena_release(&dst);
+    ASSERT_EQ(dst.held_bytes, 0);
+}
+
 static void test_diag(void)
 {
     struct ss_diag d;
@@ -346,6 +381,7 @@ int main(void)
     SS_RUN(test_utf8_decode);
     SS_RUN(test_str);
     SS_RUN(test_arena);
+    SS_RUN(test_arena_adopt);
     SS_RUN(test_diag);
     SS_RUN(test_parse);
     SS_RUN(test_time);
