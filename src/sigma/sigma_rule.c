@@ -510,8 +510,8 @@ static int load_parsed(struct ss_sigma_ruleset *rs, const char *path, bool in_di
 
 /*
  * Files read and parsed at once on every worker (rs->threads): YAML parsing is most of
- * loading (about half of the 0.55 s in which 3,000 rules load and compile on one core,
- * docs/performance.md). Each worker parses into an
+ * loading (loading is about 40% of the 0.55 s in which 3,000 rules load and compile on
+ * one core, parsing 60% of that; docs/performance.md). Each worker parses into an
  * arena of its own, handed over to the rule set whole; the files are then loaded one by
  * one in path order, so the result is the same for any number of threads.
  */
