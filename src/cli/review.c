@@ -1202,8 +1202,11 @@ static int evref_cmp(const void *a, const void *b)
     return ss_loc_cmp(&((const struct evref *)a)->ev->loc, &((const struct evref *)b)->ev->loc);
 }
 
-/* Plain inputs are read through a window moved forward with pread (one read per
- * RESOLVE_WINDOW of cited records, not a seek and a read per record). */
+/*
+ * Plain inputs are read through a window moved forward with pread: one read covers the
+ * cited records that follow within RESOLVE_WINDOW bytes, and no more, so that records
+ * cited far apart cost their own bytes only (not a seek and a read per record either).
+ */
 #define RESOLVE_WINDOW ((size_t)1 << 20)
 
 /* Resolve refs[0..n) (all of input @index, sorted by offset). Returns 0 or -ENOMEM. */
@@ -1227,8 +1230,16 @@ static int resolve_input(struct review *rv, uint32_t index, struct evref *refs, 
             if (loc->len > SS_IO_DEFAULT_MAX_RECORD)
                 break;
             if (loc->offset < wbase || loc->offset + loc->len > wbase + wlen) {
-                /* move the window to this record: one read serves the next ones too */
-                size_t want = SS_MAX(RESOLVE_WINDOW, (size_t)loc->len);
+                /* move the window to this record and the ones close behind it */
+                size_t want = (size_t)loc->len;
+
+                for (size_t k = done + 1; k < n; k++) {
+                    const struct ss_loc *nx = &refs[k].ev->loc;
+
+                    if (nx->offset + nx->len - loc->offset > RESOLVE_WINDOW)
+                        break;
+                    want = SS_MAX(want, (size_t)(nx->offset + nx->len - loc->offset));
+                }
 
                 if (want > cap) {
                     char *nb = ss_realloc(buf, want);
