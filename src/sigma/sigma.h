@@ -352,10 +352,11 @@ typedef int (*ss_sigma_corr_fn)(void *ctx, const struct ss_sigma_corr_hit *hit);
  * sorted by (time, location) before windowing; matches are delivered in (correlation
  * rule, group, time) order, so the result does not depend on how records were spread
  * over workers. It consumes the events: each scratch's are freed once copied (their
- * charges given back when all are copied), so a second call finds none. The scratches share one budget
- * (or there is one scratch): the correlations' copies are charged to it. Returns 0, the callback's nonzero value,
- * -ENOMEM, or SS_ELIMIT when the budget is passed, before any callback if it was passed
- * while matching (else some matches may have been delivered: drop them).
+ * charges given back when all are copied), so a second call finds none. The scratches
+ * share one budget (or there is one scratch): the correlations' copies are charged to
+ * it. Returns 0, the callback's nonzero value, -ENOMEM, or SS_ELIMIT when the budget is
+ * passed, before any callback if it was passed while matching (else some matches may
+ * have been delivered: drop them).
  */
 SS_MUST_USE int ss_sigma_correlate(const struct ss_sigma_ruleset *rs,
                                    struct ss_sigma_scratch *const *scratches, size_t n,

@@ -769,17 +769,16 @@ int ss_sigma_correlate(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratc
 {
     struct cstate c = { .rs = rs };
     struct ss_buf gtxt = SS_BUF_INIT(SS_BUF_SMALL_MAX);
-    struct ss_sigma_keep own;
     int r;
 
-    if (rs->n_corr == 0)
+    /* no scratch, no event: no window can hold anything */
+    if (rs->n_corr == 0 || n == 0)
         return 0;
     /* what was kept is incomplete: no correlation can be trusted */
     for (size_t i = 0; i < n; i++)
         if (ss_sigma_keep_passed(scratches[i]->keep))
             return SS_ELIMIT;
-    ss_sigma_keep_init(&own, SS_SIGMA_MAX_KEPT_BYTES);
-    c.keep = n > 0 ? scratches[0]->keep : &own;
+    c.keep = scratches[0]->keep;
     ss_arena_init(&c.arena, (size_t)8 << 30);
     r = gather(&c, scratches, n);
     for (uint32_t order = 0; r == 0 && order < rs->n_corr; order++) {
@@ -820,7 +819,6 @@ int ss_sigma_correlate(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratc
     }
     ss_buf_release(&gtxt);
     cstate_release(&c);
-    ss_sigma_keep_release(&own);
     return r;
 }
 
@@ -936,18 +934,18 @@ static int corr_finding(void *ctx, const struct ss_sigma_corr_hit *h)
 }
 
 /*
- * Instead of the rules' findings: one sigma.limit-reached finding with the budget and
+ * Instead of the rules' findings: one sigma.limit-reached finding with the budget @max and
  * every rule's hit count (summed over @scratches, in rule order: exact, as hits are
  * counted whether kept or not).
  */
 static int limit_finding(const struct ss_sigma_ruleset *rs,
-                         struct ss_sigma_scratch *const *scratches, size_t n,
+                         struct ss_sigma_scratch *const *scratches, size_t n, uint64_t max,
                          struct ss_findings *fs)
 {
     struct ss_buf desc = SS_BUF_INIT(SS_BUF_SMALL_MAX), data = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     struct ss_buf one = SS_BUF_INIT(SS_BUF_SMALL_MAX);
     const char *ents[1] = { "sigma" };
-    uint64_t max = n > 0 ? scratches[0]->keep->max : 0, records = 0, omitted = 0;
+    uint64_t records = 0, omitted = 0;
     size_t listed = 0;
     int r = ss_buf_printf(&data, "{\"budget_bytes\":%" PRIu64 ",\"rules\":[", max);
 
@@ -1021,7 +1019,7 @@ int ss_sigma_findings(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch
         if (scratches[i]->keep != k)
             return -EINVAL;
     if (ss_sigma_keep_passed(k))
-        return limit_finding(rs, scratches, n, fs);
+        return limit_finding(rs, scratches, n, k->max, fs);
     /* one finding per entry, in (rule, entity) order */
     all = ss_calloc(k->n_hits + 1, sizeof(*all));
     locs = ss_calloc(SS_FINDING_MAX_EVIDENCE, sizeof(*locs));
@@ -1049,7 +1047,7 @@ int ss_sigma_findings(const struct ss_sigma_ruleset *rs, struct ss_sigma_scratch
         /* the correlations passed the budget: none of these findings is made (what they
            took of @fs's arena stays allocated until @fs is released) */
         fs->len = fs_len;
-        r = limit_finding(rs, scratches, n, fs);
+        r = limit_finding(rs, scratches, n, k->max, fs);
     }
     return r;
 }

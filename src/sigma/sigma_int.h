@@ -420,7 +420,6 @@ struct sg_kev {
     uint32_t entity; /* pool id */
 };
 
-/* A hit kept for findings. */
 /* The hits of one (rule, primary entity), for findings (struct ss_sigma_keep). */
 struct sg_hitagg {
     uint32_t rule;

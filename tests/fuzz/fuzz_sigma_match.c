@@ -183,7 +183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n_calls++;
     loc.offset = (n_calls * UINT64_C(2654435761)) % 100003;
     r1 = ss_sigma_match(with_pf, s_raw, ss_sigma_source(with_pf, "t"), rec, size, &loc, &h1, &n1);
-    CHECK(r1 == 0 || r1 == SS_ELIMIT || r1 == -ENOMEM);
+    /* past the budget nothing more is kept, and matching goes on */
+    CHECK(r1 == 0 || r1 == -ENOMEM);
     if (n_calls % 64 == 0)
         check_findings();
     ss_free(rec);
